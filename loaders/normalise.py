@@ -1,0 +1,219 @@
+"""Raw bytes → one normalised text, whatever the source format.
+
+Every format is brought to the *tab dialect* of the text dumps: a table cell is a line that
+starts with a tab, a blank line ends a table row, other lines are prose. Offsets and line numbers
+of cells (provenance) refer to this normalised text, which the warehouse stores beside the raw bytes.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from lxml import etree, html as lxml_html
+
+# Real reports are well under 5 MB even as Word HTML; beyond this a file is not one report.
+MAX_REPORT_BYTES = 20 * 1024 * 1024
+MAX_TEXT_CHARS = 5_000_000
+
+
+class RejectedInput(ValueError):
+    """The input is not a report we can read; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Detect the encoding from the bytes themselves (BOM, strict decoding), never assume it.
+
+    >>> decode_bytes("年度报告".encode("gb18030")).encoding
+    'gb18030'
+    >>> decode_bytes(codecs.BOM_UTF16_LE + "年度".encode("utf-16-le")).text
+    '年度'
+    """
+    if not data.strip():
+        raise RejectedInput("empty file: no text to parse")
+    if len(data) > MAX_REPORT_BYTES:
+        raise RejectedInput(f"file of {len(data)} bytes exceeds the {MAX_REPORT_BYTES}-byte limit for one report "
+                            "(is it several reports, or not a report?)")
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+                      (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return Decoded(_decode(data, name), name)
+    sample = data[:4096]
+    # UTF-16 without BOM: ASCII and CJK text both leave NULs in one byte lane.
+    if sample.count(0) > len(sample) // 8:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        name = "utf-16-le" if odd > even else "utf-16-be"
+        return Decoded(_decode(data, name), name)
+    for name in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        return Decoded(_check_text(text), name)
+    raise RejectedInput("cannot decode: not UTF-8, UTF-16 or GB18030 text (binary file?)")
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return _check_text(data.decode(name))
+    except UnicodeDecodeError as exc:
+        raise RejectedInput(f"invalid {name} text at byte {exc.start}") from None
+
+
+def _check_text(text: str) -> str:
+    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > max(8, len(text[:20000]) // 100):
+        raise RejectedInput(f"binary content: {controls} control characters in the first 20000; not a text or HTML report")
+    if len(text) > MAX_TEXT_CHARS:
+        raise RejectedInput(f"text of {len(text)} characters exceeds the {MAX_TEXT_CHARS} limit for one report")
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+
+
+# --- format sniffing -----------------------------------------------------------------------
+_HTML_HINT = re.compile(r"<\s*(html|body|table|div|p|td|tr|span|meta|head)\b", re.I)
+_MD_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$", re.M)
+
+
+def sniff_format(text: str) -> str:
+    """'html', 'markdown' or 'text', from the content (file names lie).
+
+    >>> sniff_format("<p>x</p><table><tr><td>1</td></tr></table>"), sniff_format("| a | b |\\n|---|---|")
+    ('html', 'markdown')
+    """
+    if len(_HTML_HINT.findall(text[:200000])) >= 2:
+        return "html"
+    if _MD_SEPARATOR.search(text):
+        return "markdown"
+    return "text"
+
+
+# --- HTML → tab dialect ----------------------------------------------------------------------
+_BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article",
+          "header", "footer", "ul", "ol", "tbody", "thead", "table", "title", "center", "blockquote", "pre", "hr"}
+_SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "button", "select", "option"}
+_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u3000]+")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def html_to_text(markup: str) -> str:
+    """Flatten HTML: prose becomes lines, each innermost table cell a tab-led line.
+
+    Tables that contain tables are layout (site chrome), so their cells are treated as blocks.
+    Inline runs are concatenated, so "20</span><span>23" reads 2023.
+
+    >>> html_to_text("<p>一、总体情况</p><table><tr><td>规章</td><td>1<span>0</span></td></tr></table>")
+    '一、总体情况\\n\\t规章\\n\\t10\\n'
+    """
+    try:
+        parser = lxml_html.HTMLParser(recover=True, huge_tree=False, remove_comments=True)
+        root = lxml_html.document_fromstring(_XML_DECL.sub("", markup, count=1), parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise RejectedInput(f"unreadable HTML: {exc}") from None
+    out: list[str] = []
+    _walk(root, out)
+    return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip("\n") + "\n"
+
+
+def _walk(node, out: list[str]) -> None:
+    # Iterative walk: reports nested thousands of tags deep must not hit the recursion limit.
+    stack: list = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        if item.tail:
+            stack.append(_SPACE.sub(" ", item.tail))
+        tag = item.tag.lower() if isinstance(item.tag, str) else ""
+        if not tag or tag in _SKIP:
+            continue
+        if tag == "tr" and item.find(".//table") is None:
+            stack.append(_row_text(item))
+            continue
+        block = tag in _BLOCK or tag in ("td", "th", "tr")
+        if block:
+            stack.append("\n")
+        stack.extend(reversed(item))
+        if item.text:
+            stack.append(_SPACE.sub(" ", item.text))
+        if block:
+            stack.append("\n")
+
+
+def _row_text(tr) -> str:
+    cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+    lines = ["\t" + _SPACE.sub(" ", c.text_content()).strip() for c in cells]
+    return "\n" + "\n".join(lines) + "\n\n" if lines else ""
+
+
+# --- markdown → tab dialect --------------------------------------------------------------------
+def markdown_to_text(text: str) -> str:
+    """Markdown pipe tables become tab-led cells; other lines stay as they are.
+
+    >>> markdown_to_text("| 规章 | 0 |\\n|---|---|\\n| 规范性文件 | 3 |")
+    '\\t规章\\n\\t0\\n\\n\\t规范性文件\\n\\t3\\n'
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        if _MD_SEPARATOR.fullmatch(line):
+            continue
+        if _MD_ROW.fullmatch(line):
+            cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+            out.extend("\t" + re.sub(r"\*\*|__|<br\s*/?>", "", c).strip() for c in cells)
+            out.append("")
+        else:
+            out.append(line)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --- script ------------------------------------------------------------------------------------
+# Common characters that exist only in traditional script; a handful decide the script.
+_TRADITIONAL = re.compile("[開報與為會關這個們來時說對發學經過動後當長還現從產種進實頭體應點處數業議訴訟復請區機華條門網資務據總結計審維糾審辦處認規範實聯營廢現]")
+
+
+def detect_script(text: str) -> str:
+    """'traditional' when traditional-only characters are common, else 'simplified'.
+
+    >>> detect_script("政府信息公開工作年度報告，總體情況"), detect_script("政府信息公开工作年度报告")
+    ('traditional', 'simplified')
+    """
+    hits = len(_TRADITIONAL.findall(text[:50000]))
+    return "traditional" if hits >= 3 else "simplified"
+
+
+_converter = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified with OpenCC, keeping every character at its offset.
+
+    Offsets must survive so that a cell found in the converted text points at the same place
+    in the stored original; lines whose phrase conversion changes length fall back to
+    character-by-character conversion.
+
+    >>> to_simplified("錢江經濟開發區")
+    '钱江经济开发区'
+    """
+    global _converter
+    if _converter is None:
+        import opencc
+
+        _converter = opencc.OpenCC("t2s")
+    converted = _converter.convert(text)
+    if len(converted) == len(text):
+        return converted
+    lines = []
+    for line in text.split("\n"):
+        new = _converter.convert(line)
+        if len(new) != len(line):
+            new = "".join(c if len(c) == 1 else ch for ch, c in ((ch, _converter.convert(ch)) for ch in line))
+        lines.append(new)
+    return "\n".join(lines)

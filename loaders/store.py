@@ -1,0 +1,174 @@
+"""The staging contract in DuckDB (``raw.*``) and the batched Arrow writer.
+
+Every table a report touches is written in one transaction per batch, so a report is either
+wholly in the warehouse or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .report import PARSER_VERSION, ParsedReport
+
+# Files written here stay readable by DuckDB 1.5 clients (DBeaver, Evidence, MotherDuck).
+STORAGE_VERSION = "v1.5.0"
+
+SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
+    "report_sources": [
+        ("sha256", pa.string(), "SHA-256 of the file's bytes"),
+        ("report_id", pa.string(), "first 16 hex digits of sha256; the report's stable id"),
+        ("source_path", pa.string(), "path of the file when first ingested"),
+        ("size_bytes", pa.int64(), "file size"),
+        ("raw_bytes", pa.binary(), "the file exactly as received"),
+        ("normalised_text", pa.string(), "decoded text in the tab dialect; cell offsets point into it"),
+        ("ingested_at", pa.timestamp("us"), "when the file was first ingested (UTC)"),
+    ],
+    "reports": [
+        ("report_id", pa.string(), "stable id derived from the content hash"),
+        ("sha256", pa.string(), "SHA-256 of the file's bytes"),
+        ("source_path", pa.string(), "path of the file when first ingested"),
+        ("source_format", pa.string(), "text | html | markdown"),
+        ("encoding", pa.string(), "detected encoding of the file"),
+        ("title", pa.string(), "report title as found in the text (simplified)"),
+        ("agency", pa.string(), "publishing agency, simplified, without year and title words"),
+        ("year", pa.int32(), "the year reported on"),
+        ("template", pa.string(), "2019 | 2021, detected from the tables"),
+        ("script", pa.string(), "simplified | traditional"),
+        ("status", pa.string(), "loaded | partial | rejected"),
+        ("error", pa.string(), "why the report is partial or rejected"),
+        ("n_cells", pa.int32(), "table cells loaded"),
+        ("n_unresolved", pa.int32(), "cells the loader could not place with certainty"),
+        ("n_facts", pa.int32(), "narrative facts found"),
+        ("parser_version", pa.string(), "version of the parser that read it"),
+        ("ingested_at", pa.timestamp("us"), "when it was ingested (UTC)"),
+    ],
+    "report_cells": [
+        ("report_id", pa.string(), "report"),
+        ("table_id", pa.string(), "t2 | t3 | t4"),
+        ("row_key", pa.string(), "canonical row key (canonical-keys.md)"),
+        ("col_key", pa.string(), "canonical column key"),
+        ("value", pa.float64(), "normalised number (money in yuan); NULL unless a number was read with certainty"),
+        ("raw_text", pa.string(), "the cell as printed, trimmed"),
+        ("value_kind", pa.string(), "number | blank | dash | text"),
+        ("unit", pa.string(), "yuan for money, the printed unit word for counts, else NULL"),
+        ("row_label", pa.string(), "the row label as printed"),
+        ("char_offset", pa.int32(), "offset of the cell in report_sources.normalised_text"),
+        ("line_no", pa.int32(), "line of the cell in report_sources.normalised_text"),
+        ("unresolved_reason", pa.string(), "why the value could not be placed; NULL when it was"),
+    ],
+    "narrative_facts": [
+        ("report_id", pa.string(), "report"),
+        ("fact_no", pa.int32(), "order of the fact in the report"),
+        ("metric", pa.string(), "applications_received | applications_concluded | applications_handled | carried_over | "
+                                "carried_forward | review_count | litigation_count | proactive_disclosure | "
+                                "normative_documents | fees_collected"),
+        ("value", pa.float64(), "the number stated (money in yuan)"),
+        ("unit", pa.string(), "unit word as printed, or yuan"),
+        ("qualifier", pa.string(), "exact | approx (余, 多, 万) | none_stated (未发生…, 未收取…)"),
+        ("matched_text", pa.string(), "the words the number was read from"),
+        ("sentence", pa.string(), "the sentence as printed"),
+        ("char_offset", pa.int32(), "offset of the number in report_sources.normalised_text"),
+        ("sentence_offset", pa.int32(), "offset of the sentence"),
+    ],
+}
+ARROW_SCHEMAS = {name: pa.schema([(c, t) for c, t, _ in cols]) for name, cols in SCHEMA.items()}
+_DUCK_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.int32(): "integer", pa.float64(): "double",
+               pa.binary(): "blob", pa.timestamp("us"): "timestamp"}
+
+
+def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (creating it, readable by DuckDB 1.5 clients, when missing)."""
+    path = Path(db_path)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``raw.*`` with column comments, so analysts see the contract in DuckDB itself."""
+    con.execute("create schema if not exists raw")
+    for name, cols in SCHEMA.items():
+        columns = ", ".join(f"{c} {_DUCK_TYPES[t]}" for c, t, _ in cols)
+        con.execute(f"create table if not exists raw.{name} ({columns})")
+        for c, _, doc in cols:
+            con.execute(f"comment on column raw.{name}.{c} is '{_sql_str(doc)}'")
+
+
+def _sql_str(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {h for (h,) in con.execute("select sha256 from raw.report_sources").fetchall()}
+
+
+class BatchWriter:
+    """Collects parsed reports and writes them as Arrow batches, one transaction per batch."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, batch_size: int = 500):
+        self.con = con
+        self.batch_size = batch_size
+        self.rows: dict[str, dict[str, list]] = {}
+        self.pending = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.rows = {name: {c: [] for c, _, _ in cols} for name, cols in SCHEMA.items()}
+        self.pending = 0
+
+    def add(self, path: str, data: bytes, sha256: str, report_id: str, parsed: ParsedReport) -> None:
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        self._append("report_sources", sha256=sha256, report_id=report_id, source_path=path, size_bytes=len(data),
+                     raw_bytes=data, normalised_text=parsed.normalised_text or None, ingested_at=now)
+        self._append("reports", report_id=report_id, sha256=sha256, source_path=path,
+                     source_format=parsed.source_format, encoding=parsed.encoding, title=parsed.title,
+                     agency=parsed.agency, year=parsed.year, template=parsed.template, script=parsed.script,
+                     status=parsed.status, error=parsed.error, n_cells=len(parsed.cells),
+                     n_unresolved=parsed.n_unresolved, n_facts=len(parsed.facts),
+                     parser_version=PARSER_VERSION, ingested_at=now)
+        cells = self.rows["report_cells"]
+        for c in parsed.cells:
+            cells["report_id"].append(report_id)
+            cells["table_id"].append(c.table_id)
+            cells["row_key"].append(c.row_key)
+            cells["col_key"].append(c.col_key)
+            cells["value"].append(c.value)
+            cells["raw_text"].append(c.raw_text)
+            cells["value_kind"].append(c.value_kind)
+            cells["unit"].append(c.unit)
+            cells["row_label"].append(c.row_label)
+            cells["char_offset"].append(c.char_offset)
+            cells["line_no"].append(c.line_no)
+            cells["unresolved_reason"].append(c.unresolved)
+        for n, f in enumerate(parsed.facts, start=1):
+            self._append("narrative_facts", report_id=report_id, fact_no=n, metric=f.metric, value=f.value,
+                         unit=f.unit, qualifier=f.qualifier, matched_text=f.matched_text, sentence=f.sentence,
+                         char_offset=f.char_offset, sentence_offset=f.sentence_offset)
+        self.pending += 1
+        if self.pending >= self.batch_size:
+            self.flush()
+
+    def _append(self, table: str, **values) -> None:
+        cols = self.rows[table]
+        for c in cols:
+            cols[c].append(values[c])
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        tables = {name: pa.table(cols, schema=ARROW_SCHEMAS[name]) for name, cols in self.rows.items()}
+        self.con.execute("begin transaction")
+        try:
+            for name, table in tables.items():
+                self.con.register("_batch", table)
+                self.con.execute(f"insert into raw.{name} by name select * from _batch")
+                self.con.unregister("_batch")
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        self._reset()
