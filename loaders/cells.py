@@ -205,17 +205,24 @@ def _line_cells(lines: list[Line]) -> list[Cell]:
         m = _LABEL_THEN_NUMBERS.match(text)
         if m and not parse_value(m["label"]).kind == "number":
             cells.append(Cell(raw[: m.end("label")], m["label"], ln.offset + lead, ln.number, None))
-            cells.extend(_number_cells(ln, lead + m.start("nums"), raw[m.start("nums"):]))
+            cells.extend(_word_cells(ln, lead + m.start("nums")))
         elif _NUMBERS.match(text):
-            cells.extend(_number_cells(ln, lead, raw))
+            cells.extend(_word_cells(ln, lead))
+        elif " " in text and all(not parse_value(w).kind == "number" for w in text.split()):
+            # A header printed on one line: "信息内容 本年新制作数量 本年新公开数量".
+            cells.extend(_word_cells(ln, lead))
         else:
             cells.append(Cell(raw, text, ln.offset + lead, ln.number, None))
     return cells
 
 
-def _number_cells(ln: Line, start: int, raw: str) -> list[Cell]:
-    return [Cell(m.group(), m.group(), ln.offset + start + m.start(), ln.number, None)
-            for m in re.finditer(r"\S+", raw)]
+_WORD = re.compile(r"\S+")
+
+
+def _word_cells(ln: Line, start: int) -> list[Cell]:
+    """One cell per space-separated word of the line from column ``start`` on."""
+    return [Cell(m.group(), ln.text[m.start(): m.end()], ln.offset + m.start(), ln.number, None)
+            for m in _WORD.finditer(ln.raw, start)]
 
 
 def runs(cells: list[Cell]) -> list[Run]:

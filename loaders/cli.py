@@ -20,6 +20,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    """The whole pipeline on the given files (default: the sample data in data/raw)."""
+    args.workers = args.workers or 1
+    return _cmd_ingest(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xxgk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,6 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1, help="parser processes (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("run", help="the whole pipeline: ingest, then build, check and dashboard")
+    p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
+    p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
+    p.add_argument("--workers", type=int, default=1, help="parser processes (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
 
     args = parser.parse_args(argv)
     try:

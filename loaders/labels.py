@@ -64,6 +64,16 @@ T3_ROWS = [
     ("other_handling", ("其他处理",)),
     ("total_processed", ("(七)总计", "(七)合计")),
 ]
+# Template order of table 3 rows (T3_ROWS is in matching order, most specific first).
+T3_ROW_ORDER = [
+    "new_received", "carried_over", "granted", "partially_granted",
+    "denied_state_secret", "denied_prohibited_by_law", "denied_security_stability", "denied_third_party_rights",
+    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_inquiry_matter",
+    "unable_not_held", "unable_needs_creation", "unable_unclear",
+    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive", "rejected_confirmation",
+    "other_handling", "other_overdue_correction", "other_overdue_fee", "other_misc",
+    "total_processed", "carried_forward",
+]
 # Group labels that carry no values of their own.
 T3_GROUPS = ("本年度办理结果", "(三)不予公开", "(四)无法提供", "(五)不予处理", "不予公开", "无法提供", "不予处理")
 

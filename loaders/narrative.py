@@ -33,17 +33,17 @@ METRICS: list[tuple[str, re.Pattern, re.Pattern | None]] = [
     ("litigation_count", re.compile(r"行政诉讼|诉讼"), None),
     ("applications_concluded", re.compile(r"办结|答复"), re.compile(r"申请|依申请")),
     ("applications_received", re.compile(r"收到|受理|接收|新收"), re.compile(r"申请|依申请")),
-    ("applications_handled", re.compile(r"办理"), re.compile(r"申请|依申请")),
+    ("applications_handled", re.compile(r"(?<!继续)办理"), re.compile(r"申请|依申请")),
     ("normative_documents", re.compile(r"规范性文件"), None),
     ("proactive_disclosure", re.compile(r"主动公开"), None),
 ]
-_NUMBER = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<mult>万|千|百)?\s*(?P<approx>余|多)?\s*"
+_NUMBER = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>万|千|百)?\s*(?P<approx>余|多)?\s*"
                      r"(?P<unit>件|条|个|篇|次|宗|起|份|项|万元|元)")
 _MULT = {"万": 10_000, "千": 1_000, "百": 100, None: 1}
 # "未发生行政复议和行政诉讼": one negation may cover several keywords that follow it.
 _NONE = re.compile(r"(?:未|没有|无|不存在)(?:发生|收到|收取|产生|出现|涉及)?[^，,。；;]{0,16}")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
-_CLAUSE = re.compile(r"[^，,]+")
+_CLAUSE = re.compile(r"(?:[^，,]|(?<=\d),(?=\d{3}))+")  # "1,203" stays one clause
 _NONE_METRIC = {"行政复议": "review_count", "行政诉讼": "litigation_count",
                 "信息处理费": "fees_collected", "处理费": "fees_collected"}
 _COUNT_UNITS = {"件", "条", "个", "篇", "次", "宗", "起", "份", "项"}
@@ -68,11 +68,12 @@ def narrative_facts(lines: list[Line]) -> list[Fact]:
             s_offset = ln.offset + s.start()
             raw_sentence = ln.raw[s.start(): s.end()].strip()
             for c in _CLAUSE.finditer(s.group()):
-                facts.extend(_clause_facts(c.group(), ln.offset + s.start() + c.start(), raw_sentence, s_offset))
+                facts.extend(_clause_facts(c.group(), s.group(), ln.offset + s.start() + c.start(),
+                                           raw_sentence, s_offset))
     return facts
 
 
-def _clause_facts(clause: str, offset: int, sentence: str, s_offset: int) -> list[Fact]:
+def _clause_facts(clause: str, context: str, offset: int, sentence: str, s_offset: int) -> list[Fact]:
     out = []
     for m in _NONE.finditer(clause):
         if _NUMBER.search(m.group()):
@@ -84,26 +85,29 @@ def _clause_facts(clause: str, offset: int, sentence: str, s_offset: int) -> lis
     if out:
         return out
     for n in _NUMBER.finditer(clause):
-        metric = _metric_before(clause, n.start())
+        metric = _metric_before(clause, context, n.start())
         if metric is None or (metric == "fees_collected") != (n["unit"] in ("元", "万元")):
             continue
-        value = float(n["num"]) * _MULT[n["mult"]] * (10_000 if n["unit"] == "万元" else 1)
+        value = float(n["num"].replace(",", "")) * _MULT[n["mult"]] * (10_000 if n["unit"] == "万元" else 1)
         unit = "yuan" if n["unit"] in ("元", "万元") else n["unit"]
         qualifier = "approx" if n["approx"] or n["mult"] or "约" in clause[: n.start()] else "exact"
         out.append(Fact(metric, value, unit, qualifier, n.group(), sentence, offset + n.start(), s_offset))
     return out
 
 
-def _metric_before(clause: str, pos: int) -> str | None:
-    best, best_pos = None, -1
+def _metric_before(clause: str, sentence: str, pos: int) -> str | None:
+    """The metric whose keyword ends nearest before ``pos``; of two ending together, the longer
+    ("上年结转" over "结转")."""
+    best, best_rank = None, (-1, 0)
     head = clause[:pos]
     for metric, keyword, guard in METRICS:
-        if guard is not None and not guard.search(clause):
+        if guard is not None and not guard.search(sentence):
             continue
         for k in keyword.finditer(head):
-            if k.start() > best_pos:
-                best, best_pos = metric, k.start()
-    # A year ("2019年") is not a count, and numbers far from their keyword are someone else's.
-    if best is not None and pos - best_pos > 30:
+            rank = (k.end(), -k.start())
+            if rank > best_rank:
+                best, best_rank = metric, rank
+    # Numbers far from their keyword belong to something else ("2019年…").
+    if best is not None and pos - best_rank[0] > 30:
         return None
     return best

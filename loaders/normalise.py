@@ -45,19 +45,41 @@ def decode_bytes(data: bytes) -> Decoded:
                       (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return Decoded(_decode(data, name), name)
-    sample = data[:4096]
-    # UTF-16 without BOM: ASCII and CJK text both leave NULs in one byte lane.
-    if sample.count(0) > len(sample) // 8:
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        name = "utf-16-le" if odd > even else "utf-16-be"
-        return Decoded(_decode(data, name), name)
+    if b"\x00" in data[:4096]:  # UTF-8 and GB18030 text has no NUL bytes; UTF-16 usually does
+        guess = _utf16_without_bom(data)
+        if guess:
+            return guess
     for name in ("utf-8", "gb18030"):
         try:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
         return Decoded(_check_text(text), name)
+    guess = _utf16_without_bom(data)  # pure-CJK UTF-16 need not contain a single NUL
+    if guess:
+        return guess
     raise RejectedInput("cannot decode: not UTF-8, UTF-16 or GB18030 text (binary file?)")
+
+
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese report is made of; low for text decoded with the wrong byte order."""
+    sample = text[:4000]
+    ok = sum(1 for ch in sample if ch in "\t\n\r" or " " <= ch <= "~" or "\u4e00" <= ch <= "\u9fff"
+             or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or "\u2000" <= ch <= "\u206f")
+    return ok / max(1, len(sample))
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    best = None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        share = _plausible_share(text)
+        if share > 0.9 and (best is None or share > best[0]):
+            best = (share, name, text)
+    return Decoded(_check_text(best[2]), best[1]) if best else None
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -110,7 +132,7 @@ def html_to_text(markup: str) -> str:
     Inline runs are concatenated, so "20</span><span>23" reads 2023.
 
     >>> html_to_text("<p>一、总体情况</p><table><tr><td>规章</td><td>1<span>0</span></td></tr></table>")
-    '一、总体情况\\n\\t规章\\n\\t10\\n'
+    '一、总体情况\\n\\n\\t规章\\n\\t10\\n'
     """
     try:
         parser = lxml_html.HTMLParser(recover=True, huge_tree=False, remove_comments=True)

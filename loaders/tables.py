@@ -56,12 +56,17 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
 
 
 def _trim_blank_edges(values: list[Cell], n: int) -> list[Cell]:
-    # Placeholder cells of merged layouts: extra blanks are dropped, first from the end.
+    """Drop extra blank cells: first those before the values, then after.
+
+    Grid formats (markdown, HTML without spans) repeat merged label columns as empty cells
+    between a row's label and its values, so leading blanks are placeholders; trailing ones only
+    go when no leading blank is left to drop.
+    """
     values = list(values)
-    while len(values) > n and values[-1].parsed.kind == "blank":
-        values.pop()
     while len(values) > n and values[0].parsed.kind == "blank":
         values.pop(0)
+    while len(values) > n and values[-1].parsed.kind == "blank":
+        values.pop()
     return values
 
 
@@ -73,12 +78,14 @@ def parse_t3(cells: list[Cell]) -> TableResult:
     header_text, columns, seen = "", None, set()
     in_other_group, unrecognised, template = False, 0, None
     for run in runs(cells):
-        keys = []
-        for label in run.label_texts:
+        keys, own_labels = [], []
+        for cell in run.labels:
+            label = cell.label
             key = L.t3_row_key(label, in_other_group)
             if columns is None and key in (None, "total_processed"):
                 header_text += label  # before the first data row, "总计" is a column header
                 continue
+            own_labels.append(cell.raw)
             if columns is None:
                 columns = _t3_columns(header_text)
             if "其他处理" in label or label.startswith("(六)"):
@@ -92,10 +99,9 @@ def parse_t3(cells: list[Cell]) -> TableResult:
             continue
         if row_key is None and all(c.parsed.kind == "blank" for c in run.values):
             continue
-        last = run.labels[-1] if run.labels else run.values[0]
-        row_label = "".join(c.raw for c in run.labels)
+        row_label = "".join(own_labels)
         if row_key is None:
-            if any(g in last.label for g in L.T3_GROUPS):
+            if any(g in run.labels[-1].label for g in L.T3_GROUPS):
                 continue
             unrecognised += 1
             row_key = f"unrecognised_{unrecognised}"
@@ -132,12 +138,10 @@ def _t3_columns(header: str) -> list[str]:
 
 
 def _t3_expected_rows(template: str | None) -> list[str]:
-    rows = [k for k, _ in L.T3_ROWS]
+    only_2021 = ("other_overdue_correction", "other_overdue_fee", "other_misc")
     if template == "2021":
-        rows = [r for r in rows if r != "other_handling"] + ["other_misc"]
-    else:
-        rows = [r for r in rows if r not in ("other_overdue_correction", "other_overdue_fee")]
-    return rows
+        return [r for r in L.T3_ROW_ORDER if r != "other_handling"]
+    return [r for r in L.T3_ROW_ORDER if r not in only_2021]
 
 
 # --- table 2 -------------------------------------------------------------------------------------
@@ -157,10 +161,11 @@ def parse_t2(cells: list[Cell]) -> TableResult:
             for col in columns:
                 if col in L.T2_TEMPLATE_COLUMNS:
                     votes[L.T2_TEMPLATE_COLUMNS[col]] = votes.get(L.T2_TEMPLATE_COLUMNS[col], 0) + 1
-        row_key = next((L.match(t, L.T2_ROWS) for t in reversed(run.label_texts) if L.match(t, L.T2_ROWS)), None)
-        if not run.values:
+        row_cell = next((c for c in reversed(run.labels) if L.match(c.label, L.T2_ROWS)), None)
+        row_key = L.match(row_cell.label, L.T2_ROWS) if row_cell else None
+        if not run.values or (row_key is None and all(c.parsed.kind == "blank" for c in run.values)):
             continue
-        row_label = "".join(c.raw for c in run.labels)
+        row_label = row_cell.raw if row_cell else "".join(c.raw for c in run.labels)
         if row_key is None or not columns:
             problems.append(f"t2: values after {row_label!r} could not be placed (unknown row or no header)")
             continue

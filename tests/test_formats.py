@@ -1,0 +1,149 @@
+"""HTML, markdown and PDF-text shapes, encodings and scripts: the same cells whatever the wrapping.
+
+Fixtures in tests/fixtures/ are written in the shapes the template doc describes; the values
+here are written by hand from those files.
+"""
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import opencc
+import pytest
+
+from loaders.report import parse_report, parse_source
+from tests.test_seeds import RAW, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def table(rows: dict[str, str], row_keys: list[str], cols: list[str]) -> dict:
+    """{(row, col): (kind, value)} from rows written as '1 0 _ /' (default: all zeros)."""
+    kinds = {"_": ("blank", None), "/": ("dash", None), "?": ("text", None)}
+    out = {}
+    for row in row_keys:
+        tokens = rows.get(row, " ".join(["0"] * len(cols))).split()
+        for col, tok in zip(cols, tokens, strict=True):
+            out[(row, col)] = kinds.get(tok) or ("number", float(tok))
+    return out
+
+
+def cells_of(report, table_id: str) -> dict:
+    return {(c.row_key, c.col_key): (c.value_kind, c.value) for c in report.cells if c.table_id == table_id}
+
+
+@pytest.fixture(scope="module")
+def word_html():
+    return parse_source((FIXTURES / "word_export_2021.html").read_bytes())
+
+
+def test_word_html_metadata_ignores_chrome(word_html):
+    r = word_html
+    assert (r.status, r.source_format, r.agency, r.year, r.template, r.script) == (
+        "loaded", "html", "杭州市西湖区市场监督管理局", 2021, "2021", "simplified")
+    assert "crumbs" not in r.normalised_text  # <script> content is not report text
+    assert "网站标识码" in r.normalised_text  # chrome is kept in the text, but not parsed as tables
+
+
+def test_word_html_every_cell(word_html):
+    assert cells_of(word_html, "t3") == table({
+        "new_received": "20 3 1 0 0 1 25",
+        "carried_over": "2 0 0 0 0 0 2",
+        "granted": "10 1 0 0 0 0 11",
+        "partially_granted": "3 1 0 0 0 0 4",
+        "denied_third_party_rights": "1 0 0 0 0 0 1",
+        "unable_not_held": "4 1 1 0 0 1 7",
+        "other_misc": "1 0 0 0 0 0 1",
+        "total_processed": "19 3 1 0 0 1 24",
+        "carried_forward": "3 0 0 0 0 0 3",
+    }, T3_ROWS_2021, T3_COLS)
+    assert cells_of(word_html, "t4") == dict(zip(T4_COLS, table(
+        {"x": "1 0 0 1 2 0 1 0 0 1 0 0 0 0 0"}, ["x"], [str(i) for i in range(15)]).values()))
+    assert cells_of(word_html, "t2") == {
+        ("regulations", "issued"): ("number", 0), ("regulations", "repealed"): ("number", 0),
+        ("regulations", "in_force"): ("number", 0),
+        ("normative_documents", "issued"): ("number", 5), ("normative_documents", "repealed"): ("number", 1),
+        ("normative_documents", "in_force"): ("number", 37),
+        ("licensing", "decisions"): ("number", 1234), ("penalty", "decisions"): ("number", 56),
+        ("coercion", "decisions"): ("number", 7),
+        ("fees", "fee_amount"): ("number", 125_000),  # 12.5 万元, the column's stated unit
+    }
+
+
+def test_word_html_narrative_reads_numbers_split_across_spans(word_html):
+    assert {(f.metric, f.value) for f in word_html.facts} == {
+        ("applications_received", 25), ("applications_concluded", 24), ("carried_forward", 3),
+        ("proactive_disclosure", 1203), ("fees_collected", 0)}
+
+
+def test_traditional_html_reads_like_simplified(word_html):
+    traditional = opencc.OpenCC("s2t").convert((FIXTURES / "word_export_2021.html").read_text("utf-8"))
+    r = parse_report(traditional)
+    assert (r.script, r.agency, r.year, r.template) == ("traditional", "杭州市西湖区市场监督管理局", 2021, "2021")
+    assert {(c.table_id, c.row_key, c.col_key, c.value) for c in r.cells} == \
+        {(c.table_id, c.row_key, c.col_key, c.value) for c in word_html.cells}
+    raw = {c.row_key: c.row_label for c in r.cells if c.table_id == "t3"}
+    assert raw["new_received"] == "一、本年新收政府信息公開申請數量"  # raw text keeps the printed script
+
+
+def test_markdown_with_subtotal_column_dash_and_blank():
+    r = parse_source((FIXTURES / "converted_2019.md").read_bytes())
+    assert (r.status, r.source_format, r.agency, r.year, r.template) == (
+        "loaded", "markdown", "余杭区良渚街道办事处", 2019, "2019")
+    cols = T3_COLS[:6] + ["legal_person_subtotal", "total"]
+    assert cells_of(r, "t3") == table({
+        "new_received": "5 2 0 0 1 0 3 8",
+        "carried_over": "_ 1 0 0 0 0 1 1",
+        "granted": "3 1 0 0 0 0 1 4",
+        "partially_granted": "1 0 0 0 0 0 0 1",
+        "denied_enforcement_file": "/ / / / / / / /",
+        "unable_not_held": "1 1 0 0 0 0 1 2",
+        "other_handling": "0 0 0 0 1 0 1 1",
+        "total_processed": "5 2 0 0 1 0 3 8",
+        "carried_forward": "1 0 0 0 0 1 1 1",
+    }, T3_ROWS_2019, cols)
+    t2 = cells_of(r, "t2")
+    assert t2[("licensing", "change")] == ("number", 3)
+    assert t2[("penalty", "change")] == ("number", -2)
+    assert t2[("procurement", "procurement_amount")] == ("number", 853_000)  # 85.3, header says 万元
+    assert cells_of(r, "t4")[("review", "corrected")] == ("number", 1)
+    assert {(f.metric, f.value) for f in r.facts} == {
+        ("applications_received", 5), ("carried_over", 1), ("fees_collected", 0)}
+
+
+def test_pdf_text_glued_digits_and_unitless_money_are_unresolved_not_guessed():
+    r = parse_source((FIXTURES / "pdf_text_2020.txt").read_bytes())
+    assert (r.status, r.agency, r.year, r.template) == ("partial", "临平区南苑街道办事处", 2020, "2019")
+    t3 = {(c.row_key, c.col_key): c for c in r.cells if c.table_id == "t3"}
+    glued = [t3[("unable_not_held", col)] for col in T3_COLS]
+    assert all(c.value is None and c.unresolved for c in glued)
+    assert glued[0].raw_text == "230 | 000023"
+    assert "unable_not_held" in r.error and "1.5" in r.error
+    amount = next(c for c in r.cells if c.col_key == "procurement_amount")
+    assert (amount.value, amount.value_kind, amount.raw_text) == (None, "number", "1.5")
+    # The rest of the table is still read: the page footer "— 5 —" inside it is skipped.
+    assert (t3[("denied_internal_affairs", "total")].value, t3[("rejected_duplicate", "total")].value) == (0, 1)
+    assert (t3[("new_received", "natural_person")].value, t3[("other_handling", "commercial_enterprise")].value) \
+        == (10, 1)
+    t4 = {(c.row_key, c.col_key): c.value for c in r.cells if c.table_id == "t4"}
+    assert (t4[("review", "pending")], t4[("review", "total")], t4[("litigation_after_review", "total")]) == (1, 1, 0)
+
+
+SEED = RAW / "003_287cca442e0f5e9d.txt"
+
+
+@pytest.mark.parametrize("encode, encoding", [
+    (lambda t: t.encode("gbk"), "gb18030"),
+    (lambda t: t.encode("gb18030"), "gb18030"),
+    (lambda t: t.encode("utf-16"), "utf-16"),  # with BOM
+    (lambda t: t.encode("utf-16-le"), "utf-16-le"),  # without BOM
+    (lambda t: t.encode("utf-16-be"), "utf-16-be"),
+    (lambda t: codecs.BOM_UTF8 + t.encode("utf-8"), "utf-8-sig"),
+])
+def test_encodings_are_detected_and_give_the_same_cells(encode, encoding):
+    text = SEED.read_text("utf-8")
+    reference = parse_source(SEED.read_bytes())
+    r = parse_source(encode(text))
+    assert r.encoding == encoding
+    assert (r.agency, r.year) == (reference.agency, reference.year)
+    assert [c[:8] for c in r.cells] == [c[:8] for c in reference.cells]

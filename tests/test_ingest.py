@@ -1,0 +1,132 @@
+"""Ingest a mixed batch into a real DuckDB file: bad files are kept and explained, good ones load."""
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from loaders.ingest import ingest
+from tests.test_formats import FIXTURES
+from tests.test_seeds import RAW, SEEDS
+
+NEWS_PAGE = """<html><head><title>区长调研重点企业</title></head><body>
+<div class="nav"><a href="/">首页</a> &gt; 新闻动态</div>
+<h1>区长调研重点企业</h1><p>3月5日，区长一行先后走访了5家重点企业，详细了解企业生产经营情况。</p>
+<table><tr><td>发布日期</td><td>2021-03-05</td></tr></table></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("batch")
+    for name in SEEDS:
+        shutil.copy(RAW / name, d / name)
+    sub = d / "nested" / "deeper"
+    sub.mkdir(parents=True)
+    shutil.copy(FIXTURES / "word_export_2021.html", sub / "word_export_2021.htm")
+    shutil.copy(FIXTURES / "converted_2019.md", sub / "converted_2019.md")
+    shutil.copy(FIXTURES / "pdf_text_2020.txt", d / "pdf_text_2020.txt")
+    seed = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
+    (d / "seed003_gbk.txt").write_bytes(seed.encode("gbk"))
+    (d / "seed003_utf16.txt").write_bytes(seed.encode("utf-16"))
+    (d / "truncated.txt").write_text(seed[: seed.index("（四）无法提供")], encoding="utf-8")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "noise.txt").write_bytes(random.Random(7).randbytes(5000))
+    (d / "news.html").write_text(NEWS_PAGE, encoding="utf-8")
+    (d / "scan.pdf").write_bytes(b"%PDF-1.4 not ingested: not a supported extension")
+    outside = tmp_path_factory.mktemp("outside") / "secret.txt"
+    outside.write_text("年度报告 outside the input folder", encoding="utf-8")
+    (d / "link_out.txt").symlink_to(outside)
+    return d
+
+
+@pytest.fixture(scope="module")
+def warehouse(batch, tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    summary = ingest([batch], db, progress=False)
+    assert dict(summary.counts) == {"loaded": 9, "partial": 2, "rejected": 3}
+    return db
+
+
+def q(db: Path, sql: str):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_statuses_and_specific_errors(warehouse):
+    rows = dict((Path(p).name, (s, e)) for p, s, e in q(warehouse, "select source_path, status, error from raw.reports"))
+    assert rows["empty.txt"] == ("rejected", "empty file: no text to parse")
+    assert rows["noise.txt"] == ("rejected", "cannot decode: not UTF-8, UTF-16 or GB18030 text (binary file?)")
+    assert rows["news.html"][0] == "rejected" and rows["news.html"][1].startswith("not an annual report")
+    status, error = rows["truncated.txt"]
+    assert status == "partial"
+    assert "t3: rows not found: unable_not_held, unable_needs_creation," in error and "t4: table not found" in error
+    assert rows["pdf_text_2020.txt"][0] == "partial"
+    assert {n for n, (s, _) in rows.items() if s == "loaded"} == set(SEEDS) | {
+        "word_export_2021.htm", "converted_2019.md", "seed003_gbk.txt", "seed003_utf16.txt"}
+    assert "link_out.txt" not in rows and "scan.pdf" not in rows  # outside the folder; not a report extension
+
+
+def test_every_file_is_kept_byte_for_byte(warehouse, batch):
+    stored = {Path(p).name: (bytes(b), h, rid) for p, b, h, rid in
+              q(warehouse, "select source_path, raw_bytes, sha256, report_id from raw.report_sources")}
+    assert len(stored) == 14
+    for name, (data, sha, rid) in stored.items():
+        path = next(batch.rglob(name))
+        assert data == path.read_bytes()
+        assert sha == hashlib.sha256(data).hexdigest() and rid == sha[:16]
+
+
+def test_cells_and_facts_land_with_the_contract_columns(warehouse):
+    (n_cells,) = q(warehouse, "select count(*) from raw.report_cells c join raw.reports r using (report_id) "
+                              "where r.agency = '余杭区人民政府办公室' and r.status = 'loaded'")[0]
+    assert n_cells == 3 * 198  # utf-8, gbk and utf-16 copies of the same report, 198 cells each
+    assert q(warehouse, "select value, raw_text, value_kind, unit from raw.report_cells c join raw.reports r "
+                        "using (report_id) where r.agency = '杭州钱塘新区管理委员会' "
+                        "and row_key = 'procurement' and col_key = 'procurement_amount'") == [
+        (182_000_000.0, "1.82亿元", "number", "yuan")]
+    assert q(warehouse, "select count(*) from raw.report_cells c join raw.reports r using (report_id) "
+                        "where r.status = 'rejected'") == [(0,)]
+    assert q(warehouse, "select metric, value, qualifier from raw.narrative_facts f join raw.reports r "
+                        "using (report_id) where r.agency = '嘉兴港区' order by fact_no") == [
+        ("proactive_disclosure", 1376.0, "exact"), ("applications_concluded", 62.0, "exact"),
+        ("review_count", 0.0, "none_stated"), ("litigation_count", 0.0, "none_stated")]
+    unresolved = q(warehouse, "select count(*) from raw.report_cells where unresolved_reason is not null")
+    assert unresolved == [(8,)]  # pdf_text: 7 glued cells + 1 unitless amount
+
+
+def test_reingest_is_a_no_op(warehouse, batch):
+    before = q(warehouse, "select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
+                          "(select count(*) from raw.narrative_facts), (select count(*) from raw.report_sources)")
+    summary = ingest([batch], warehouse, progress=False)
+    assert dict(summary.counts) == {"unchanged": 14}
+    assert q(warehouse, "select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
+                        "(select count(*) from raw.narrative_facts), (select count(*) from raw.report_sources)") == before
+
+
+def test_worker_pool_gives_the_same_warehouse(warehouse, batch, tmp_path):
+    db = tmp_path / "pool.duckdb"
+    ingest([batch], db, workers=2, progress=False, batch_size=3)
+    sql = ("select r.source_path, c.table_id, c.row_key, c.col_key, c.value, c.raw_text, c.char_offset "
+           "from raw.report_cells c join raw.reports r using (report_id) order by all")
+    assert q(db, sql) == q(warehouse, sql)
+
+
+def test_cli_prints_a_summary_and_explains_each_bad_file(batch, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    done = subprocess.run([sys.executable, "-m", "loaders.cli", "ingest", str(batch), "--db", str(db), "--quiet"],
+                          capture_output=True, text=True, check=True)
+    assert "9 loaded, 2 partial, 3 rejected, 0 unchanged" in done.stdout
+    assert "rejected: " in done.stderr and "empty.txt: empty file" in done.stderr
+
+
+def test_cli_names_a_missing_path(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "loaders.cli", "ingest", str(tmp_path / "nope"),
+                           "--db", str(tmp_path / "x.duckdb")], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "nope: no such file or directory" in done.stderr
