@@ -119,14 +119,14 @@ def test_worker_pool_gives_the_same_warehouse(warehouse, batch, tmp_path):
 
 def test_cli_prints_a_summary_and_explains_each_bad_file(batch, tmp_path):
     db = tmp_path / "cli.duckdb"
-    done = subprocess.run([sys.executable, "-m", "loaders.cli", "ingest", str(batch), "--db", str(db), "--quiet"],
+    done = subprocess.run([sys.executable, "-m", "xxgk.cli", "ingest", str(batch), "--db", str(db), "--quiet"],
                           capture_output=True, text=True, check=True)
     assert "9 loaded, 2 partial, 3 rejected, 0 unchanged" in done.stdout
     assert "rejected: " in done.stderr and "empty.txt: empty file" in done.stderr
 
 
 def test_cli_names_a_missing_path(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "loaders.cli", "ingest", str(tmp_path / "nope"),
+    done = subprocess.run([sys.executable, "-m", "xxgk.cli", "ingest", str(tmp_path / "nope"),
                            "--db", str(tmp_path / "x.duckdb")], capture_output=True, text=True)
     assert done.returncode == 2
     assert "nope: no such file or directory" in done.stderr

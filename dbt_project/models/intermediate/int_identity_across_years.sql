@@ -1,0 +1,130 @@
+-- The two sides of the cross-year identities for consecutive current reports of the same agency:
+-- I5 (carry-over, per table-3 column), I6 (2021 template: documents in force roll forward),
+-- I7 (2019 template: item counts roll forward). One row per later report and unit.
+
+with current_reports as (
+
+    select versions.report_id, versions.agency, versions.year, reports.template
+    from {{ ref('int_report_versions') }} as versions
+    inner join {{ ref('stg_reports') }} as reports on versions.report_id = reports.report_id
+    where versions.is_current
+
+),
+
+t3 as (
+
+    select current_reports.*, cells.row_key, cells.col_key, cells.value
+    from {{ ref('stg_report_cells') }} as cells
+    inner join current_reports on cells.report_id = current_reports.report_id
+    where cells.table_id = 't3' and cells.row_key in ('carried_over', 'carried_forward')
+
+),
+
+t2 as (
+
+    select
+        current_reports.report_id,
+        current_reports.agency,
+        current_reports.year,
+        current_reports.template,
+        cells.row_key,
+        max(case when cells.col_key = 'in_force' then cells.value end) as in_force,
+        max(case when cells.col_key = 'issued' then cells.value end) as issued,
+        max(case when cells.col_key = 'repealed' then cells.value end) as repealed,
+        max(case when cells.col_key = 'prior_year_items' then cells.value end) as prior_year_items,
+        max(case when cells.col_key = 'change' then cells.value end) as change
+    from {{ ref('stg_report_cells') }} as cells
+    inner join current_reports on cells.report_id = current_reports.report_id
+    where cells.table_id = 't2'
+    group by 1, 2, 3, 4, 5
+
+),
+
+carry_over as (
+
+    select
+        this_year.report_id,
+        last_year.report_id as prev_report_id,
+        this_year.agency,
+        this_year.year,
+        'I5' as identity_id,
+        't3' as table_id,
+        cast(null as varchar) as row_key,
+        this_year.col_key,
+        last_year.value as lhs,
+        this_year.value as rhs,
+        last_year.value is not null and this_year.value is not null as is_complete
+    from t3 as this_year
+    inner join t3 as last_year
+        on last_year.agency = this_year.agency
+        and last_year.year = this_year.year - 1
+        and last_year.col_key = this_year.col_key
+    where this_year.row_key = 'carried_over'
+      and last_year.row_key = 'carried_forward'
+
+),
+
+in_force as (
+
+    select
+        this_year.report_id,
+        last_year.report_id as prev_report_id,
+        this_year.agency,
+        this_year.year,
+        'I6' as identity_id,
+        't2' as table_id,
+        this_year.row_key,
+        'in_force' as col_key,
+        this_year.in_force as lhs,
+        last_year.in_force + this_year.issued - this_year.repealed as rhs,
+        this_year.in_force is not null and last_year.in_force is not null
+            and this_year.issued is not null and this_year.repealed is not null as is_complete
+    from t2 as this_year
+    inner join t2 as last_year
+        on last_year.agency = this_year.agency
+        and last_year.year = this_year.year - 1
+        and last_year.row_key = this_year.row_key
+    where this_year.template = '2021' and last_year.template = '2021'
+      and this_year.row_key in ('regulations', 'normative_documents')
+
+),
+
+item_counts as (
+
+    select
+        this_year.report_id,
+        last_year.report_id as prev_report_id,
+        this_year.agency,
+        this_year.year,
+        'I7' as identity_id,
+        't2' as table_id,
+        this_year.row_key,
+        'prior_year_items' as col_key,
+        this_year.prior_year_items as lhs,
+        last_year.prior_year_items + last_year.change as rhs,
+        this_year.prior_year_items is not null and last_year.prior_year_items is not null
+            and last_year.change is not null as is_complete
+    from t2 as this_year
+    inner join t2 as last_year
+        on last_year.agency = this_year.agency
+        and last_year.year = this_year.year - 1
+        and last_year.row_key = this_year.row_key
+    where this_year.template = '2019' and last_year.template = '2019'
+      and this_year.row_key in ('licensing', 'other_services', 'penalty', 'coercion', 'fees')
+
+),
+
+unioned as (
+
+    select * from carry_over
+    union all
+    select * from in_force
+    union all
+    select * from item_counts
+
+)
+
+select
+    unioned.*,
+    lhs - rhs as delta
+from unioned

@@ -1,0 +1,41 @@
+with reports as (
+
+    select * from {{ ref('stg_reports') }}
+
+),
+
+versions as (
+
+    select * from {{ ref('int_report_versions') }}
+
+)
+
+select
+    reports.report_id,
+    reports.agency,
+    reports.year,
+    reports.template,
+    reports.script,
+    reports.status,
+    reports.error,
+    reports.title,
+    reports.source_path,
+    reports.source_format,
+    reports.encoding,
+    reports.sha256,
+    reports.n_cells,
+    reports.n_unresolved,
+    reports.n_facts,
+    reports.ingested_at,
+    coalesce(versions.is_current, false) as is_current,
+    versions.n_versions,
+    versions.version_rank,
+    coalesce(versions.version_note, 'not a candidate: ' || reports.status
+        || case when reports.agency is null or reports.year is null then ', agency or year unknown' else '' end
+    ) as version_note,
+    case
+        when reports.template is null or reports.year is null then null
+        else (reports.year >= 2021) = (reports.template = '2021')
+    end as template_matches_year
+from reports
+left join versions on reports.report_id = versions.report_id

@@ -1,0 +1,43 @@
+-- Both templates' table 2 on one vocabulary where the columns mean the same thing (documents issued,
+-- decisions), kept apart where they do not (对外公开总数量 is not 现行有效件数). See reference.t2_measures.
+
+with current_reports as (
+
+    select versions.*, reports.template
+    from {{ ref('int_report_versions') }} as versions
+    inner join {{ ref('stg_reports') }} as reports on versions.report_id = reports.report_id
+    where versions.is_current
+
+),
+
+cells as (
+
+    select * from {{ ref('stg_report_cells') }}
+    where table_id = 't2'
+
+),
+
+measures as (
+
+    select * from {{ ref('t2_measures') }}
+
+)
+
+select
+    current_reports.agency,
+    current_reports.year,
+    cells.report_id,
+    current_reports.template,
+    cells.row_key as item,
+    coalesce(measures.measure, cells.col_key) as measure,
+    cells.col_key as template_col_key,
+    coalesce(measures.comparable_across_templates, false) as comparable_across_templates,
+    cells.value,
+    cells.unit,
+    cells.value_kind,
+    cells.is_unresolved
+from cells
+inner join current_reports on cells.report_id = current_reports.report_id
+left join measures
+    on cells.col_key = measures.col_key
+    and current_reports.template = cast(measures.template as varchar)

@@ -1,0 +1,202 @@
+"""The real dbt project against a temporary DuckDB built from the seeds; values written by hand."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from loaders.ingest import ingest
+from tests.test_seeds import RAW
+from xxgk.build import PROJECT_DIR, build
+
+DBT = str(Path(sys.executable).parent / "dbt")  # the venv's dbt, whether or not the venv is activated
+MEASURES = ("new_received", "carried_over", "total_processed", "carried_forward", "granted", "partially_granted",
+            "denied", "unable", "rejected", "other", "review_total", "review_corrected", "litigation_total",
+            "litigation_corrected")
+
+# agency, year → the measures above, read off the seed files by hand (total column of table 3, table 4).
+AGENCY_YEAR = {
+    ("余杭区人民政府办公室", 2019): (122, 0, 115, 7, 24, 0, 3, 83, 2, 3, 11, 1, 11, 0),
+    ("杭州钱塘新区管理委员会", 2020): (38, 0, 38, 0, 21, 9, 1, 1, 1, 5, 0, 0, 1, 0),
+    ("东新街道", 2020): (2, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0),
+    ("杭州钱江经济开发区", 2022): (2, 0, 2, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0),
+    # 嘉兴港区 left every outcome row blank except 予以公开 and 部分公开: those sums are NULL, not 0.
+    ("嘉兴港区", 2020): (62, 7, 69, 0, 59, 10, None, None, None, None, 0, 0, 0, 0),
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("dbt")
+    db = d / "warehouse.duckdb"
+    ingest([RAW], db, progress=False)
+    result = build(db, target_dir=d / "target", docs=True, quiet=True)
+    assert result.success, result.failures
+    assert result.docs_path.exists() and result.docs_path.stat().st_size > 100_000
+    return db
+
+
+def q(db: Path, sql: str, *params):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def test_fct_agency_year_headline_measures(warehouse):
+    got = {(a, y): tuple(row) for a, y, *row in q(warehouse, f"select agency, year, {', '.join(MEASURES)} "
+                                                      "from marts.fct_agency_year")}
+    assert got == {k: tuple(None if v is None else float(v) for v in vals) for k, vals in AGENCY_YEAR.items()}
+
+
+def test_rates_are_null_safe(warehouse):
+    rates = dict(((a, y), (d, r)) for a, y, d, r in q(
+        warehouse, "select agency, year, disclosure_rate, review_correction_rate from marts.fct_agency_year"))
+    assert rates[("余杭区人民政府办公室", 2019)] == (pytest.approx(24 / 115), pytest.approx(1 / 11))
+    assert rates[("嘉兴港区", 2020)] == (pytest.approx(69 / 69), None)  # no review cases: no rate
+
+
+def test_identity_sides_for_seed_003_by_hand(warehouse):
+    rows = q(warehouse, """
+        select identity_id, coalesce(row_key, col_key), lhs, rhs, is_complete
+        from intermediate.int_identity_within_report i join marts.dim_report r using (report_id)
+        where r.agency = '余杭区人民政府办公室'""")
+    sides = {(i, unit): (lhs, rhs, complete) for i, unit, lhs, rhs, complete in rows}
+    assert sides[("I1", "natural_person")] == (107 + 0, 100 + 6, True)
+    assert sides[("I1", "commercial_enterprise")] == (15 + 0, 15 + 1, True)
+    assert sides[("I1", "total")] == (122 + 0, 115 + 7, True)
+    assert sides[("I2", "total")] == (115, 24 + 0 + (1 + 1 + 1) + 83 + 2 + 3, True)
+    assert sides[("I2", "natural_person")] == (100, 20 + (1 + 1) + 73 + 2 + 3, True)
+    assert sides[("I3", "new_received")] == (122, 107 + 15, True)
+    assert sides[("I3", "carried_forward")] == (7, 6 + 1, True)
+    assert sides[("I4", "review")] == (11, 8 + 1 + 0 + 2, True)
+    assert sides[("I4", "litigation_direct")] == (10, 9 + 0 + 0 + 1, True)
+    assert sides[("I4", "litigation_after_review")] == (1, 1, True)
+    failing = {k for k, (lhs, rhs, _) in sides.items() if lhs != rhs}
+    assert failing == {("I1", "natural_person"), ("I1", "commercial_enterprise")}
+    assert len([k for k in sides if k[0] == "I3"]) == 23  # one per table-3 row of the 2019 template
+
+
+def test_blank_columns_are_missing_not_zero(warehouse):
+    (row,) = q(warehouse, """
+        select lhs, rhs, lhs_missing, rhs_missing, is_complete, has_numbers
+        from intermediate.int_identity_within_report i join marts.dim_report r using (report_id)
+        where r.agency = '嘉兴港区' and identity_id = 'I1' and col_key = 'commercial_enterprise'""")
+    assert row == (0, 0, 2, 2, False, False)
+
+
+def test_narrative_readings_keep_every_admissible_reading(warehouse):
+    rows = q(warehouse, """
+        select metric, reading_id, stated_value, table_value, matches
+        from intermediate.int_narrative_readings n join marts.dim_report r using (report_id)
+        where r.agency = '余杭区人民政府办公室' order by metric, reading_id""")
+    assert rows == [
+        ("applications_received", "new", 122, 122, True),
+        ("applications_received", "new_plus_carried_over", 122, 122, True),
+        ("litigation_count", "concluded", 11, 10, False),
+        ("litigation_count", "direct_only", 11, 10, False),
+        ("litigation_count", "total", 11, 11, True),
+        ("normative_documents", "issued", 29, 10, False),
+        ("normative_documents", "published", 29, 10, False),
+        ("normative_documents", "total_published", 29, 94, False),
+        ("review_count", "concluded", 11, 9, False),
+        ("review_count", "total", 11, 11, True),
+    ]
+
+
+def test_dim_agency_levels_and_regions(warehouse):
+    got = {a: (level, region) for a, level, region in q(
+        warehouse, "select agency, level, parent_region from marts.dim_agency")}
+    assert got == {
+        "余杭区人民政府办公室": ("department", "余杭区"),
+        "杭州钱塘新区管理委员会": ("development_zone", None),
+        "东新街道": ("township_street", None),
+        "杭州钱江经济开发区": ("development_zone", None),
+        "嘉兴港区": ("development_zone", None),
+    }
+
+
+def test_proactive_disclosure_maps_both_templates(warehouse):
+    rows = q(warehouse, """
+        select agency, template, template_col_key, measure, comparable_across_templates, value
+        from marts.fct_proactive_disclosure
+        where item = 'normative_documents' and measure in ('issued', 'in_force', 'total_published')
+        order by agency, measure""")
+    assert ("余杭区人民政府办公室", "2019", "made", "issued", True, 10.0) in rows
+    assert ("余杭区人民政府办公室", "2019", "total_published", "total_published", False, 94.0) in rows
+    assert ("杭州钱江经济开发区", "2021", "issued", "issued", True, 0.0) in rows
+    assert ("杭州钱江经济开发区", "2021", "in_force", "in_force", False, 0.0) in rows
+
+
+def test_descriptions_are_persisted_for_analysts(warehouse):
+    (comment,) = q(warehouse, "select comment from duckdb_tables() where schema_name = 'marts' "
+                              "and table_name = 'fct_agency_year'")[0]
+    assert comment.startswith("One row per agency and year")
+    cols = dict(q(warehouse, "select column_name, comment from duckdb_columns() where schema_name = 'marts' "
+                             "and table_name = 'fct_agency_year'"))
+    assert cols["disclosure_rate"] == "(granted + partially_granted) / total_processed."
+
+
+def test_warehouse_stays_readable_by_duckdb_1_5_clients(warehouse):
+    cli = Path(sys.executable).parent / "duckdb"  # the duckdb-cli 1.5 package
+    done = subprocess.run([str(cli), "-readonly", "-csv", str(warehouse), "-c",
+                           "select version(), total_processed from marts.fct_agency_year where year = 2019"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[1:] == ["v1.5.6,115.0"]
+
+
+def test_corrected_republication_becomes_current_and_the_choice_is_visible(tmp_path):
+    db = tmp_path / "dup.duckdb"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    original = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
+    # The first publication has a glued row the loader cannot place; the corrected one does not.
+    glued = original.replace("\t73\n\t10\n\t0\n\t0\n\t0\n\t0\n\t83", "\t73 10 0 0 0 0 83", 1)
+    assert glued != original
+    (raw / "first.txt").write_text(glued, encoding="utf-8")
+    ingest([raw], db, progress=False)
+    (raw / "corrected.txt").write_text(original, encoding="utf-8")
+    ingest([raw], db, progress=False)
+    assert build(db, target_dir=tmp_path / "target", docs=False, quiet=True).success
+    rows = q(db, "select source_path, status, is_current, version_note from marts.dim_report order by source_path")
+    assert [(Path(p).name, s, c) for p, s, c, _ in rows] == [
+        ("corrected.txt", "loaded", True), ("first.txt", "partial", False)]
+    assert rows[0][3].startswith("current: most complete of 2 versions")
+    assert rows[1][3].startswith("superseded by ")
+    assert q(db, "select count(*), max(total_processed) from marts.fct_agency_year") == [(1, 115.0)]
+
+
+def test_scheduled_build_exits_non_zero_on_a_failing_test(tmp_path):
+    db = tmp_path / "bad.duckdb"
+    ingest([RAW], db, progress=False)
+    with duckdb.connect(str(db)) as con:  # a value_kind outside the contract
+        con.execute("update raw.report_cells set value_kind = 'mystery' where row_key = 'granted'")
+    env = {**os.environ, "XXGK_DB": str(db)}
+    done = subprocess.run([sys.executable, "-m", "xxgk.cli", "build", "--db", str(db), "--no-docs"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "build failed: test accepted_values_stg_report_cells_value_kind" in done.stderr, done.stderr
+
+
+def test_scheduled_build_exits_non_zero_on_a_model_error(tmp_path):
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "models" / "marts" / "fct_agency_year.sql").write_text("select no_such_column from nowhere")
+    db = tmp_path / "w.duckdb"
+    ingest([RAW], db, progress=False)
+    done = subprocess.run([DBT, "build", "--project-dir", str(project), "--profiles-dir", str(project)],
+                          capture_output=True, text=True, env={**os.environ, "XXGK_DB": str(db)},
+                          cwd=tmp_path)
+    assert done.returncode == 1
+    assert "fct_agency_year" in done.stdout and "ERROR" in done.stdout
+
+
+def test_bare_dbt_build_with_the_committed_profile_reads_xxgk_db(warehouse, tmp_path):
+    done = subprocess.run([DBT, "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+                           "--target-path", str(tmp_path / "t"), "--select", "fct_agency_year"],
+                          capture_output=True, text=True, env={**os.environ, "XXGK_DB": str(warehouse)})
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "Completed successfully" in done.stdout
