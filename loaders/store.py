@@ -95,11 +95,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         columns = ", ".join(f"{c} {_DUCK_TYPES[t]}" for c, t, _ in cols)
         con.execute(f"create table if not exists raw.{name} ({columns})")
         for c, _, doc in cols:
-            con.execute(f"comment on column raw.{name}.{c} is '{_sql_str(doc)}'")
+            con.execute(f"comment on column raw.{name}.{c} is {sql_literal(doc)}")
 
 
-def _sql_str(text: str) -> str:
-    return text.replace("'", "''")
+def sql_literal(text: str) -> str:
+    """A SQL string literal, for the statements DuckDB cannot parameterise (COMMENT ON).
+
+    >>> sql_literal("GX's verdict")
+    "'GX''s verdict'"
+    """
+    return "'" + text.replace("'", "''") + "'"
 
 
 def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:

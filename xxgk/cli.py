@@ -31,13 +31,34 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .checks.run import CheckError, run_checks
+
+    if getattr(args, "write_suites", False):
+        from .checks.project import write_project
+
+        print(f"check: GX project written to {write_project(args.db)}")
+        return 0
+    try:
+        result = run_checks(args.db, data_docs=not args.no_docs)
+    except CheckError as exc:
+        print(f"xxgk check: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
+    print(f"check: run {result.run_id}: {counts} findings ({result.new_errors} new errors) "
+          f"in {result.seconds:.1f}s → dq.findings" + (f"; data docs: {result.data_docs}" if result.data_docs else ""))
+    return result.exit_code(fail_on_any_error=getattr(args, "fail_on_any_error", False))
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     """The whole pipeline on the given files (default: the sample data in data/raw)."""
     for step in (_cmd_ingest, _cmd_build):
         code = step(args)
         if code:
             return code
-    return 0
+    # Findings are the product here, not a failure of the run: report them, exit 0.
+    code = _cmd_check(args)
+    return 0 if code == 1 else code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="dbt build: staging views, intermediate and marts tables, data tests")
     p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
     p.add_argument("--no-docs", action="store_true", help="skip the static dbt docs page")
+    p.add_argument("--quiet", action="store_true", help="show dbt's output only when it fails")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("check", help="run the GX checkpoint; store findings in dq.findings and dq.check_runs")
+    p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
+    p.add_argument("--fail-on-any-error", action="store_true",
+                   help="exit 1 when any error finding exists (default: only when one is new since the last run)")
+    p.add_argument("--no-docs", action="store_true", help="skip building the GX Data Docs")
+    p.add_argument("--write-suites", action="store_true",
+                   help="regenerate the GX project in expectations/gx from xxgk/checks/catalog.py and exit")
+    p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("run", help="the whole pipeline: ingest, then build, check and dashboard")
     p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")

@@ -13,7 +13,7 @@ with current_reports as (
 
 t3 as (
 
-    select current_reports.*, cells.row_key, cells.col_key, cells.value
+    select current_reports.*, cells.row_key, cells.col_key, cells.value, cells.char_offset
     from {{ ref('stg_report_cells') }} as cells
     inner join current_reports on cells.report_id = current_reports.report_id
     where cells.table_id = 't3' and cells.row_key in ('carried_over', 'carried_forward')
@@ -32,7 +32,8 @@ t2 as (
         max(case when cells.col_key = 'issued' then cells.value end) as issued,
         max(case when cells.col_key = 'repealed' then cells.value end) as repealed,
         max(case when cells.col_key = 'prior_year_items' then cells.value end) as prior_year_items,
-        max(case when cells.col_key = 'change' then cells.value end) as change
+        max(case when cells.col_key = 'change' then cells.value end) as change,
+        min(cells.char_offset) as row_offset
     from {{ ref('stg_report_cells') }} as cells
     inner join current_reports on cells.report_id = current_reports.report_id
     where cells.table_id = 't2'
@@ -53,7 +54,8 @@ carry_over as (
         this_year.col_key,
         last_year.value as lhs,
         this_year.value as rhs,
-        last_year.value is not null and this_year.value is not null as is_complete
+        last_year.value is not null and this_year.value is not null as is_complete,
+        this_year.char_offset as anchor_offset
     from t3 as this_year
     inner join t3 as last_year
         on last_year.agency = this_year.agency
@@ -78,7 +80,8 @@ in_force as (
         this_year.in_force as lhs,
         last_year.in_force + this_year.issued - this_year.repealed as rhs,
         this_year.in_force is not null and last_year.in_force is not null
-            and this_year.issued is not null and this_year.repealed is not null as is_complete
+            and this_year.issued is not null and this_year.repealed is not null as is_complete,
+        this_year.row_offset as anchor_offset
     from t2 as this_year
     inner join t2 as last_year
         on last_year.agency = this_year.agency
@@ -103,7 +106,8 @@ item_counts as (
         this_year.prior_year_items as lhs,
         last_year.prior_year_items + last_year.change as rhs,
         this_year.prior_year_items is not null and last_year.prior_year_items is not null
-            and last_year.change is not null as is_complete
+            and last_year.change is not null as is_complete,
+        this_year.row_offset as anchor_offset
     from t2 as this_year
     inner join t2 as last_year
         on last_year.agency = this_year.agency

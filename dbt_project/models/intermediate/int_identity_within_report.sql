@@ -24,7 +24,8 @@ joined as (
         terms.axis,
         case when terms.axis = 'col' then cells.col_key else cells.row_key end as unit_key,
         terms.side,
-        cells.value
+        cells.value,
+        cells.char_offset
     from cells
     inner join terms
         on cells.table_id = terms.table_id
@@ -48,7 +49,8 @@ sides as (
         count(case when side = 'lhs' then 1 end) as lhs_cells,
         count(case when side = 'rhs' then 1 end) as rhs_cells,
         count(case when side = 'lhs' and value is null then 1 end) as lhs_missing,
-        count(case when side = 'rhs' and value is null then 1 end) as rhs_missing
+        count(case when side = 'rhs' and value is null then 1 end) as rhs_missing,
+        min(case when side = 'lhs' then char_offset end) as anchor_offset
     from joined
     group by report_id, identity_id, table_id, axis, unit_key
 
@@ -68,6 +70,7 @@ select
     lhs_missing,
     rhs_missing,
     lhs_cells > 0 and rhs_cells > 0 and lhs_missing = 0 and rhs_missing = 0 as is_complete,
-    lhs_cells > lhs_missing and rhs_cells > rhs_missing as has_numbers
+    lhs_cells > lhs_missing and rhs_cells > rhs_missing as has_numbers,
+    anchor_offset
 from sides
 where lhs_cells > 0 and rhs_cells > 0
