@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup run test clean
+.PHONY: setup browser run test screenshot clean
 
 # The virtualenv is refreshed whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -20,8 +20,18 @@ setup: $(VENV)/.installed
 run: setup
 	$(BIN)/xxgk run --db $(DB)
 
-test: setup
+# The dashboard tests render pages in Debian's headless Chromium (with CJK fonts).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	  else echo "browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; fi; }
+
+test: setup browser
 	$(BIN)/pytest -q
+
+# Regenerates docs/dashboard.png, the screenshot in the README.
+screenshot: run browser
+	$(BIN)/python -m xxgk.dashboard.screenshot data/site/index.html docs/dashboard.png
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB).wal target dbt_project/target dbt_project/logs

@@ -8,6 +8,7 @@ from pathlib import Path
 
 DEFAULT_DB = os.environ.get("XXGK_DB", "data/warehouse.duckdb")
 DEFAULT_RAW = "data/raw"
+DEFAULT_SITE = "data/site"
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -50,15 +51,29 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return result.exit_code(fail_on_any_error=getattr(args, "fail_on_any_error", False))
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from .build import PROJECT_DIR
+    from .checks.gx_duckdb import GX_PROJECT_ROOT
+    from .dashboard.site import build_site
+
+    site = build_site(args.db, args.out, dbt_docs=PROJECT_DIR / "target" / "static_index.html",
+                      gx_docs=GX_PROJECT_ROOT / "gx" / "uncommitted" / "data_docs" / "local_site")
+    print(f"dashboard: {site.n_report_pages} report pages, {site.n_findings_listed} of {site.n_findings} findings "
+          f"listed → {Path(site.index).resolve()}")
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     """The whole pipeline on the given files (default: the sample data in data/raw)."""
     for step in (_cmd_ingest, _cmd_build):
         code = step(args)
         if code:
             return code
-    # Findings are the product here, not a failure of the run: report them, exit 0.
+    # Findings are the product here, not a failure of the run: report them and go on.
     code = _cmd_check(args)
-    return 0 if code == 1 else code
+    if code not in (0, 1):
+        return code
+    return _cmd_dashboard(args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,12 +102,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="regenerate the GX project in expectations/gx from xxgk/checks/catalog.py and exit")
     p.set_defaults(func=_cmd_check)
 
+    p = sub.add_parser("dashboard", help="write the static data-quality dashboard (opens the warehouse read-only)")
+    p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
+    p.add_argument("--out", default=DEFAULT_SITE, help="output folder (default: %(default)s)")
+    p.set_defaults(func=_cmd_dashboard)
+
     p = sub.add_parser("run", help="the whole pipeline: ingest, then build, check and dashboard")
     p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
     p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
     p.add_argument("--workers", type=int, default=1, help="parser processes (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-docs", action="store_true", help="skip the static dbt docs page")
+    p.add_argument("--out", default=DEFAULT_SITE, help="dashboard folder (default: %(default)s)")
     p.set_defaults(func=_cmd_run)
 
     args = parser.parse_args(argv)
