@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -15,6 +17,16 @@ from . import store
 from .report import ParsedReport, parse_source, report_id_for
 
 EXTENSIONS = {".txt", ".html", ".htm", ".md"}
+# A real report parses in milliseconds; this only stops an input that would hold a worker hostage.
+PARSE_SECONDS = 20
+
+
+class ParseTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise ParseTimeout
 
 
 @dataclass
@@ -58,10 +70,19 @@ def _read_and_parse(path: str) -> tuple[str, bytes, str, str, ParsedReport]:
     except OSError as exc:
         return path, b"", "", "", ParsedReport("rejected", f"cannot read file: {exc.strerror or exc}")
     rid, sha = report_id_for(data)
+    timed = threading.current_thread() is threading.main_thread()  # signals work in the main thread only
+    if timed:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, PARSE_SECONDS)
     try:
         parsed = parse_source(data)
+    except ParseTimeout:
+        parsed = ParsedReport("rejected", f"parsing took longer than {PARSE_SECONDS} s; the file is kept, not read")
     except Exception as exc:  # a parser bug must cost one file, not the batch
         parsed = ParsedReport("rejected", f"internal parser error ({type(exc).__name__}: {exc}); please report it")
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     return path, data, sha, rid, parsed
 
 

@@ -14,7 +14,7 @@ from lxml import etree, html as lxml_html
 
 # Real reports are well under 5 MB even as Word HTML; beyond this a file is not one report.
 MAX_REPORT_BYTES = 20 * 1024 * 1024
-MAX_TEXT_CHARS = 5_000_000
+MAX_TEXT_CHARS = 2_000_000
 
 
 class RejectedInput(ValueError):

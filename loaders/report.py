@@ -14,6 +14,10 @@ from .narrative import Fact, narrative_facts
 from .tables import CellRecord, parse_t2, parse_t3, parse_t4
 
 PARSER_VERSION = "1"
+# Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond
+# these a section is not a table (or is a flood), and reading it would only cost time and memory.
+MAX_TABLE_LINES = 5_000
+MAX_FACTS = 500
 
 
 @dataclass
@@ -76,19 +80,26 @@ def parse_report(text: str) -> ParsedReport:
     lines = split_lines(normalised, simplified)
     sections = find_sections(lines)
     meta = find_metadata(lines, min((s for s, _ in sections.values()), default=len(lines)))
-    found = {name: _cells(lines, sections[name]) for name in ("t2", "t3", "t4") if name in sections}
+    oversized = [f"{name}: section of {end - start} lines is not a table (limit {MAX_TABLE_LINES}); not read"
+                 for name, (start, end) in sections.items()
+                 if name in ("t2", "t3", "t4") and end - start > MAX_TABLE_LINES]
+    found = {name: _cells(lines, sections[name]) for name in ("t2", "t3", "t4")
+             if name in sections and sections[name][1] - sections[name][0] <= MAX_TABLE_LINES}
     if not found and meta.year is None:
         return ParsedReport("rejected", "not an annual report: no title (…年度政府信息公开工作报告) and none of "
                             "tables 2, 3, 4 found", source_format=fmt, script=script, normalised_text=normalised)
     results = {name: parser(found.get(name, [])) for name, parser in
                (("t2", parse_t2), ("t3", parse_t3), ("t4", parse_t4))}
-    problems = [p for r in results.values() for p in r.problems]
+    problems = oversized + [p for r in results.values() for p in r.problems]
+    facts = narrative_facts(_prose_lines(lines, sections))
+    if len(facts) > MAX_FACTS:
+        problems.append(f"narrative states {len(facts)} numbers; the first {MAX_FACTS} are kept")
+        facts = facts[:MAX_FACTS]
     if meta.agency is None or meta.year is None:
         problems.insert(0, "title not found: agency and year unknown")
     template = results["t3"].template or results["t2"].template
     if results["t3"].template and results["t2"].template and results["t3"].template != results["t2"].template:
         problems.append(f"table 2 has the {results['t2'].template} layout, table 3 the {results['t3'].template} layout")
-    prose = _prose_lines(lines, sections)
     return ParsedReport(
         status="partial" if problems else "loaded",
         error="; ".join(problems) or None,
@@ -100,7 +111,7 @@ def parse_report(text: str) -> ParsedReport:
         script=script,
         normalised_text=normalised,
         cells=[c for r in results.values() for c in r.records],
-        facts=narrative_facts(prose),
+        facts=facts,
     )
 
 

@@ -1,4 +1,8 @@
-"""``xxgk``: the command line over the loaders, the dbt project, the checks and the dashboard."""
+"""``xxgk``: the command line over the loaders, the dbt project, the checks and the dashboard.
+
+Every command that writes the warehouse runs its steps on a private copy and publishes it
+atomically (xxgk/publish.py); a failed step publishes nothing.
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,22 +13,24 @@ from pathlib import Path
 DEFAULT_DB = os.environ.get("XXGK_DB", "data/warehouse.duckdb")
 DEFAULT_RAW = "data/raw"
 DEFAULT_SITE = "data/site"
+# check's exit code 1 means "new error findings": the data is fine to publish.
+NEW_ERRORS = 1
 
 
-def _cmd_ingest(args: argparse.Namespace) -> int:
+def _ingest_step(args: argparse.Namespace, db: Path) -> int:
     from loaders.ingest import ingest
 
-    summary = ingest(args.paths or [DEFAULT_RAW], args.db, workers=args.workers, progress=not args.quiet)
+    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet)
     for path, status, error in summary.problems:
         print(f"{status}: {path}: {error}", file=sys.stderr)
     print(f"ingest: {summary.line()} → {args.db}")
     return 0
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
+def _build_step(args: argparse.Namespace, db: Path) -> int:
     from .build import build
 
-    result = build(args.db, docs=not args.no_docs, quiet=getattr(args, "quiet", False))
+    result = build(db, docs=not args.no_docs, quiet=args.quiet)
     for failure in result.failures:
         print(f"build failed: {failure}", file=sys.stderr)
     if result.success:
@@ -32,23 +38,42 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    from .checks.run import CheckError, run_checks
+def _check_step(args: argparse.Namespace, db: Path) -> int:
+    from .checks.run import run_checks
 
-    if getattr(args, "write_suites", False):
+    result = run_checks(db, data_docs=not args.no_docs)
+    counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
+    print(f"check: run {result.run_id}: {counts} findings ({result.new_errors} new errors) "
+          f"in {result.seconds:.1f}s → dq.findings" + (f"; data docs: {result.data_docs}" if result.data_docs else ""))
+    return result.exit_code(fail_on_any_error=args.fail_on_any_error)
+
+
+def _publish(args: argparse.Namespace, *steps) -> int:
+    """Run the steps on a work copy; publish unless one fails (check's 'new errors' is not a failure)."""
+    from .publish import publishing
+
+    code = 0
+    with publishing(args.db) as work:
+        for step in steps:
+            code = step(args, work)
+            if code not in (0, NEW_ERRORS) or (code == NEW_ERRORS and step is not _check_step):
+                raise _StepFailed(code)
+    return code
+
+
+class _StepFailed(Exception):
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    if args.write_suites:
         from .checks.project import write_project
 
         print(f"check: GX project written to {write_project(args.db)}")
         return 0
-    try:
-        result = run_checks(args.db, data_docs=not args.no_docs)
-    except CheckError as exc:
-        print(f"xxgk check: {exc}", file=sys.stderr)
-        return 2
-    counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
-    print(f"check: run {result.run_id}: {counts} findings ({result.new_errors} new errors) "
-          f"in {result.seconds:.1f}s → dq.findings" + (f"; data docs: {result.data_docs}" if result.data_docs else ""))
-    return result.exit_code(fail_on_any_error=getattr(args, "fail_on_any_error", False))
+    return _publish(args, _check_step)
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
@@ -64,64 +89,65 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    """The whole pipeline on the given files (default: the sample data in data/raw)."""
-    for step in (_cmd_ingest, _cmd_build):
-        code = step(args)
-        if code:
-            return code
-    # Findings are the product here, not a failure of the run: report them and go on.
-    code = _cmd_check(args)
-    if code not in (0, 1):
-        return code
-    return _cmd_dashboard(args)
+    """The whole pipeline; findings are its product, so new errors do not fail it."""
+    code = _publish(args, _ingest_step, _build_step, _check_step)
+    return _cmd_dashboard(args) if code in (0, NEW_ERRORS) else code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xxgk", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help: str, func, **defaults):
+        p = sub.add_parser(name, help=help)
+        p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
+        p.set_defaults(func=func, paths=[], workers=1, quiet=False, no_docs=False, fail_on_any_error=False,
+                       write_suites=False, out=DEFAULT_SITE, **defaults)
+        return p
+
+    def inputs(p):
+        p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
+        p.add_argument("--workers", type=int, default=1, help="parser processes (default: %(default)s)")
+
+    def quiet(p):
+        p.add_argument("--quiet", action="store_true", help="no progress bar; dbt output only on failure")
+
+    def no_docs(p):
+        p.add_argument("--no-docs", action="store_true", help="skip the dbt docs page and GX Data Docs")
+
+    p = command("ingest", "load raw report files into raw.* staging tables", lambda a: _publish(a, _ingest_step))
+    inputs(p), quiet(p)
+    p = command("build", "dbt build: staging views, intermediate and marts tables, data tests",
+                lambda a: _publish(a, _build_step))
+    quiet(p), no_docs(p)
+    p = command("check", "run the GX checkpoint; store findings in dq.findings and dq.check_runs", _cmd_check)
+    p.add_argument("--fail-on-any-error", action="store_true",
+                   help="exit 1 when any error finding exists (default: only when one is new since the last run)")
+    p.add_argument("--write-suites", action="store_true",
+                   help="regenerate the GX project in expectations/gx from xxgk/checks/catalog.py and exit")
+    no_docs(p)
+    p = command("dashboard", "write the static data-quality dashboard (opens the warehouse read-only)",
+                _cmd_dashboard)
+    p.add_argument("--out", default=DEFAULT_SITE, help="output folder (default: %(default)s)")
+    p = command("run", "the whole pipeline: ingest, build, check, then the dashboard", _cmd_run)
+    inputs(p), quiet(p), no_docs(p)
+    p.add_argument("--out", default=DEFAULT_SITE, help="dashboard folder (default: %(default)s)")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="xxgk", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    from .checks.run import CheckError
+    from .publish import WarehouseBusy
 
-    p = sub.add_parser("ingest", help="load raw report files into raw.* staging tables")
-    p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
-    p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
-    p.add_argument("--workers", type=int, default=1, help="parser processes (default: %(default)s)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_ingest)
-
-    p = sub.add_parser("build", help="dbt build: staging views, intermediate and marts tables, data tests")
-    p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
-    p.add_argument("--no-docs", action="store_true", help="skip the static dbt docs page")
-    p.add_argument("--quiet", action="store_true", help="show dbt's output only when it fails")
-    p.set_defaults(func=_cmd_build)
-
-    p = sub.add_parser("check", help="run the GX checkpoint; store findings in dq.findings and dq.check_runs")
-    p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
-    p.add_argument("--fail-on-any-error", action="store_true",
-                   help="exit 1 when any error finding exists (default: only when one is new since the last run)")
-    p.add_argument("--no-docs", action="store_true", help="skip building the GX Data Docs")
-    p.add_argument("--write-suites", action="store_true",
-                   help="regenerate the GX project in expectations/gx from xxgk/checks/catalog.py and exit")
-    p.set_defaults(func=_cmd_check)
-
-    p = sub.add_parser("dashboard", help="write the static data-quality dashboard (opens the warehouse read-only)")
-    p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
-    p.add_argument("--out", default=DEFAULT_SITE, help="output folder (default: %(default)s)")
-    p.set_defaults(func=_cmd_dashboard)
-
-    p = sub.add_parser("run", help="the whole pipeline: ingest, then build, check and dashboard")
-    p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
-    p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
-    p.add_argument("--workers", type=int, default=1, help="parser processes (default: %(default)s)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--no-docs", action="store_true", help="skip the static dbt docs page")
-    p.add_argument("--out", default=DEFAULT_SITE, help="dashboard folder (default: %(default)s)")
-    p.set_defaults(func=_cmd_run)
-
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         return args.func(args)
-    except FileNotFoundError as exc:
+    except _StepFailed as exc:
+        print(f"xxgk {args.command}: a step failed; {args.db} was left as it was", file=sys.stderr)
+        return exc.code
+    except (FileNotFoundError, CheckError, WarehouseBusy) as exc:
         print(f"xxgk {args.command}: {exc}", file=sys.stderr)
-        return 2
+        return 3 if isinstance(exc, WarehouseBusy) else 2
 
 
 if __name__ == "__main__":
