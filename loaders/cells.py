@@ -15,38 +15,41 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import NamedTuple
 
 from .labels import norm_label
 from .values import CellValue, parse_value
 
 
-@dataclass
 class Cell:
-    raw: str  # as printed (original script), trimmed
-    text: str  # simplified script, for matching
-    offset: int  # character offset in the normalised text
-    line: int  # 1-based line in the normalised text
-    row: int | None  # row number within the section; None where the dialect has no rows
+    """One table cell of the normalised text, its value read once."""
+
+    __slots__ = ("raw", "text", "offset", "line", "row", "parsed", "is_value")
+
+    def __init__(self, raw: str, text: str, offset: int, line: int, row: int | None):
+        self.raw = raw  # as printed (original script), trimmed
+        self.text = text  # simplified script, for matching
+        self.offset = offset  # character offset in the normalised text
+        self.line = line  # 1-based line in the normalised text
+        self.row = row  # row number within the section; None where the dialect has no rows
+        self._read()
+
+    def _read(self) -> None:
+        self.parsed: CellValue = parse_value(self.raw)
+        self.is_value = self.parsed.kind != "text" or self.parsed.unresolved is not None
 
     @property
     def label(self) -> str:
         return norm_label(self.text)
 
-    @cached_property
-    def parsed(self) -> CellValue:
-        return parse_value(self.raw)
-
     def extend(self, raw: str, text: str) -> None:
         """Append a wrapped continuation line to this cell."""
         self.raw += raw
         self.text += text
-        self.__dict__.pop("parsed", None)
+        self._read()
 
-    @property
-    def is_value(self) -> bool:
-        v = self.parsed
-        return v.kind != "text" or v.unresolved is not None
+    def __repr__(self) -> str:
+        return f"Cell({self.raw!r}, line={self.line}, row={self.row})"
 
 
 @dataclass
@@ -59,8 +62,7 @@ class Run:
         return [c.label for c in self.labels]
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     number: int  # 1-based
     offset: int
     raw: str
@@ -106,10 +108,11 @@ def find_sections(lines: list[Line]) -> dict[str, tuple[int, int]]:
     """
     starts: dict[str, int] = {}
     wanted = ["s1", *SECTION_ORDER]
+    candidates = [(i, _heading_body(ln)) for i, ln in enumerate(lines) if _could_be_heading(ln)]
     pos = 0
     for name in wanted:
-        for i in range(pos, len(lines)):
-            if _is_heading(lines[i], name):
+        for i, body in candidates:
+            if i >= pos and body is not None and any(key in body for key in _HEADING_KEYS[name]):
                 starts[name] = i
                 pos = i + 1
                 break
@@ -126,14 +129,15 @@ def find_sections(lines: list[Line]) -> dict[str, tuple[int, int]]:
     return sections
 
 
-def _is_heading(line: Line, name: str) -> bool:
-    if line.raw.startswith("\t"):
-        return False
+def _could_be_heading(line: Line) -> bool:
+    return len(line.raw) < 80 and not line.raw.startswith("\t") and 0 < len(line.text.strip()) <= 40
+
+
+def _heading_body(line: Line) -> str | None:
+    """The heading's words without its numbering; None when the line is too long to be a heading."""
     text = line.text.strip()
-    if not text or len(text) > 40:
-        return False
     body = _HEADING_PREFIX.sub("", text)
-    return any(key in body for key in _HEADING_KEYS[name]) and (body != text or len(body) <= 30)
+    return body if body != text or len(body) <= 30 else None
 
 
 def _find_anchor(lines: list[Line], pos: int, name: str) -> int | None:
@@ -157,7 +161,7 @@ def section_cells(lines: list[Line]) -> list[Cell]:
     return _line_cells(lines)
 
 
-def _tab_cells(lines: list[Line]) -> list[Cell]:
+def _tab_cells(lines: list[Line]) -> list[Cell]:  # noqa: C901 (one pass over the lines, by shape)
     cells: list[Cell] = []
     row, pending_break = 0, False
     for ln in lines:
@@ -168,7 +172,12 @@ def _tab_cells(lines: list[Line]) -> list[Cell]:
             if pending_break:
                 row += 1
                 pending_break = False
-            cells.extend(_split_on_tabs(ln, row, skip_first=True))
+            if ln.raw.count("\t") == 1:  # the common shape: one cell on the line
+                raw = ln.raw[1:]
+                lead = len(raw) - len(raw.lstrip())
+                cells.append(Cell(raw.strip(), ln.text[1:].strip(), ln.offset + 1 + lead, ln.number, row))
+            else:
+                cells.extend(_split_on_tabs(ln, row, skip_first=True))
         elif "\t" in ln.raw:
             row += 1
             cells.extend(_split_on_tabs(ln, row, skip_first=False))

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _STRIP = re.compile(r"[\s\u3000\xa0:：、.．·,，。;；\"“”'‘’]+")
 
 
+@lru_cache(maxsize=8192)  # the same labels recur in every report
 def norm_label(text: str) -> str:
     """Fold a label for matching.
 
@@ -130,6 +132,7 @@ def match(label: str, table: list[tuple[str, tuple[str, ...]]]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def t3_row_key(label: str, in_other_group: bool) -> str | None:
     """Table 3 row key for a normalised label; ``3其他`` only means other_misc under （六）.
 

@@ -61,6 +61,8 @@ def narrative_facts(lines: list[Line]) -> list[Fact]:
     for ln in lines:
         if ln.raw.startswith("\t") or not ln.text.strip():
             continue
+        if not _WORTH_READING.search(ln.text):
+            continue
         for s in _SENTENCE.finditer(ln.text):
             sentence = s.group().strip()
             if not sentence:
@@ -73,7 +75,12 @@ def narrative_facts(lines: list[Line]) -> list[Fact]:
     return facts
 
 
+_WORTH_READING = re.compile(r"\d|未|没有|无|不存在")
+
+
 def _clause_facts(clause: str, context: str, offset: int, sentence: str, s_offset: int) -> list[Fact]:
+    if not _WORTH_READING.search(clause):
+        return []
     out = []
     for m in _NONE.finditer(clause):
         if _NUMBER.search(m.group()):

@@ -125,5 +125,10 @@ def _cells(lines: list[Line], span: tuple[int, int]):
 
 
 def _prose_lines(lines: list[Line], sections: dict[str, tuple[int, int]]) -> list[Line]:
-    tables = [sections[n] for n in ("t2", "t3", "t4") if n in sections]
-    return [ln for i, ln in enumerate(lines) if not any(s < i < e for s, e in tables)]
+    """Lines outside the table sections (their headings included)."""
+    prose = list(lines)
+    for name in sorted(("t2", "t3", "t4"), key=lambda n: -sections.get(n, (0, 0))[0]):
+        if name in sections:
+            start, end = sections[name]
+            del prose[start + 1: end]
+    return prose

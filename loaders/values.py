@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Characters that mean "nothing to report" rather than an empty cell.
 DASHES = {"/", "-", "—", "–", "－", "——", "─", "无", "無", "／", "\\"}
@@ -42,6 +43,7 @@ def clean_cell(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
+@lru_cache(maxsize=8192)  # cell texts repeat heavily ("0", "", "1"…); CellValue is immutable
 def parse_value(raw: str, money_unit: str | None = None) -> CellValue:
     """Read one cell.
 
