@@ -35,7 +35,7 @@ class Cell:
         self._read()
 
     def _read(self) -> None:
-        self.parsed: CellValue = parse_value(self.raw)
+        self.parsed: CellValue = parse_value(self.text)
         self.is_value = self.parsed.kind != "text" or self.parsed.unresolved is not None
 
     @property

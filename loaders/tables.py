@@ -47,7 +47,7 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
                 for col in columns], reason
     out, problem = [], None
     for col, cell in zip(columns, values):
-        v = parse_value(cell.raw, money_unit=money.get(col))
+        v = parse_value(cell.text, money_unit=money.get(col))  # simplified: 萬元 reads as 万元
         if v.unresolved:
             problem = f"{table_id} {row_key}/{col}: {v.unresolved}"
         out.append(CellRecord(table_id, row_key, col, v.value, cell.raw, v.kind, v.unit, row_label,

@@ -94,6 +94,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return _cmd_dashboard(args) if code in (0, NEW_ERRORS) else code
 
 
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import write_corpus
+
+    n, truth = write_corpus(args.n, args.seed, args.out, defect_rate=args.defect_rate)
+    print(f"synth: {n} reports → {args.out}; ground truth: {truth}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +140,12 @@ def _parser() -> argparse.ArgumentParser:
     p = command("run", "the whole pipeline: ingest, build, check, then the dashboard", _cmd_run)
     inputs(p), quiet(p), no_docs(p)
     p.add_argument("--out", default=DEFAULT_SITE, help="dashboard folder (default: %(default)s)")
+    p = sub.add_parser("synth", help="generate a synthetic corpus with injected defects and its ground truth")
+    p.add_argument("--n", type=int, required=True, help="number of reports")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--out", required=True, help="output folder (truth.csv is written beside the reports)")
+    p.add_argument("--defect-rate", type=float, default=0.1, help="share of reports with a defect (default: %(default)s)")
+    p.set_defaults(func=_cmd_synth)
     return parser
 
 

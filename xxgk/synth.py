@@ -1,0 +1,465 @@
+"""``xxgk synth``: realistic synthetic annual reports with known defects and their ground truth.
+
+Agencies across levels and regions publish consecutive years; every identity holds by
+construction (I1–I7, carry-overs across years), and a chosen share of reports gets one defect
+whose expected findings are written to ``truth.csv`` beside the corpus:
+
+| defect | what changes | expected finding (severity) |
+|---|---|---|
+| identity | one table-3 cell off by a few | identity.I1 or .I2, and .I3 (error) |
+| carry_over | 二 of year Y no longer equals 四 of Y−1 (I1 still holds) | cross_year.I5 (error) |
+| template | a 2021+ report printed in the 2019 layout | structure.template_year_mismatch (error) |
+| narrative | 办结 N 件 disagrees with （七）总计 | narrative.mismatch (warning) |
+| blank | empty legal-person columns left blank | structure.blank_cells (warning) |
+| glued | one row's cells glued into one ("230 000023") | structure.unresolved_cells (warning) |
+"""
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loaders.labels import T3_ROW_ORDER
+
+PROVINCES = ["浙江省", "江苏省", "广东省", "山东省", "福建省", "四川省", "湖北省", "河南省", "安徽省", "湖南省"]
+CITIES = ["杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "台州市", "南京市", "苏州市", "无锡市",
+          "广州市", "深圳市", "青岛市", "济南市", "福州市", "厦门市", "成都市", "武汉市", "郑州市", "合肥市", "长沙市"]
+DISTRICTS = ["西湖区", "上城区", "拱墅区", "滨江区", "萧山区", "余杭区", "临平区", "富阳区", "鼓楼区", "海曙区", "江北区",
+             "鹿城区", "南湖区", "吴兴区", "越城区", "婺城区", "椒江区", "玄武区", "姑苏区", "天河区", "南山区", "市南区"]
+DEPARTMENTS = ["人民政府办公室", "发展和改革局", "教育局", "科学技术局", "公安局", "民政局", "司法局", "财政局",
+               "人力资源和社会保障局", "自然资源和规划局", "生态环境局", "住房和城乡建设局", "交通运输局", "农业农村局",
+               "商务局", "文化和旅游局", "卫生健康委员会", "应急管理局", "审计局", "市场监督管理局", "统计局", "医疗保障局"]
+TOWNS = ["东新", "良渚", "南苑", "星桥", "崇贤", "塘栖", "仁和", "五常", "闲林", "瓶窑", "径山", "黄湖", "鸬鸟", "百丈",
+         "新登", "场口", "长安", "许村", "周王庙", "袁花", "丁桥", "乔司", "运河", "笕桥"]
+ZONES = ["经济技术开发区", "高新技术产业开发区", "经济开发区", "港区", "综合保税区"]
+LEGAL = ["commercial_enterprise", "research_institution", "social_welfare_org", "legal_service_org", "other_org"]
+COLS = ["natural_person", *LEGAL]
+T3_LABELS = {
+    "new_received": ("一、本年新收政府信息公开申请数量",), "carried_over": ("二、上年结转政府信息公开申请数量",),
+    "granted": ("三、本年度办理结果", "（一）予以公开"), "partially_granted": ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）",),
+    "denied_state_secret": ("（三）不予公开", "1.属于国家秘密"), "denied_prohibited_by_law": ("2.其他法律行政法规禁止公开",),
+    "denied_security_stability": ("3.危及“三安全一稳定”",), "denied_third_party_rights": ("4.保护第三方合法权益",),
+    "denied_internal_affairs": ("5.属于三类内部事务信息",), "denied_process_info": ("6.属于四类过程性信息",),
+    "denied_enforcement_file": ("7.属于行政执法案卷",), "denied_inquiry_matter": ("8.属于行政查询事项",),
+    "unable_not_held": ("（四）无法提供", "1.本机关不掌握相关政府信息"), "unable_needs_creation": ("2.没有现成信息需要另行制作",),
+    "unable_unclear": ("3.补正后申请内容仍不明确",),
+    "rejected_petition": ("（五）不予处理", "1.信访举报投诉类申请"), "rejected_duplicate": ("2.重复申请",),
+    "rejected_publication": ("3.要求提供公开出版物",), "rejected_excessive": ("4.无正当理由大量反复申请",),
+    "rejected_confirmation": ("5.要求行政机关确认或重新出具已获取信息",),
+    "other_handling": ("（六）其他处理",),
+    "other_overdue_correction": ("（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    "other_overdue_fee": ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",),
+    "other_misc": ("3.其他",), "total_processed": ("（七）总计",), "carried_forward": ("四、结转下年度继续办理",),
+}
+OUTCOMES = {  # relative weight of each outcome row
+    "granted": 40, "partially_granted": 8, "denied_state_secret": 0.3, "denied_prohibited_by_law": 0.5,
+    "denied_security_stability": 0.3, "denied_third_party_rights": 1, "denied_internal_affairs": 1,
+    "denied_process_info": 1.5, "denied_enforcement_file": 0.5, "denied_inquiry_matter": 0.5, "unable_not_held": 25,
+    "unable_needs_creation": 2, "unable_unclear": 2, "rejected_petition": 3, "rejected_duplicate": 2,
+    "rejected_publication": 0.5, "rejected_excessive": 0.5, "rejected_confirmation": 0.5, "other_handling": 4,
+    "other_overdue_correction": 2, "other_overdue_fee": 0.5, "other_misc": 2,
+}
+T2_2019 = [("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "规范性文件"]),
+           ("第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "其他对外管理服务事项"]),
+           ("第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政处罚", "行政强制"]),
+           ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["行政事业性收费"]),
+           ("第二十条第（九）项", ["采购项目数量", "采购总金额"], ["政府集中采购"])]
+T2_2021 = [("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "行政规范性文件"]),
+           ("第二十条第（五）项", ["本年处理决定数量"], ["行政许可"]),
+           ("第二十条第（六）项", ["本年处理决定数量"], ["行政处罚", "行政强制"]),
+           ("第二十条第（八）项", ["本年收费金额（单位：万元）"], ["行政事业性收费"])]
+DEFECTS = ["identity", "carry_over", "template", "narrative", "blank", "glued"]
+FORMATS = [("tab", 0.4), ("lines", 0.15), ("html", 0.3), ("markdown", 0.15)]
+
+
+@dataclass
+class Report:
+    agency: str
+    year: int
+    template: str
+    t3: dict[str, dict[str, int | None]]  # row → col → value (None: blank)
+    t4: list[list[int]]  # three blocks of 维持, 纠正, 其他, 尚未审结, 总计
+    t2: list[tuple[str, list[str], list[tuple[str, list[str]]]]]  # (item, headers, [(row label, cells)])
+    narrative_concluded: int | None = None
+    fmt: str = "tab"
+    traditional: bool = False
+    glued_row: str | None = None
+    truth: list[dict] = field(default_factory=list)
+
+
+def agencies(rng: random.Random, n: int) -> list[str]:
+    """n distinct agency names across levels: departments, district and city governments, towns, zones."""
+    names: set[str] = set()
+    out = []
+    while len(out) < n:
+        city, district = rng.choice(CITIES), rng.choice(DISTRICTS)
+        kind = rng.random()
+        if kind < 0.45:
+            name = f"{city}{district}{rng.choice(DEPARTMENTS)}"
+        elif kind < 0.6:
+            name = f"{city}{rng.choice(DEPARTMENTS)}"
+        elif kind < 0.8:
+            name = f"{district}{rng.choice(TOWNS)}{rng.choice(['街道办事处', '镇人民政府', '街道'])}"
+        elif kind < 0.9:
+            name = f"{city[:-1]}{rng.choice(TOWNS)}{rng.choice(ZONES)}管理委员会"
+        elif kind < 0.97:
+            name = f"{city}{district}人民政府"
+        else:
+            name = f"{rng.choice(PROVINCES)}{rng.choice(DEPARTMENTS).replace('局', '厅')}"
+        if name not in names:
+            names.add(name)
+            out.append(name)
+    return out
+
+
+def _split(rng: random.Random, total: int, weights: dict[str, float]) -> dict[str, int]:
+    keys = list(weights)
+    out = dict.fromkeys(keys, 0)
+    for key in rng.choices(keys, weights=[weights[k] for k in keys], k=total):
+        out[key] += 1
+    return out
+
+
+def _t3(rng: random.Random, template: str, carried_over: dict[str, int], size: float, no_legal: bool) -> dict:
+    rows = [r for r in T3_ROW_ORDER if template == "2021" or r not in ("other_overdue_correction", "other_overdue_fee",
+                                                                       "other_misc")]
+    if template == "2021":
+        rows.remove("other_handling")
+    outcome_weights = {r: w for r, w in OUTCOMES.items() if r in rows}
+    t3: dict[str, dict[str, int | None]] = {r: {} for r in rows}
+    for col, share in zip(COLS, (0.85, 0.1, 0.01, 0.01, 0.01, 0.02)):
+        new = 0 if (no_legal and col != "natural_person") else int(rng.expovariate(1 / max(size * share, 0.2)))
+        carried = 0 if (no_legal and col != "natural_person") else carried_over.get(col, 0)
+        forward = min(new + carried, int(rng.random() < 0.3) * rng.randint(0, 3))
+        processed = new + carried - forward
+        t3["new_received"][col], t3["carried_over"][col] = new, carried
+        t3["total_processed"][col], t3["carried_forward"][col] = processed, forward
+        for row, n in _split(rng, processed, outcome_weights).items():
+            t3[row][col] = n
+    for row in rows:
+        t3[row]["total"] = sum(t3[row][c] for c in COLS)
+    return t3
+
+
+def _t4(rng: random.Random, size: float) -> list[list[int]]:
+    blocks = []
+    for scale in (0.05, 0.03, 0.01):
+        parts = [int(rng.expovariate(1 / max(size * scale * w, 0.05))) for w in (0.6, 0.1, 0.2, 0.1)]
+        blocks.append(parts + [sum(parts)])
+    return blocks
+
+
+def _t2(rng: random.Random, template: str, state: dict) -> list:
+    if template == "2021":
+        out = []
+        for item, headers, rows in T2_2021:
+            cells = []
+            for label in rows:
+                if item.endswith("（一）项"):
+                    issued, repealed = rng.randint(0, 12), rng.randint(0, 3)
+                    in_force = state.get(("in_force", label), rng.randint(10, 80)) + issued - repealed
+                    state[("in_force", label)] = in_force
+                    cells.append((label, [str(issued), str(repealed), str(in_force)]))
+                elif item.endswith("（八）项"):
+                    cells.append((label, [f"{rng.randint(0, 500) / 10:g}"]))
+                else:
+                    cells.append((label, [str(rng.randint(0, 3000))]))
+            out.append((item, headers, cells))
+        return out
+    out = []
+    for item, headers, rows in T2_2019:
+        cells = []
+        for label in rows:
+            if item.endswith("（一）项"):
+                made = rng.randint(0, 30)
+                cells.append((label, [str(made), str(made), str(made + rng.randint(0, 200))]))
+            elif item.endswith("（九）项"):
+                amount = rng.randint(0, 90_000_000)
+                unit = rng.choice([f"{amount}元", f"{amount / 10_000:.2f}万元", f"{amount}（单位：元）"])
+                cells.append((label, [str(rng.randint(0, 200)), unit if amount else "0"]))
+            else:
+                prior = state.get(("prior", label), rng.randint(0, 1500))
+                change = rng.randint(-30, 60)
+                state[("prior", label)] = max(prior + change, 0)
+                change = state[("prior", label)] - prior
+                cells.append((label, [str(prior), f"{change:+d}" if change else "0"] +
+                              ([str(rng.randint(0, 5000))] if len(headers) == 3 else [])))
+        out.append((item, headers, cells))
+    return out
+
+
+def generate(n: int, seed: int, defect_rate: float = 0.1) -> list[Report]:
+    """n reports: agencies publishing consecutive years (2019–2025), defects at ``defect_rate``."""
+    rng = random.Random(seed)
+    years_per_agency = [rng.randint(2, 7) for _ in range(n)]
+    plan, total = [], 0
+    for span in years_per_agency:
+        if total >= n:
+            break
+        span = min(span, n - total)
+        plan.append(span)
+        total += span
+    names = agencies(rng, len(plan))
+    reports = []
+    for name, span in zip(names, plan):
+        start = rng.randint(2019, 2026 - span)
+        size = rng.choice([3, 8, 20, 60, 200])
+        fmt = rng.choices([f for f, _ in FORMATS], weights=[w for _, w in FORMATS])[0]
+        traditional = rng.random() < 0.1
+        carried, t2_state = {}, {}
+        for year in range(start, start + span):
+            defect = rng.choice(DEFECTS) if rng.random() < defect_rate else None
+            if defect == "carry_over" and year == start:
+                defect = None
+            if defect == "template" and year < 2021:
+                defect = None
+            if defect in ("blank", "glued") and fmt == "lines":
+                defect = None  # that dialect cannot show blank cells, nor glue them
+            if defect == "blank" and any(carried.get(c) for c in LEGAL):
+                defect = None  # blanking would hide numbers carried over from last year
+            template = "2021" if year >= 2021 and defect != "template" else "2019"
+            t3 = _t3(rng, template, carried, size, no_legal=defect == "blank")
+            carried = {c: t3["carried_forward"][c] for c in COLS}
+            r = Report(name, year, template, t3, _t4(rng, size), _t2(rng, template, t2_state), fmt=fmt,
+                       traditional=traditional)
+            _inject(rng, r, defect)
+            reports.append(r)
+    return reports
+
+
+def _inject(rng: random.Random, r: Report, defect: str | None) -> None:
+    def expect(check_id, severity, table_id=None, row_key=None, col_key=None):
+        r.truth.append(dict(defect=defect, check_id=check_id, severity=severity, table_id=table_id,
+                            row_key=row_key, col_key=col_key))
+
+    if defect is None:
+        r.truth.append(dict(defect="none", check_id="", severity="", table_id=None, row_key=None, col_key=None))
+    elif defect == "identity":
+        row = rng.choice(["new_received", "granted", "unable_not_held", "rejected_duplicate"])
+        col = rng.choice(COLS)
+        r.t3[row][col] += rng.randint(1, 5)
+        expect("identity.I1" if row == "new_received" else "identity.I2", "error", "t3", None, col)
+        expect("identity.I3", "error", "t3", row, None)
+    elif defect == "carry_over":
+        col = max(COLS, key=lambda c: r.t3["new_received"][c])
+        shift = min(r.t3["new_received"][col], rng.randint(1, 3)) or 0
+        if shift == 0:  # nothing received to move: state more carried over than last year forwarded
+            r.t3["carried_over"][col] += 1
+            r.t3["total_processed"][col] += 1
+            r.t3["granted"][col] += 1
+            for row in ("carried_over", "total_processed", "granted"):
+                r.t3[row]["total"] += 1
+        else:
+            for c in (col, "total"):
+                r.t3["new_received"][c] -= shift
+                r.t3["carried_over"][c] += shift
+        expect("cross_year.I5", "error", "t3", None, col)
+        expect("cross_year.I5", "error", "t3", None, "total")
+    elif defect == "template":
+        expect("structure.template_year_mismatch", "error")
+    elif defect == "narrative":
+        r.narrative_concluded = r.t3["total_processed"]["total"] + rng.randint(1, 9)
+        expect("narrative.mismatch", "warning", "narrative", "applications_concluded", None)
+    elif defect == "blank":
+        for c in LEGAL:
+            for row in r.t3:
+                r.t3[row][c] = None
+            expect("structure.blank_cells", "warning", "t3", None, c)
+    elif defect == "glued":
+        r.glued_row = rng.choice(["denied_state_secret", "rejected_publication", "unable_unclear"])
+        expect("structure.unresolved_cells", "warning", "t3", r.glued_row, None)
+
+
+# --- rendering ---------------------------------------------------------------------------------
+def _num(v: int | None) -> str:
+    return "" if v is None else str(v)
+
+
+def _t3_rows(r: Report) -> list[tuple[list[str], list[str]]]:
+    """(label cells, value cells) per table-3 row, group labels only on a group's first row."""
+    cols = [*COLS, "total"]
+    out = []
+    for row, per_col in r.t3.items():
+        labels = list(T3_LABELS[row])
+        values = [_num(per_col[c]) for c in cols]
+        if row == r.glued_row:
+            text = "".join(values)
+            cut = len(values[0]) + len(values[1]) + len(values[2])
+            values = [text[:cut] + " " + text[cut:]]
+        out.append((labels, values))
+    return out
+
+
+def _narrative(r: Report) -> list[str]:
+    t3 = r.t3
+    concluded = r.narrative_concluded if r.narrative_concluded is not None else t3["total_processed"]["total"]
+    received = t3["new_received"]["total"]
+    lines = ["一、总体情况",
+             f"{r.year}年，{r.agency}认真贯彻落实《中华人民共和国政府信息公开条例》，不断提升政务公开质效。",
+             f"（一）依申请公开情况。{r.year}年共收到政府信息公开申请{received}件，办结{concluded}件，"
+             f"结转下年度继续办理{t3['carried_forward']['total']}件。"]
+    return lines
+
+
+def _sections(r: Report):
+    t4_header = [["行政复议", "行政诉讼"],
+                 ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
+                 ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2]
+    return t4_header, [str(v) for block in r.t4 for v in block]
+
+
+def render_tab(r: Report) -> str:
+    out = [f"{r.agency}{r.year}年度政府信息公开工作年度报告", "", *_narrative(r), "二、主动公开政府信息情况"]
+
+    def row(cells):
+        out.extend("\t" + c for c in cells)
+        out.append("")
+
+    for item, headers, rows in r.t2:
+        row([item])
+        row(["信息内容", *headers])
+        for label, cells in rows:
+            row([label, *cells])
+    out += ["三、收到和处理政府信息公开申请情况"]
+    row(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"])
+    row(["", "自然人", "法人或其他组织", "总计"])
+    row(["", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""])
+    for labels, values in _t3_rows(r):
+        placeholders = [""] * (2 - len(labels)) if not labels[0][0] in "一二四" else []
+        row([*placeholders, *labels, *values])
+    out += ["四、政府信息公开行政复议、行政诉讼情况"]
+    header, values = _sections(r)
+    row(header[0])
+    row(header[1])
+    row([""] * 5 + header[2][5:])
+    row(values)
+    out += ["五、存在的主要问题及改进情况", "公开内容还需进一步细化。", "六、其他需要报告的事项", "本年度未收取信息处理费。"]
+    return "\n".join(out) + "\n"
+
+
+def render_lines(r: Report) -> str:
+    """Each cell on its own line between blank lines, as some crawlers dump tables (seed 002's shape)."""
+    tab = render_tab(r)
+    return "\n\n".join(line.lstrip("\t") for line in tab.split("\n") if line.strip()) + "\n"
+
+
+def render_markdown(r: Report) -> str:
+    tab = render_tab(r)
+    out, row = [], []
+    for line in tab.split("\n") + [""]:
+        if line.startswith("\t"):
+            row.append(line[1:])
+            continue
+        if row:
+            cells = row if len(row) > 1 else row + [""]
+            out.append("| " + " | ".join(cells) + " |")
+            if len(out) == 1 or not out[-2].startswith("|"):
+                out.append("|" + "---|" * len(cells))
+            row = []
+        if line:
+            out.append(("## " if line[:2] in ("一、", "二、", "三、", "四、", "五、", "六、") else "") + line)
+    return "\n".join(out) + "\n"
+
+
+def render_html(r: Report, rng: random.Random) -> str:
+    def td(text: str, attrs: str = "") -> str:
+        if text.isdigit() and len(text) > 1 and rng.random() < 0.3:  # Word splits numbers across runs
+            k = rng.randint(1, len(text) - 1)
+            text = f"{text[:k]}</span><span lang=EN-US>{text[k:]}"
+        return f"<td{attrs}><p class=MsoNormal><span>{text}</span></p></td>" if text else f"<td{attrs}>&nbsp;</td>"
+
+    body = [f"<h1>{r.agency}{r.year}年度政府信息公开工作年度报告</h1>"] + [f"<p>{p}</p>" for p in _narrative(r)]
+    body.append("<p><b>二、主动公开政府信息情况</b></p><table border=1>")
+    for item, headers, rows in r.t2:
+        width = 1 + max(len(headers), 1)
+        body.append(f"<tr>{td(item, f' colspan={width}')}</tr><tr>{td('信息内容')}{''.join(td(h) for h in headers)}</tr>")
+        body += [f"<tr>{td(label)}{''.join(td(c) for c in cells)}</tr>" for label, cells in rows]
+    body.append("</table><p><b>三、收到和处理政府信息公开申请情况</b></p><table border=1>")
+    body.append(f"<tr>{td('（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）', ' colspan=3 rowspan=3')}"
+                f"{td('申请人情况', ' colspan=7')}</tr><tr>{td('自然人', ' rowspan=2')}{td('法人或其他组织', ' colspan=5')}"
+                f"{td('总计', ' rowspan=2')}</tr><tr>{''.join(td(h) for h in ['商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他'])}</tr>")
+    for labels, values in _t3_rows(r):
+        span = " colspan=3" if labels[0][0] in "一二四" else (" colspan=2" if len(labels) == 1 and "（" in labels[0][:1] else "")
+        body.append(f"<tr>{''.join(td(label, span if i == len(labels) - 1 else '') for i, label in enumerate(labels))}"
+                    f"{''.join(td(v) for v in values)}</tr>")
+    header, values = _sections(r)
+    body.append("</table><p><b>四、政府信息公开行政复议、行政诉讼情况</b></p><table border=1>")
+    body.append(f"<tr>{td('行政复议', ' colspan=5')}{td('行政诉讼', ' colspan=10')}</tr>"
+                f"<tr>{''.join(td(h, ' rowspan=2') for h in header[1][:5])}{td(header[1][5], ' colspan=5')}"
+                f"{td(header[1][6], ' colspan=5')}</tr><tr>{''.join(td(h) for h in header[2][5:])}</tr>"
+                f"<tr>{''.join(td(v) for v in values)}</tr></table>")
+    body += ["<p><b>五、存在的主要问题及改进情况</b></p><p>公开内容还需进一步细化。</p>",
+             "<p><b>六、其他需要报告的事项</b></p><p>本年度未收取信息处理费。</p>"]
+    chrome = ('<div class="nav"><a href="/">首页</a> &gt; 政务公开 &gt; 年度报告</div>'
+              '<table class="meta"><tr><td>索引号：</td><td>000000/2020-00001</td></tr></table>')
+    return (f"<!DOCTYPE html><html><head><meta charset=utf-8><title>{r.agency}</title></head><body>{chrome}"
+            + "\n".join(body) + "<div class=footer>版权所有</div></body></html>\n")
+
+
+def write_corpus(n: int, seed: int, out: str | Path, defect_rate: float = 0.1) -> tuple[int, Path]:
+    """Write the corpus and truth.csv; returns (reports written, truth path)."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t")
+    rng = random.Random(seed + 1)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    truth_path = out / "truth.csv"
+    reports = generate(n, seed, defect_rate)
+    with open(truth_path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, ["file", "agency", "year", "defect", "check_id", "severity", "table_id",
+                                     "row_key", "col_key"])
+        writer.writeheader()
+        for i, r in enumerate(reports):
+            text = {"tab": render_tab, "lines": render_lines, "markdown": render_markdown}.get(r.fmt)
+            content = text(r) if text else render_html(r, rng)
+            if r.traditional:
+                content = to_traditional.convert(content)
+            name = f"{i:07d}.{ {'html': 'html', 'markdown': 'md'}.get(r.fmt, 'txt') }"
+            sub = out / f"{i // 10_000:03d}"
+            sub.mkdir(exist_ok=True)
+            (sub / name).write_text(content, encoding="utf-8")
+            for t in r.truth:
+                writer.writerow({"file": name, "agency": r.agency, "year": r.year, **t})
+    return len(reports), truth_path
+
+
+def evaluate(db_path: str | Path, truth_path: str | Path) -> dict:
+    """Score the warehouse's findings against the ground truth.
+
+    recall: share of expected findings (per defect kind) that were found with the same check and
+    cell; false_errors: error findings on reports where the truth expects none of that check.
+    """
+    import duckdb
+
+    with open(truth_path, encoding="utf-8") as fh:
+        truth = list(csv.DictReader(fh))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        found = con.execute("""
+            select regexp_extract(r.source_path, '[^/]+$'), f.check_id, f.severity, f.table_id, f.row_key, f.col_key
+            from dq.findings f join marts.dim_report r using (report_id)""").fetchall()
+        n_reports = con.execute("select count(*) from marts.dim_report").fetchone()[0]
+    found_keys = {(f, c, t or "", r or "", k or "") for f, c, _, t, r, k in found}
+    expected = [t for t in truth if t["defect"] != "none"]
+    recall: dict[str, list[int]] = {}
+    for t in expected:
+        hit = (t["file"], t["check_id"], t["table_id"], t["row_key"], t["col_key"]) in found_keys
+        recall.setdefault(t["defect"], [0, 0])
+        recall[t["defect"]][0] += hit
+        recall[t["defect"]][1] += 1
+    expected_keys = {(t["file"], t["check_id"], t["table_id"], t["row_key"], t["col_key"]) for t in expected}
+    errors = [(f, c, t or "", r or "", k or "") for f, c, s, t, r, k in found if s == "error"]
+    false_errors = [e for e in errors if e not in expected_keys]
+    clean = {t["file"] for t in truth if t["defect"] == "none"}
+    return {
+        "reports": n_reports,
+        "recall": {d: f"{hit}/{total}" for d, (hit, total) in sorted(recall.items())},
+        "missed": [t for t in expected if (t["file"], t["check_id"], t["table_id"], t["row_key"], t["col_key"])
+                   not in found_keys],
+        "error_findings": len(errors),
+        "false_errors": false_errors,
+        "precision": 1 - len(false_errors) / len(errors) if errors else 1.0,
+        "clean_reports_with_errors": len({e[0] for e in false_errors} & clean),
+        "clean_reports": len(clean),
+    }
