@@ -53,6 +53,17 @@ _IDENTITY_WORDS = {
 }
 
 
+def _failing_identity_sql(identity: str, place_sql: str, lhs: str, rhs: str, suffix_sql: str) -> str:
+    """Rows of an identity model where the identity fails with every cell present, as findings."""
+    return f"""
+select report_id, table_id, row_key, col_key, rhs as expected, lhs as actual, delta,
+       {sql_literal(f"{identity} fails for ")} || {place_sql} || {sql_literal(f": {lhs} = ")} || {num('lhs')}
+           || {sql_literal(f" but {rhs} = ")} || {num('rhs')} || {suffix_sql} as message,
+       anchor_offset as char_offset
+from {{batch}}
+where identity_id = '{identity}' and is_complete and delta <> 0"""
+
+
 def _identity_check(identity: str) -> Check:
     axis, lhs, rhs = _IDENTITY_WORDS[identity]
     unit = "col_key" if axis == "column" else "row_key"
@@ -63,13 +74,8 @@ def _identity_check(identity: str) -> Check:
         asset="identity_sides",
         description=f"{identity}: in every {axis} of table {'4' if identity == 'I4' else '3'}, {lhs} equals {rhs}. "
                     "Fails only where every cell involved holds a number.",
-        sql=f"""
-select report_id, table_id, row_key, col_key, rhs as expected, lhs as actual, delta,
-       {sql_literal(f"{identity} fails for {axis} ")} || {unit} || {sql_literal(f": {lhs} = ")} || {num('lhs')}
-           || {sql_literal(f" but {rhs} = ")} || {num('rhs')} || ' (difference ' || {num('delta')} || ')' as message,
-       anchor_offset as char_offset
-from {{batch}}
-where identity_id = '{identity}' and is_complete and delta <> 0""",
+        sql=_failing_identity_sql(identity, f"{sql_literal(axis + ' ')} || {unit}", lhs, rhs,
+                                  f"' (difference ' || {num('delta')} || ')'"),
     )
 
 
@@ -100,15 +106,9 @@ def _cross_year_check(identity: str, severity: str, description: str, words: tup
         severity=severity,
         asset="identity_across_years",
         description=description,
-        sql=f"""
-select report_id, table_id, row_key, col_key, rhs as expected, lhs as actual, delta,
-       {sql_literal(f"{identity} fails for ")} || coalesce(row_key, col_key) || ' between '
-           || cast(year - 1 as varchar) || ' and ' || cast(year as varchar) || {sql_literal(f": {lhs} = ")}
-           || {num('lhs')} || {sql_literal(f" but {rhs} = ")} || {num('rhs')}
-           || ' (previous report ' || prev_report_id || ')' as message,
-       anchor_offset as char_offset
-from {{batch}}
-where identity_id = '{identity}' and is_complete and delta <> 0""",
+        sql=_failing_identity_sql(
+            identity, "coalesce(row_key, col_key) || ' between ' || cast(year - 1 as varchar) || ' and ' "
+                      "|| cast(year as varchar)", lhs, rhs, "' (previous report ' || prev_report_id || ')'"),
     )
 
 

@@ -4,10 +4,7 @@
 
 with current_reports as (
 
-    select versions.report_id, versions.agency, versions.year, reports.template
-    from {{ ref('int_report_versions') }} as versions
-    inner join {{ ref('stg_reports') }} as reports on versions.report_id = reports.report_id
-    where versions.is_current
+    select report_id, agency, year, template from {{ ref('int_current_reports') }}
 
 ),
 

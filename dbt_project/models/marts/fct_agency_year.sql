@@ -6,10 +6,7 @@
 
 with current_reports as (
 
-    select versions.*, reports.template, reports.status
-    from {{ ref('int_report_versions') }} as versions
-    inner join {{ ref('stg_reports') }} as reports on versions.report_id = reports.report_id
-    where versions.is_current
+    select * from {{ ref('int_current_reports') }}
 
 ),
 

@@ -3,10 +3,7 @@
 
 with current_reports as (
 
-    select versions.*, reports.template
-    from {{ ref('int_report_versions') }} as versions
-    inner join {{ ref('stg_reports') }} as reports on versions.report_id = reports.report_id
-    where versions.is_current
+    select * from {{ ref('int_current_reports') }}
 
 ),
 

@@ -1,7 +1,6 @@
 with current_reports as (
 
-    select * from {{ ref('int_report_versions') }}
-    where is_current
+    select * from {{ ref('int_current_reports') }}
 
 ),
 
