@@ -100,15 +100,22 @@ _TABLE_ANCHORS = {
 _HEADING_PREFIX = re.compile(r"^[#*\s]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])?")
 
 
-def find_sections(lines: list[Line]) -> dict[str, tuple[int, int]]:
+# Lines that may be headings, found in one pass over the text instead of line by line.
+_HEADING_LINE = re.compile(
+    "^(?!\t)[^\n]{0,40}?(?:" + "|".join(re.escape(k) for keys in _HEADING_KEYS.values() for k in keys) + ")",
+    re.M)
+
+
+def find_sections(lines: list[Line], text: str) -> dict[str, tuple[int, int]]:
     """Section name → (first line index, end line index), for the sections found, in order.
 
-    Headings are short prose lines holding the section's key words; numbering varies between
-    agencies, so it is not relied on.
+    ``text`` is the simplified text the lines were split from. Headings are short prose lines
+    holding the section's key words; numbering varies between agencies, so it is not relied on.
     """
     starts: dict[str, int] = {}
     wanted = ["s1", *SECTION_ORDER]
-    candidates = [(i, _heading_body(ln)) for i, ln in enumerate(lines) if _could_be_heading(ln)]
+    numbers = (text.count("\n", 0, m.start()) for m in _HEADING_LINE.finditer(text))
+    candidates = [(i, _heading_body(lines[i])) for i in numbers if _could_be_heading(lines[i])]
     pos = 0
     for name in wanted:
         for i, body in candidates:

@@ -78,7 +78,7 @@ def parse_report(text: str) -> ParsedReport:
     script = N.detect_script(normalised)
     simplified = N.to_simplified(normalised) if script == "traditional" else normalised
     lines = split_lines(normalised, simplified)
-    sections = find_sections(lines)
+    sections = find_sections(lines, simplified)
     meta = find_metadata(lines, min((s for s, _ in sections.values()), default=len(lines)))
     oversized = [f"{name}: section of {end - start} lines is not a table (limit {MAX_TABLE_LINES}); not read"
                  for name, (start, end) in sections.items()

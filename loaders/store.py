@@ -74,6 +74,9 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("sentence_offset", pa.int32(), "offset of the sentence"),
     ],
 }
+# raw.report_cells columns in the order of tables.CellRecord's fields.
+CELL_COLUMNS = ("table_id", "row_key", "col_key", "value", "raw_text", "value_kind", "unit", "row_label",
+                "char_offset", "line_no", "unresolved_reason")
 ARROW_SCHEMAS = {name: pa.schema([(c, t) for c, t, _ in cols]) for name, cols in SCHEMA.items()}
 _DUCK_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.int32(): "integer", pa.float64(): "double",
                pa.binary(): "blob", pa.timestamp("us"): "timestamp"}
@@ -135,20 +138,12 @@ class BatchWriter:
                      status=parsed.status, error=parsed.error, n_cells=len(parsed.cells),
                      n_unresolved=parsed.n_unresolved, n_facts=len(parsed.facts),
                      parser_version=PARSER_VERSION, ingested_at=now)
-        cells = self.rows["report_cells"]
-        for c in parsed.cells:
-            cells["report_id"].append(report_id)
-            cells["table_id"].append(c.table_id)
-            cells["row_key"].append(c.row_key)
-            cells["col_key"].append(c.col_key)
-            cells["value"].append(c.value)
-            cells["raw_text"].append(c.raw_text)
-            cells["value_kind"].append(c.value_kind)
-            cells["unit"].append(c.unit)
-            cells["row_label"].append(c.row_label)
-            cells["char_offset"].append(c.char_offset)
-            cells["line_no"].append(c.line_no)
-            cells["unresolved_reason"].append(c.unresolved)
+        if parsed.cells:
+            # One transpose per report (C speed) instead of an append per field of every cell.
+            cells = self.rows["report_cells"]
+            cells["report_id"].extend([report_id] * len(parsed.cells))
+            for column, values in zip(CELL_COLUMNS, zip(*parsed.cells)):
+                cells[column].extend(values)
         for n, f in enumerate(parsed.facts, start=1):
             self._append("narrative_facts", report_id=report_id, fact_no=n, metric=f.metric, value=f.value,
                          unit=f.unit, qualifier=f.qualifier, matched_text=f.matched_text, sentence=f.sentence,
