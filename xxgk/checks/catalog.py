@@ -142,6 +142,9 @@ where n_readings > 0 and not any_match""",
 
 
 # --- structure and values ----------------------------------------------------------------------
+# The finding columns of a check about a whole report: no cell, no numbers.
+NO_CELL = ("cast(null as varchar) as table_id, cast(null as varchar) as row_key, cast(null as varchar) as col_key,\n"
+           "       cast(null as double) as expected, cast(null as double) as actual, cast(null as double) as delta,")
 _COUNT_COLUMNS = "col_key not in ('procurement_amount', 'fee_amount')"
 STRUCTURE = [
     Check(
@@ -262,11 +265,10 @@ group by report_id, table_id, row_key""",
         severity="warning",
         asset="reports",
         description="A report whose agency or year could not be read from its title; it is left out of the facts.",
-        sql="""
-select report_id, cast(null as varchar) as table_id, cast(null as varchar) as row_key, cast(null as varchar) as col_key,
-       cast(null as double) as expected, cast(null as double) as actual, cast(null as double) as delta,
+        sql=f"""
+select report_id, {NO_CELL}
        'agency or year not found in the title of ' || source_path as message, cast(null as integer) as char_offset
-from {batch}
+from {{batch}}
 where status <> 'rejected' and (agency is null or year is null)""",
     ),
     Check(
@@ -276,12 +278,11 @@ where status <> 'rejected' and (agency is null or year is null)""",
         asset="reports",
         description="More than one report for the same agency and year (re-published or corrected); the "
                     "superseded versions are listed with the one kept.",
-        sql="""
-select report_id, cast(null as varchar) as table_id, cast(null as varchar) as row_key, cast(null as varchar) as col_key,
-       cast(null as double) as expected, cast(null as double) as actual, cast(null as double) as delta,
+        sql=f"""
+select report_id, {NO_CELL}
        agency || ' ' || cast(year as varchar) || ' has ' || cast(n_versions as varchar) || ' reports; this one is '
            || version_note as message, cast(null as integer) as char_offset
-from {batch}
+from {{batch}}
 where n_versions > 1 and not is_current""",
     ),
     Check(
@@ -290,11 +291,10 @@ where n_versions > 1 and not is_current""",
         severity="info",
         asset="reports",
         description="A file that is not a readable report (empty, binary, not a report); its bytes are kept.",
-        sql="""
-select report_id, cast(null as varchar) as table_id, cast(null as varchar) as row_key, cast(null as varchar) as col_key,
-       cast(null as double) as expected, cast(null as double) as actual, cast(null as double) as delta,
+        sql=f"""
+select report_id, {NO_CELL}
        source_path || ': ' || error as message, cast(null as integer) as char_offset
-from {batch}
+from {{batch}}
 where status = 'rejected'""",
     ),
 ]
