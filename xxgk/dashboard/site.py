@@ -6,6 +6,7 @@ through Jinja's autoescaping, in text or attribute context only; the one inline 
 """
 from __future__ import annotations
 
+import re
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ def build_site(db_path: str | Path, out_dir: str | Path, dbt_docs: Path | None =
     data = _load(Path(db_path), max_report_pages, max_findings)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(anchor=anchor, fmt=fmt)
+    env.globals.update(anchor=anchor, fmt=fmt, one_line=one_line)
     links = _copy_docs(out, dbt_docs, gx_docs)
     common = dict(links=links, severities=list(SEVERITY_ORDER), weights=SCORE_WEIGHTS)
     (out / "reports").mkdir(parents=True, exist_ok=True)
@@ -237,6 +238,15 @@ def _copy_docs(out: Path, dbt_docs: Path | None, gx_docs: Path | None) -> dict:
         shutil.copytree(gx_docs, out / "gx-data-docs")
         links["gx"] = "gx-data-docs/index.html"
     return links
+
+
+def one_line(snippet: str | None) -> str:
+    """A source snippet on one line, cells separated by '|', for a table column.
+
+    >>> one_line("\t107\n\t15\n\n\t0")
+    '107 | 15 | 0'
+    """
+    return re.sub(r"\s*\n\s*", " | ", (snippet or "").strip(" \t\n|")).strip(" |")
 
 
 def fmt(value) -> str:
