@@ -241,7 +241,7 @@ def _copy_docs(out: Path, dbt_docs: Path | None, gx_docs: Path | None) -> dict:
 
 
 def one_line(snippet: str | None) -> str:
-    """A source snippet on one line, cells separated by '|', for a table column.
+    r"""A source snippet on one line, cells separated by '|', for a table column.
 
     >>> one_line("\t107\n\t15\n\n\t0")
     '107 | 15 | 0'
