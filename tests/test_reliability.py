@@ -101,41 +101,48 @@ def test_writing_while_an_analyst_holds_a_read_write_session_is_refused_clearly(
     assert "duckdb -readonly" in done.stderr and "Traceback" not in done.stderr
 
 
-def corpus(d: Path, n: int) -> Path:
+def corpus(d: Path, n: int, tag: str = "") -> Path:
     """n distinct files (each a seed with its own trailing note) so every one is a new report."""
     d.mkdir()
     for i in range(n):
-        (d / f"r{i:04d}.txt").write_text(SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n附注 {i}\n", encoding="utf-8")
+        (d / f"r{i:04d}.txt").write_text(SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n附注 {tag}{i}\n", encoding="utf-8")
     return d
 
 
+def ingest_process(files: Path, db: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "xxgk.cli", "ingest", str(files), "--db", str(db), "--quiet",
+                             "--workers", "2"], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def test_sigkill_at_random_points_leaves_the_published_warehouse_as_it_was(tmp_path):
-    db = tmp_path / "warehouse.duckdb"
+    db, scratch = tmp_path / "warehouse.duckdb", tmp_path / "scratch.duckdb"
     ingest([RAW], db, progress=False)
-    before = state(db, COUNTS_SQL)
-    files = corpus(tmp_path / "incoming", 400)
+    ingest([RAW], scratch, progress=False)
+    started = time.perf_counter()
+    assert ingest_process(corpus(tmp_path / "timing", 400, "t"), scratch).wait() == 0
+    duration = time.perf_counter() - started  # a whole run, start-up to publish, on this machine now
     rng = random.Random(20261123)
-    killed_midway = 0
-    # The whole ingest takes about 2.7 s here; kills land between start-up, parsing and publishing.
-    for delay in [0.8, *(rng.uniform(0.3, 2.2) for _ in range(5))]:
-        proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "ingest", str(files), "--db", str(db),
-                                 "--quiet", "--workers", "2"], start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+    before, killed_midway, batches = state(db, COUNTS_SQL), 0, []
+    for attempt in range(5):
+        batches.append(corpus(tmp_path / f"incoming{attempt}", 400, f"{attempt}-"))
+        proc = ingest_process(batches[-1], db)
+        time.sleep(duration * rng.uniform(0.15, 0.85))
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             killed_midway += 1
             assert state(db, COUNTS_SQL) == before  # nothing of the killed run is visible
-        else:  # finished before the kill: it published everything; start again from it
+        else:  # it finished first, and published everything: that is the new "before"
             before = state(db, COUNTS_SQL)
-    assert killed_midway >= 4
-    assert xxgk("ingest", str(files), "--db", str(db), "--quiet").returncode == 0
+    print(f"SIGKILL: {killed_midway} of 5 ingest runs killed mid-run (a whole run takes {duration:.1f} s)")
+    assert killed_midway >= 3
+    assert xxgk("ingest", *map(str, batches), "--db", str(db), "--quiet").returncode == 0
     clean = tmp_path / "clean.duckdb"
-    ingest([RAW, files], clean, progress=False)
+    ingest([RAW, *batches], clean, progress=False)
     after = state(db, COUNTS_SQL)
     assert after == state(clean, COUNTS_SQL)
-    assert after[0] == after[4] == len(SEEDS) + 400  # one row per report, no duplicates
+    assert after[0] == after[4] == len(SEEDS) + 5 * 400  # one row per report, no duplicates
     assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))  # killed runs' work files were cleaned up
 
 
