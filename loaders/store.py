@@ -83,12 +83,18 @@ _DUCK_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.int32(): "intege
 
 
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse (creating it, readable by DuckDB 1.5 clients, when missing)."""
+    """Open the warehouse (creating it, readable by DuckDB 1.5 clients, when missing).
+
+    DuckDB's own progress bar is off: it would draw into the command's output.
+    """
     path = Path(db_path)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+        con = duckdb.connect(str(path), read_only=True)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    con.execute("set enable_progress_bar = false")
+    return con
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

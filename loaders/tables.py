@@ -169,6 +169,10 @@ def parse_t2(cells: list[Cell]) -> TableResult:
         if row_key is None or not columns:
             problems.append(f"t2: values after {row_label!r} could not be placed (unknown row or no header)")
             continue
+        if len(set(columns)) < len(columns):
+            problems.append(f"t2: the header above {row_label!r} repeats a column ({', '.join(columns)}); "
+                            "its values are not placed")
+            continue
         if row_key in seen:
             problems.append(f"t2: row {row_key!r} appears twice; the first is kept")
             continue

@@ -20,6 +20,8 @@ from typing import Iterator
 
 import duckdb
 
+from loaders import store
+
 
 class WarehouseBusy(RuntimeError):
     """The warehouse cannot be written now; the message says who holds it and what to do."""
@@ -49,7 +51,7 @@ def _refuse_if_open_for_writing(db: Path) -> None:
     if not db.exists():
         return
     try:
-        duckdb.connect(str(db), read_only=True).close()
+        store.connect(db, read_only=True).close()
     except duckdb.IOException as exc:
         holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
         who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else "another process"

@@ -10,9 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 
-from loaders.store import sql_literal
+from loaders import store
 
 from .catalog import CHECKS, finding_sql
 
@@ -71,12 +70,12 @@ def run_checks(db_path: str | Path, data_docs: bool = True) -> CheckRunResult:
     run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     run_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     result = CheckRunResult(run_id, data_docs=gx_result.get("data_docs"))
-    con = duckdb.connect(str(db_path))
+    con = store.connect(db_path)
     try:
         con.execute("begin transaction")
         con.execute(DQ_SCHEMA)
         for table, comment in COMMENTS.items():
-            con.execute(f"comment on table {table} is {sql_literal(comment)}")
+            con.execute(f"comment on table {table} is {store.sql_literal(comment)}")
         con.execute("delete from dq.findings")
         for check in CHECKS:
             _store_findings(con, check, run_id, run_at, gx_by_check.get(check.check_id), result)

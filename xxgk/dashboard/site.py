@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+from loaders import store
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import charts
@@ -82,7 +82,7 @@ def _rows(con, sql: str, params=()) -> list[dict]:
 def _load(db_path: Path, max_report_pages: int, max_findings: int) -> dict:
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no warehouse here; run `xxgk run` first")
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with store.connect(db_path, read_only=True) as con:
         has_checks = bool(con.execute("select count(*) from duckdb_tables() where schema_name = 'dq' "
                                       "and table_name = 'findings'").fetchone()[0])
         findings_from = "dq.findings" if has_checks else (
