@@ -146,6 +146,24 @@ where n_readings > 0 and not any_match""",
 NO_CELL = ("cast(null as varchar) as table_id, cast(null as varchar) as row_key, cast(null as varchar) as col_key,\n"
            "       cast(null as double) as expected, cast(null as double) as actual, cast(null as double) as delta,")
 _COUNT_COLUMNS = "col_key not in ('procurement_amount', 'fee_amount')"
+
+
+def _row_check(check_id: str, description: str, message_sql: str, where_sql: str) -> Check:
+    """A warning with one finding per table row whose cells match ``where_sql``."""
+    return Check(
+        check_id=check_id,
+        suite="structure",
+        severity="warning",
+        asset="cells",
+        description=description,
+        sql=f"""
+select report_id, table_id, row_key, cast(null as varchar) as col_key,
+       cast(null as double) as expected, cast(null as double) as actual, cast(null as double) as delta,
+       {message_sql} as message, min(char_offset) as char_offset
+from {{batch}}
+where {where_sql}
+group by report_id, table_id, row_key""",
+    )
 STRUCTURE = [
     Check(
         check_id="structure.missing_table",
@@ -229,36 +247,12 @@ select report_id, table_id, row_key, col_key, round(value) as expected, value as
 from {{batch}}
 where value is not null and value <> round(value) and {_COUNT_COLUMNS}""",
     ),
-    Check(
-        check_id="structure.unresolved_cells",
-        suite="structure",
-        severity="warning",
-        asset="cells",
-        description="Cells the loader could not place with certainty (glued digits, missing cells, an amount "
-                    "without a unit): their values are NULL, never guessed. One finding per table row.",
-        sql="""
-select report_id, table_id, row_key, cast(null as varchar) as col_key,
-       cast(null as double) as expected, cast(null as double) as actual, cast(null as double) as delta,
-       'unresolved: ' || min(unresolved_reason) as message, min(char_offset) as char_offset
-from {batch}
-where is_unresolved
-group by report_id, table_id, row_key""",
-    ),
-    Check(
-        check_id="structure.unrecognised_row",
-        suite="structure",
-        severity="warning",
-        asset="cells",
-        description="A table row whose label the loader did not recognise (garbled or extra row); its values "
-                    "are kept under row_key unrecognised_N.",
-        sql="""
-select report_id, table_id, row_key, cast(null as varchar) as col_key,
-       cast(null as double) as expected, cast(null as double) as actual, cast(null as double) as delta,
-       'row label 「' || min(row_label) || '」 not recognised' as message, min(char_offset) as char_offset
-from {batch}
-where row_key like 'unrecognised_%'
-group by report_id, table_id, row_key""",
-    ),
+    _row_check("structure.unresolved_cells", "Cells the loader could not place with certainty (glued digits, "
+               "missing cells, an amount without a unit): their values are NULL, never guessed. One finding per "
+               "table row.", "'unresolved: ' || min(unresolved_reason)", "is_unresolved"),
+    _row_check("structure.unrecognised_row", "A table row whose label the loader did not recognise (garbled or "
+               "extra row); its values are kept under row_key unrecognised_N.",
+               "'row label 「' || min(row_label) || '」 not recognised'", "row_key like 'unrecognised_%'"),
     Check(
         check_id="structure.report_not_identified",
         suite="structure",

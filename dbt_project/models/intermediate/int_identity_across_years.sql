@@ -63,55 +63,72 @@ carry_over as (
 
 ),
 
-in_force as (
+t2_pairs as (
 
+    -- Consecutive years of one agency printed in the same template: I6 and I7 compare only those.
     select
         this_year.report_id,
         last_year.report_id as prev_report_id,
         this_year.agency,
         this_year.year,
-        'I6' as identity_id,
-        't2' as table_id,
+        this_year.template,
         this_year.row_key,
-        'in_force' as col_key,
-        this_year.in_force as lhs,
-        last_year.in_force + this_year.issued - this_year.repealed as rhs,
-        this_year.in_force is not null and last_year.in_force is not null
-            and this_year.issued is not null and this_year.repealed is not null as is_complete,
-        this_year.row_offset as anchor_offset
+        this_year.row_offset,
+        this_year.in_force,
+        this_year.issued,
+        this_year.repealed,
+        this_year.prior_year_items,
+        last_year.in_force as last_in_force,
+        last_year.prior_year_items as last_prior_year_items,
+        last_year.change as last_change
     from t2 as this_year
     inner join t2 as last_year
         on last_year.agency = this_year.agency
         and last_year.year = this_year.year - 1
         and last_year.row_key = this_year.row_key
-    where this_year.template = '2021' and last_year.template = '2021'
-      and this_year.row_key in ('regulations', 'normative_documents')
+        and last_year.template = this_year.template
+
+),
+
+in_force as (
+
+    select
+        report_id,
+        prev_report_id,
+        agency,
+        year,
+        'I6' as identity_id,
+        't2' as table_id,
+        row_key,
+        'in_force' as col_key,
+        in_force as lhs,
+        last_in_force + issued - repealed as rhs,
+        in_force is not null and last_in_force is not null
+            and issued is not null and repealed is not null as is_complete,
+        row_offset as anchor_offset
+    from t2_pairs
+    where template = '2021' and row_key in ('regulations', 'normative_documents')
 
 ),
 
 item_counts as (
 
     select
-        this_year.report_id,
-        last_year.report_id as prev_report_id,
-        this_year.agency,
-        this_year.year,
+        report_id,
+        prev_report_id,
+        agency,
+        year,
         'I7' as identity_id,
         't2' as table_id,
-        this_year.row_key,
+        row_key,
         'prior_year_items' as col_key,
-        this_year.prior_year_items as lhs,
-        last_year.prior_year_items + last_year.change as rhs,
-        this_year.prior_year_items is not null and last_year.prior_year_items is not null
-            and last_year.change is not null as is_complete,
-        this_year.row_offset as anchor_offset
-    from t2 as this_year
-    inner join t2 as last_year
-        on last_year.agency = this_year.agency
-        and last_year.year = this_year.year - 1
-        and last_year.row_key = this_year.row_key
-    where this_year.template = '2019' and last_year.template = '2019'
-      and this_year.row_key in ('licensing', 'other_services', 'penalty', 'coercion', 'fees')
+        prior_year_items as lhs,
+        last_prior_year_items + last_change as rhs,
+        prior_year_items is not null and last_prior_year_items is not null
+            and last_change is not null as is_complete,
+        row_offset as anchor_offset
+    from t2_pairs
+    where template = '2019' and row_key in ('licensing', 'other_services', 'penalty', 'coercion', 'fees')
 
 ),
 
