@@ -10,46 +10,94 @@ One mechanism serves every input shape:
 
 Table parsers then read *runs*: a group of consecutive label cells followed by the value cells
 that come after them (within the same row when rows are known).
+
+The text is held as parallel columns of lines (``Lines``), not as an object per line: a report
+has hundreds of lines and the parser must read a thousand reports a second per core.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from functools import lru_cache, partial
+from itertools import accumulate
+from typing import Iterator, NamedTuple
 
 from .labels import norm_label
 from .values import CellValue, parse_value
 
 
-class Cell:
+@lru_cache(maxsize=16384)  # cell texts repeat across reports ("0", "", "自然人"…)
+def read_cell(text: str) -> tuple[CellValue, bool]:
+    """A cell's value and whether it is a value cell (a number, blank or dash, or an unreadable
+    number) rather than a label.
+
+    >>> read_cell("12")[1], read_cell("自然人")[1], read_cell("230 000023")[1]
+    (True, False, True)
+    """
+    parsed = parse_value(text)
+    return parsed, parsed.kind != "text" or parsed.unresolved is not None
+
+
+class Cell(NamedTuple):
     """One table cell of the normalised text, its value read once."""
 
-    __slots__ = ("raw", "text", "offset", "line", "row", "parsed", "is_value")
-
-    def __init__(self, raw: str, text: str, offset: int, line: int, row: int | None):
-        self.raw = raw  # as printed (original script), trimmed
-        self.text = text  # simplified script, for matching
-        self.offset = offset  # character offset in the normalised text
-        self.line = line  # 1-based line in the normalised text
-        self.row = row  # row number within the section; None where the dialect has no rows
-        self._read()
-
-    def _read(self) -> None:
-        self.parsed: CellValue = parse_value(self.text)
-        self.is_value = self.parsed.kind != "text" or self.parsed.unresolved is not None
+    raw: str  # as printed (original script), trimmed
+    text: str  # simplified script, for matching
+    parsed: CellValue
+    is_value: bool
+    offset: int  # character offset in the normalised text
+    line: int  # 1-based line in the normalised text
+    row: int | None  # row number within the section; None where the dialect has no rows
 
     @property
     def label(self) -> str:
         return norm_label(self.text)
 
-    def extend(self, raw: str, text: str) -> None:
-        """Append a wrapped continuation line to this cell."""
-        self.raw += raw
-        self.text += text
-        self._read()
+    def extended(self, raw: str, text: str) -> Cell:
+        """This cell with a wrapped continuation line appended."""
+        return make_cell(self.raw + raw, self.text + text, self.offset, self.line, self.row)
 
     def __repr__(self) -> str:
         return f"Cell({self.raw!r}, line={self.line}, row={self.row})"
+
+
+# Builds a Cell from one tuple in C, without the Python-level __new__: a report has hundreds of cells.
+_new_cell = partial(tuple.__new__, Cell)
+
+
+def make_cell(raw: str, text: str, offset: int, line: int, row: int | None) -> Cell:
+    """
+    >>> make_cell("12", "12", 40, 3, 1)
+    Cell('12', line=3, row=1)
+    """
+    return _new_cell((raw, text, *read_cell(text), offset, line, row))
+
+
+# The shapes of a line in the tab dialect.
+ONE_CELL, CELLS, BREAK, ROW, TEXT = "one cell", "cells", "break", "row", "text"
+
+
+@lru_cache(maxsize=16384)  # table lines repeat across reports ("\t0", "", "\t自然人"…)
+def tab_line(raw: str) -> tuple[str, tuple[str, str, CellValue, bool] | None, int]:
+    """A line's shape in the tab dialect; for ONE_CELL also the cell's fields before its position
+    and how many characters precede its text.
+
+    ONE_CELL: a tab, then one cell. CELLS: a tab, then cells separated by tabs. BREAK: blank (ends
+    a row). ROW: cells separated by tabs, the first not tab-led. TEXT: no tab (a label, or the rest
+    of the label above).
+
+    >>> tab_line("\\t 12")[0::2], tab_line("\\ta\\tb")[0], tab_line("  ")[0], tab_line("企业")[0]
+    (('one cell', 2), 'cells', 'break', 'text')
+    """
+    if raw[:1] == "\t":
+        if raw.find("\t", 1) >= 0:
+            return CELLS, None, 0
+        stripped = raw.strip()  # the leading tab is whitespace too
+        return ONE_CELL, (stripped, stripped, *read_cell(stripped)), len(raw) - len(raw.lstrip())
+    if not raw.strip():
+        return BREAK, None, 0
+    return (ROW if "\t" in raw else TEXT), None, 0
 
 
 @dataclass
@@ -62,24 +110,42 @@ class Run:
         return [c.label for c in self.labels]
 
 
-class Line(NamedTuple):
-    number: int  # 1-based
-    offset: int
-    raw: str
-    text: str  # simplified
+_NEXT_LINE = (1).__add__  # a line's length plus its newline
 
 
-def split_lines(original: str, simplified: str) -> list[Line]:
+class Lines(NamedTuple):
+    """The normalised text's lines as parallel lists; line i (0-based) is line number i + 1."""
+
+    source: str  # the normalised text, original script
+    raw: list[str]  # each line as printed
+    text: list[str]  # each line in simplified script (the same list when the text was simplified)
+    offset: list[int]  # each line's character offset in ``source``
+
+    def rows(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str, str]]:
+        """(line number, offset, raw, text) of lines ``start`` to ``end`` (0-based, end excluded)."""
+        end = len(self.raw) if end is None else end
+        return zip(range(start + 1, end + 1), self.offset[start:end], self.raw[start:end], self.text[start:end])
+
+    def span(self, start: int, end: int) -> str:
+        """The source text of lines ``start`` to ``end`` (end excluded), newlines included."""
+        stop = self.offset[end] - 1 if end < len(self.offset) else len(self.source)
+        return self.source[self.offset[start]: stop] if start < end else ""
+
+    def index_at(self, offset: int) -> int:
+        """0-based index of the line holding character ``offset``."""
+        return bisect_right(self.offset, offset) - 1
+
+
+def split_lines(original: str, simplified: str) -> Lines:
     """Lines with their offsets; ``simplified`` has the same length as ``original``.
 
-    >>> [(l.number, l.offset, l.raw) for l in split_lines("a\\nbc", "a\\nbc")]
-    [(1, 0, 'a'), (2, 2, 'bc')]
+    >>> lines = split_lines("a\\nbc", "a\\nbc")
+    >>> lines.raw, lines.offset, list(lines.rows(1))
+    (['a', 'bc'], [0, 2], [(2, 2, 'bc', 'bc')])
     """
-    lines, offset = [], 0
-    for number, (raw, text) in enumerate(zip(original.split("\n"), simplified.split("\n")), start=1):
-        lines.append(Line(number, offset, raw, text))
-        offset += len(raw) + 1
-    return lines
+    raw = original.split("\n")
+    text = raw if simplified is original or simplified == original else simplified.split("\n")
+    return Lines(original, raw, text, list(accumulate(map(_NEXT_LINE, map(len, raw[:-1])), initial=0)))
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -106,7 +172,7 @@ _HEADING_LINE = re.compile(
     re.M)
 
 
-def find_sections(lines: list[Line], text: str) -> dict[str, tuple[int, int]]:
+def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
     """Section name → (first line index, end line index), for the sections found, in order.
 
     ``text`` is the simplified text the lines were split from. Headings are short prose lines
@@ -114,8 +180,9 @@ def find_sections(lines: list[Line], text: str) -> dict[str, tuple[int, int]]:
     """
     starts: dict[str, int] = {}
     wanted = ["s1", *SECTION_ORDER]
-    numbers = (text.count("\n", 0, m.start()) for m in _HEADING_LINE.finditer(text))
-    candidates = [(i, _heading_body(lines[i])) for i in numbers if _could_be_heading(lines[i])]
+    numbers = (lines.index_at(m.start()) for m in _HEADING_LINE.finditer(text))
+    candidates = [(i, _heading_body(lines.text[i])) for i in numbers
+                  if _could_be_heading(lines.raw[i], lines.text[i])]
     pos = 0
     for name in wanted:
         for i, body in candidates:
@@ -124,121 +191,130 @@ def find_sections(lines: list[Line], text: str) -> dict[str, tuple[int, int]]:
                 pos = i + 1
                 break
         else:
-            anchor = _find_anchor(lines, pos, name)
+            anchor = _find_anchor(lines, text, pos, name)
             if anchor is not None:
                 starts[name] = anchor
                 pos = anchor + 1
     ordered = sorted(starts.items(), key=lambda kv: kv[1])
     sections = {}
     for k, (name, start) in enumerate(ordered):
-        end = ordered[k + 1][1] if k + 1 < len(ordered) else len(lines)
+        end = ordered[k + 1][1] if k + 1 < len(ordered) else len(lines.raw)
         sections[name] = (start, end)
     return sections
 
 
-def _could_be_heading(line: Line) -> bool:
-    return len(line.raw) < 80 and not line.raw.startswith("\t") and 0 < len(line.text.strip()) <= 40
+def _could_be_heading(raw: str, text: str) -> bool:
+    return len(raw) < 80 and not raw.startswith("\t") and 0 < len(text.strip()) <= 40
 
 
-def _heading_body(line: Line) -> str | None:
+def _heading_body(line_text: str) -> str | None:
     """The heading's words without its numbering; None when the line is too long to be a heading."""
-    text = line.text.strip()
+    text = line_text.strip()
     body = _HEADING_PREFIX.sub("", text)
     return body if body != text or len(body) <= 30 else None
 
 
-def _find_anchor(lines: list[Line], pos: int, name: str) -> int | None:
-    for i in range(pos, len(lines)):
-        if any(a in lines[i].text for a in _TABLE_ANCHORS.get(name, ())):
-            return i
-    return None
+def _find_anchor(lines: Lines, text: str, pos: int, name: str) -> int | None:
+    """The first line from ``pos`` on that holds one of the table's anchors."""
+    if pos >= len(lines.raw):
+        return None
+    found = [at for at in (text.find(a, lines.offset[pos]) for a in _TABLE_ANCHORS.get(name, ())) if at >= 0]
+    return lines.index_at(min(found)) if found else None
 
 
 # --- cells -------------------------------------------------------------------------------------
 _PAGE_FOOTER = re.compile(r"^\s*(?:[—–\-－]+\s*\d{1,4}\s*[—–\-－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$")
+# Every page footer holds one of these; only lines holding one are matched against _PAGE_FOOTER.
+_FOOTER_MARK = re.compile(r"[—–\-－第]")
 _LABEL_THEN_NUMBERS = re.compile(r"^(?P<label>\S.*?\D)\s+(?P<nums>[+\-]?\d[\d.,]*\S{0,4}(?:\s+[+\-]?\d[\d.,]*\S{0,4})*)$")
 _NUMBERS = re.compile(r"^[+\-]?\d[\d.,]*\S{0,4}(?:\s+[+\-]?\d[\d.,]*\S{0,4})+$")
 
 
-def section_cells(lines: list[Line]) -> list[Cell]:
-    """The cells of one section's lines, in reading order."""
-    lines = [ln for ln in lines if not _PAGE_FOOTER.match(ln.raw)]
-    if any("\t" in ln.raw for ln in lines):
-        return _tab_cells(lines)
-    return _line_cells(lines)
+def section_cells(lines: Lines, start: int, end: int) -> list[Cell]:
+    """The cells of lines ``start`` to ``end`` (a section's body), in reading order."""
+    span = lines.span(start, end)
+    base = lines.offset[start] if start < end else 0
+    marked = {lines.index_at(base + m.start()) for m in _FOOTER_MARK.finditer(span)}
+    footers = {i + 1 for i in marked if _PAGE_FOOTER.match(lines.raw[i])}
+    if not footers:
+        rows = lines.rows(start, end)
+        return _tab_cells(rows) if "\t" in span else _line_cells(rows)
+    kept = [r for r in lines.rows(start, end) if r[0] not in footers]
+    return _tab_cells(kept) if any("\t" in r[2] for r in kept) else _line_cells(kept)
 
 
-def _tab_cells(lines: list[Line]) -> list[Cell]:  # noqa: C901 (one pass over the lines, by shape)
+def _tab_cells(rows) -> list[Cell]:
     cells: list[Cell] = []
+    append = cells.append
     row, pending_break = 0, False
-    for ln in lines:
-        if ln.raw.strip() == "" and not ln.raw.startswith("\t"):
+    for number, offset, raw, text in rows:
+        shape, fields, lead = tab_line(raw)
+        if shape is BREAK:
             pending_break = True
             continue
-        if ln.raw.startswith("\t"):
+        if shape is ONE_CELL or shape is CELLS:
             if pending_break:
                 row += 1
                 pending_break = False
-            if ln.raw.count("\t") == 1:  # the common shape: one cell on the line
-                raw = ln.raw[1:]
-                lead = len(raw) - len(raw.lstrip())
-                cells.append(Cell(raw.strip(), ln.text[1:].strip(), ln.offset + 1 + lead, ln.number, row))
+            if shape is CELLS:
+                cells.extend(_split_on_tabs(number, offset, raw, text, row, skip_first=True))
+            elif text is raw:
+                append(_new_cell((*fields, offset + lead, number, row)))
             else:
-                cells.extend(_split_on_tabs(ln, row, skip_first=True))
-        elif "\t" in ln.raw:
+                append(make_cell(fields[0], text[1:].strip(), offset + lead, number, row))
+        elif shape is ROW:
             row += 1
-            cells.extend(_split_on_tabs(ln, row, skip_first=False))
+            cells.extend(_split_on_tabs(number, offset, raw, text, row, skip_first=False))
             pending_break = True
         elif cells and cells[-1].raw and not cells[-1].is_value:
             # A label wrapped onto the next line, possibly across a blank line.
-            cells[-1].extend(ln.raw.strip(), ln.text.strip())
+            cells[-1] = cells[-1].extended(raw.strip(), text.strip())
             pending_break = False
         else:
             row += 1
-            cells.append(Cell(ln.raw.strip(), ln.text.strip(), ln.offset, ln.number, row))
+            append(make_cell(raw.strip(), text.strip(), offset, number, row))
             pending_break = True
     return cells
 
 
-def _split_on_tabs(ln: Line, row: int, skip_first: bool) -> list[Cell]:
+def _split_on_tabs(number: int, offset: int, raw: str, text: str, row: int, skip_first: bool) -> list[Cell]:
     out, start = [], 0
-    raw_parts, text_parts = ln.raw.split("\t"), ln.text.split("\t")
-    for k, (raw, text) in enumerate(zip(raw_parts, text_parts)):
+    for k, (part, part_text) in enumerate(zip(raw.split("\t"), text.split("\t"))):
         if not (k == 0 and skip_first):
-            lead = len(raw) - len(raw.lstrip())
-            out.append(Cell(raw.strip(), text.strip(), ln.offset + start + lead, ln.number, row))
-        start += len(raw) + 1
+            lead = len(part) - len(part.lstrip())
+            out.append(make_cell(part.strip(), part_text.strip(), offset + start + lead, number, row))
+        start += len(part) + 1
     return out
 
 
-def _line_cells(lines: list[Line]) -> list[Cell]:
+def _line_cells(rows) -> list[Cell]:
     cells: list[Cell] = []
-    for ln in lines:
-        raw, text = ln.raw.strip(), ln.text.strip()
+    for number, offset, raw_line, text_line in rows:
+        raw, text = raw_line.strip(), text_line.strip()
         if not raw:
             continue
-        lead = len(ln.raw) - len(ln.raw.lstrip())
+        lead = len(raw_line) - len(raw_line.lstrip())
         m = _LABEL_THEN_NUMBERS.match(text)
         if m and not parse_value(m["label"]).kind == "number":
-            cells.append(Cell(raw[: m.end("label")], m["label"], ln.offset + lead, ln.number, None))
-            cells.extend(_word_cells(ln, lead + m.start("nums")))
+            cells.append(make_cell(raw[: m.end("label")], m["label"], offset + lead, number, None))
+            cells.extend(_word_cells(number, offset, raw_line, text_line, lead + m.start("nums")))
         elif _NUMBERS.match(text):
-            cells.extend(_word_cells(ln, lead))
+            cells.extend(_word_cells(number, offset, raw_line, text_line, lead))
         elif " " in text and all(not parse_value(w).kind == "number" for w in text.split()):
             # A header printed on one line: "信息内容 本年新制作数量 本年新公开数量".
-            cells.extend(_word_cells(ln, lead))
+            cells.extend(_word_cells(number, offset, raw_line, text_line, lead))
         else:
-            cells.append(Cell(raw, text, ln.offset + lead, ln.number, None))
+            cells.append(make_cell(raw, text, offset + lead, number, None))
     return cells
 
 
 _WORD = re.compile(r"\S+")
 
 
-def _word_cells(ln: Line, start: int) -> list[Cell]:
+def _word_cells(number: int, offset: int, raw: str, text: str, start: int) -> list[Cell]:
     """One cell per space-separated word of the line from column ``start`` on."""
-    return [Cell(m.group(), ln.text[m.start(): m.end()], ln.offset + m.start(), ln.number, None)
-            for m in _WORD.finditer(ln.raw, start)]
+    return [make_cell(m.group(), text[m.start(): m.end()], offset + m.start(), number, None)
+            for m in _WORD.finditer(raw, start)]
 
 
 def runs(cells: list[Cell]) -> list[Run]:
@@ -252,15 +328,15 @@ def runs(cells: list[Cell]) -> list[Run]:
     row_has_label = False
     prev_row = object()
     for cell in cells:
-        new_row = cell.row is not None and cell.row != prev_row
-        prev_row = cell.row
-        if new_row:
+        row = cell.row
+        if row is not None and row != prev_row:
             row_has_label = False
             if current.values:
                 out.append(current)
                 current = Run()
+        prev_row = row
         if cell.is_value:
-            if current.labels and (row_has_label or cell.row is None):
+            if (row_has_label or row is None) and current.labels:
                 current.values.append(cell)
         else:
             if current.values:

@@ -145,3 +145,23 @@ def t3_row_key(label: str, in_other_group: bool) -> str | None:
     if key is None and re.fullmatch(r"(\(七\))?(总计|合计)", label):
         return "total_processed"
     return key
+
+
+@lru_cache(maxsize=8192)
+def t2_column(label: str) -> str | None:
+    """Table 2 column key of a normalised header label.
+
+    >>> t2_column("本年收费金额(单位万元)"), t2_column("信息内容")
+    ('fee_amount', None)
+    """
+    return match(label, T2_COLUMNS)
+
+
+@lru_cache(maxsize=8192)
+def t2_row(label: str) -> str | None:
+    """Table 2 row key of a normalised row label.
+
+    >>> t2_row("行政规范性文件")
+    'normative_documents'
+    """
+    return match(label, T2_ROWS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .cells import Line
+from .cells import Lines
 
 _NAME = r"[^\s，。、：:；;,!！?？（）()《》“”\"'<>|\[\]【】]"
 _AGENCY_FIRST = re.compile(
@@ -22,7 +22,7 @@ class Metadata(NamedTuple):
     year: int | None
 
 
-def find_metadata(lines: list[Line], body_start: int) -> Metadata:
+def find_metadata(lines: Lines, body_start: int) -> Metadata:
     """Title, agency and year: from title-like lines before the body, else the first sentences.
 
     ``body_start`` is the index of the first section heading; site chrome may sit above the
@@ -33,15 +33,16 @@ def find_metadata(lines: list[Line], body_start: int) -> Metadata:
     >>> find_metadata(split_lines(t, t), 3)
     Metadata(title='嘉兴港区2020年度政府信息公开工作年度报告', agency='嘉兴港区', year=2020)
     """
-    prose = [ln for ln in lines[:body_start] if ln.text.strip() and not ln.raw.startswith("\t")]
+    prose = [text.strip() for raw, text in zip(lines.raw[:body_start], lines.text[:body_start])
+             if text.strip() and not raw.startswith("\t")]
     best = None
-    for k, ln in enumerate(prose):
-        joined = ln.text.strip() + (prose[k + 1].text.strip() if k + 1 < len(prose) else "")
+    for k, line in enumerate(prose):
+        joined = line + (prose[k + 1] if k + 1 < len(prose) else "")
         m = _match(joined)
-        if m and len(ln.text.strip()) <= 60:
+        if m and len(line) <= 60:
             best = (m, joined)
     if best is None:
-        head = "".join(ln.text.strip() for ln in lines[: max(body_start, 1) + 40])[:6000]
+        head = "".join(text.strip() for text in lines.text[: max(body_start, 1) + 40])[:6000]
         m = _match(head)
         if m:
             best = (m, head)

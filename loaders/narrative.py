@@ -8,9 +8,7 @@ refer to is decided later (dbt, checks), not here.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
-
-from .cells import Line
+from typing import Iterable, NamedTuple
 
 
 class Fact(NamedTuple):
@@ -49,28 +47,28 @@ _NONE_METRIC = {"行政复议": "review_count", "行政诉讼": "litigation_coun
 _COUNT_UNITS = {"件", "条", "个", "篇", "次", "宗", "起", "份", "项"}
 
 
-def narrative_facts(lines: list[Line]) -> list[Fact]:
-    """Facts from prose lines (table cells excluded).
+def narrative_facts(lines: Iterable[tuple[int, int, str, str]]) -> list[Fact]:
+    """Facts from prose lines, given as (line number, offset, raw, simplified) (``Lines.rows``).
 
     >>> from .cells import split_lines
     >>> t = "2019年，区政府办公室共受理政府信息公开申请122件，引发行政复议11件，被纠错1件。"
-    >>> [(f.metric, f.value) for f in narrative_facts(split_lines(t, t))]
+    >>> [(f.metric, f.value) for f in narrative_facts(split_lines(t, t).rows())]
     [('applications_received', 122.0), ('review_count', 11.0)]
     """
     facts: list[Fact] = []
-    for ln in lines:
-        if ln.raw.startswith("\t") or not ln.text.strip():
+    for _, line_offset, raw, text in lines:
+        if raw.startswith("\t") or not text.strip():
             continue
-        if not _WORTH_READING.search(ln.text):
+        if not _WORTH_READING.search(text):
             continue
-        for s in _SENTENCE.finditer(ln.text):
+        for s in _SENTENCE.finditer(text):
             sentence = s.group().strip()
             if not sentence:
                 continue
-            s_offset = ln.offset + s.start()
-            raw_sentence = ln.raw[s.start(): s.end()].strip()
+            s_offset = line_offset + s.start()
+            raw_sentence = raw[s.start(): s.end()].strip()
             for c in _CLAUSE.finditer(s.group()):
-                facts.extend(_clause_facts(c.group(), s.group(), ln.offset + s.start() + c.start(),
+                facts.extend(_clause_facts(c.group(), s.group(), line_offset + s.start() + c.start(),
                                            raw_sentence, s_offset))
     return facts
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import islice
 from dataclasses import dataclass
 
 from lxml import etree, html as lxml_html
@@ -113,9 +114,10 @@ def sniff_format(text: str) -> str:
     >>> sniff_format("<p>x</p><table><tr><td>1</td></tr></table>"), sniff_format("| a | b |\\n|---|---|")
     ('html', 'markdown')
     """
-    if len(_HTML_HINT.findall(text[:200000])) >= 2:
+    # The cheap substring tests first: most reports are plain text dumps.
+    if "<" in text and len(list(islice(_HTML_HINT.finditer(text, 0, 200000), 2))) == 2:
         return "html"
-    if _MD_SEPARATOR.search(text):
+    if "---" in text and "|" in text and _MD_SEPARATOR.search(text):
         return "markdown"
     return "text"
 

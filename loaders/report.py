@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from itertools import chain
 
 from . import normalise as N
-from .cells import Line, find_sections, section_cells, split_lines
+from .cells import Lines, find_sections, section_cells, split_lines
 from .metadata import find_metadata
 from .narrative import Fact, narrative_facts
 from .tables import CellRecord, parse_t2, parse_t3, parse_t4
@@ -79,11 +80,11 @@ def parse_report(text: str) -> ParsedReport:
     simplified = N.to_simplified(normalised) if script == "traditional" else normalised
     lines = split_lines(normalised, simplified)
     sections = find_sections(lines, simplified)
-    meta = find_metadata(lines, min((s for s, _ in sections.values()), default=len(lines)))
+    meta = find_metadata(lines, min((s for s, _ in sections.values()), default=len(lines.raw)))
     oversized = [f"{name}: section of {end - start} lines is not a table (limit {MAX_TABLE_LINES}); not read"
                  for name, (start, end) in sections.items()
                  if name in ("t2", "t3", "t4") and end - start > MAX_TABLE_LINES]
-    found = {name: _cells(lines, sections[name]) for name in ("t2", "t3", "t4")
+    found = {name: section_cells(lines, sections[name][0] + 1, sections[name][1]) for name in ("t2", "t3", "t4")
              if name in sections and sections[name][1] - sections[name][0] <= MAX_TABLE_LINES}
     if not found and meta.year is None:
         return ParsedReport("rejected", "not an annual report: no title (…年度政府信息公开工作报告) and none of "
@@ -91,7 +92,7 @@ def parse_report(text: str) -> ParsedReport:
     results = {name: parser(found.get(name, [])) for name, parser in
                (("t2", parse_t2), ("t3", parse_t3), ("t4", parse_t4))}
     problems = oversized + [p for r in results.values() for p in r.problems]
-    facts = narrative_facts(_prose_lines(lines, sections))
+    facts = narrative_facts(_prose_rows(lines, sections))
     if len(facts) > MAX_FACTS:
         problems.append(f"narrative states {len(facts)} numbers; the first {MAX_FACTS} are kept")
         facts = facts[:MAX_FACTS]
@@ -119,16 +120,12 @@ def _as_is(text: str) -> str:
     return text
 
 
-def _cells(lines: list[Line], span: tuple[int, int]):
-    start, end = span
-    return section_cells(lines[start + 1: end])
-
-
-def _prose_lines(lines: list[Line], sections: dict[str, tuple[int, int]]) -> list[Line]:
+def _prose_rows(lines: Lines, sections: dict[str, tuple[int, int]]):
     """Lines outside the table sections (their headings included)."""
-    prose = list(lines)
-    for name in sorted(("t2", "t3", "t4"), key=lambda n: -sections.get(n, (0, 0))[0]):
-        if name in sections:
-            start, end = sections[name]
-            del prose[start + 1: end]
-    return prose
+    tables = sorted(sections[name] for name in ("t2", "t3", "t4") if name in sections)
+    pieces, pos = [], 0
+    for start, end in tables:
+        pieces.append(lines.rows(pos, start + 1))
+        pos = end
+    pieces.append(lines.rows(pos))
+    return chain.from_iterable(pieces)

@@ -6,6 +6,7 @@ only ``partial``. A row whose values cannot be aligned to its columns is emitted
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 from . import labels as L
@@ -27,6 +28,10 @@ class CellRecord(NamedTuple):
     unresolved: str | None
 
 
+# Builds a CellRecord from a tuple without the Python-level __new__: a report has hundreds of cells.
+_record = partial(tuple.__new__, CellRecord)
+
+
 class TableResult(NamedTuple):
     records: list[CellRecord]
     problems: list[str]
@@ -36,7 +41,6 @@ class TableResult(NamedTuple):
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
           money: dict[str, str] | None = None) -> tuple[list[CellRecord], str | None]:
     """Align a run of values to its columns; unresolved rows keep their text, not a guess."""
-    money = money or {}
     values = _trim_blank_edges(values, len(columns))
     if len(values) != len(columns):
         where = values[0] if values else None
@@ -45,13 +49,13 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
         return [CellRecord(table_id, row_key, col, None, joined, "text", None, row_label,
                            where.offset if where else -1, where.line if where else -1, reason)
                 for col in columns], reason
-    out, problem = [], None
-    for col, cell in zip(columns, values):
-        v = parse_value(cell.text, money_unit=money.get(col))  # simplified: 萬元 reads as 万元
-        if v.unresolved:
-            problem = f"{table_id} {row_key}/{col}: {v.unresolved}"
-        out.append(CellRecord(table_id, row_key, col, v.value, cell.raw, v.kind, v.unit, row_label,
-                              cell.offset, cell.line, v.unresolved))
+    # A count reads as the cell already did; money needs its column's unit (萬元 reads as 万元).
+    read = [c.parsed if money.get(col) is None else parse_value(c.text, money_unit=money[col])
+            for col, c in zip(columns, values)] if money else [c.parsed for c in values]
+    out = [_record((table_id, row_key, col, v.value, c.raw, v.kind, v.unit, row_label, c.offset, c.line, v.unresolved))
+           for col, c, v in zip(columns, values, read)]
+    problem = next((f"{table_id} {row_key}/{col}: {v.unresolved}"
+                    for col, v in zip(reversed(columns), reversed(read)) if v.unresolved), None)
     return out, problem
 
 
@@ -62,6 +66,8 @@ def _trim_blank_edges(values: list[Cell], n: int) -> list[Cell]:
     between a row's label and its values, so leading blanks are placeholders; trailing ones only
     go when no leading blank is left to drop.
     """
+    if len(values) <= n:
+        return values
     values = list(values)
     while len(values) > n and values[0].parsed.kind == "blank":
         values.pop(0)
@@ -154,15 +160,15 @@ def parse_t2(cells: list[Cell]) -> TableResult:
     votes: dict[str, int] = {}
     seen = set()
     for run in runs(cells):
-        header = [(L.match(label, L.T2_COLUMNS), label) for label in run.label_texts]
+        header = [(L.t2_column(label), label) for label in run.label_texts]
         if any(col for col, _ in header):
             columns = [col for col, _ in header if col]
             money = {col: _money_unit(col, label) for col, label in header if col in L.T2_MONEY_COLUMNS}
             for col in columns:
                 if col in L.T2_TEMPLATE_COLUMNS:
                     votes[L.T2_TEMPLATE_COLUMNS[col]] = votes.get(L.T2_TEMPLATE_COLUMNS[col], 0) + 1
-        row_cell = next((c for c in reversed(run.labels) if L.match(c.label, L.T2_ROWS)), None)
-        row_key = L.match(row_cell.label, L.T2_ROWS) if row_cell else None
+        row_cell = next((c for c in reversed(run.labels) if L.t2_row(c.label)), None)
+        row_key = L.t2_row(row_cell.label) if row_cell else None
         if not run.values or (row_key is None and all(c.parsed.kind == "blank" for c in run.values)):
             continue
         row_label = row_cell.raw if row_cell else "".join(c.raw for c in run.labels)
