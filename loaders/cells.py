@@ -166,10 +166,10 @@ _TABLE_ANCHORS = {
 _HEADING_PREFIX = re.compile(r"^[#*\s]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])?")
 
 
-# Lines that may be headings, found in one pass over the text instead of line by line.
-_HEADING_LINE = re.compile(
-    "^(?!\t)[^\n]{0,40}?(?:" + "|".join(re.escape(k) for keys in _HEADING_KEYS.values() for k in keys) + ")",
-    re.M)
+# Heading key words, found in one pass over the text; a line whose first one starts within its
+# first 40 characters (and that is not a table cell) may be a heading.
+_HEADING_KEY = re.compile("|".join(re.escape(k) for keys in _HEADING_KEYS.values() for k in keys))
+_HEADING_COLUMNS = 40
 
 
 def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
@@ -180,8 +180,7 @@ def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
     """
     starts: dict[str, int] = {}
     wanted = ["s1", *SECTION_ORDER]
-    numbers = (lines.index_at(m.start()) for m in _HEADING_LINE.finditer(text))
-    candidates = [(i, _heading_body(lines.text[i])) for i in numbers
+    candidates = [(i, _heading_body(lines.text[i])) for i in _heading_lines(lines, text)
                   if _could_be_heading(lines.raw[i], lines.text[i])]
     pos = 0
     for name in wanted:
@@ -201,6 +200,17 @@ def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
         end = ordered[k + 1][1] if k + 1 < len(ordered) else len(lines.raw)
         sections[name] = (start, end)
     return sections
+
+
+def _heading_lines(lines: Lines, text: str) -> list[int]:
+    """Indexes of the lines, not tab-led, holding a heading key word within their first 40 characters."""
+    found: list[int] = []
+    for m in _HEADING_KEY.finditer(text):
+        i = lines.index_at(m.start())
+        if (not found or found[-1] != i) and m.start() - lines.offset[i] <= _HEADING_COLUMNS \
+                and not lines.text[i].startswith("\t"):
+            found.append(i)
+    return found
 
 
 def _could_be_heading(raw: str, text: str) -> bool:
@@ -288,33 +298,44 @@ def _split_on_tabs(number: int, offset: int, raw: str, text: str, row: int, skip
 
 
 def _line_cells(rows) -> list[Cell]:
-    cells: list[Cell] = []
-    for number, offset, raw_line, text_line in rows:
-        raw, text = raw_line.strip(), text_line.strip()
-        if not raw:
-            continue
-        lead = len(raw_line) - len(raw_line.lstrip())
-        m = _LABEL_THEN_NUMBERS.match(text)
-        if m and not parse_value(m["label"]).kind == "number":
-            cells.append(make_cell(raw[: m.end("label")], m["label"], offset + lead, number, None))
-            cells.extend(_word_cells(number, offset, raw_line, text_line, lead + m.start("nums")))
-        elif _NUMBERS.match(text):
-            cells.extend(_word_cells(number, offset, raw_line, text_line, lead))
-        elif " " in text and all(not parse_value(w).kind == "number" for w in text.split()):
-            # A header printed on one line: "信息内容 本年新制作数量 本年新公开数量".
-            cells.extend(_word_cells(number, offset, raw_line, text_line, lead))
-        else:
-            cells.append(make_cell(raw, text, offset + lead, number, None))
-    return cells
+    return [_new_cell((*fields, offset + column, number, None))
+            for number, offset, raw, text in rows for fields, column in line_parts(raw, text)]
+
+
+@lru_cache(maxsize=16384)  # dump lines repeat across reports ("0", "自然人", "行政许可 0 0 3"…)
+def line_parts(raw_line: str, text_line: str) -> tuple[tuple[tuple[str, str, CellValue, bool], int], ...]:
+    """The cells of one line of the line dialect: each cell's fields before its position, and the
+    column it starts at.
+
+    >>> [(f[0], column) for f, column in line_parts(" 行政许可 0 12", " 行政许可 0 12")]
+    [('行政许可', 1), ('0', 6), ('12', 8)]
+    """
+    raw, text = raw_line.strip(), text_line.strip()
+    if not raw:
+        return ()
+    lead = len(raw_line) - len(raw_line.lstrip())
+    m = _LABEL_THEN_NUMBERS.match(text)
+    if m and not parse_value(m["label"]).kind == "number":
+        return ((_fields(raw[: m.end("label")], m["label"]), lead),
+                *_words(raw_line, text_line, lead + m.start("nums")))
+    if _NUMBERS.match(text):
+        return _words(raw_line, text_line, lead)
+    if " " in text and all(not parse_value(w).kind == "number" for w in text.split()):
+        # A header printed on one line: "信息内容 本年新制作数量 本年新公开数量".
+        return _words(raw_line, text_line, lead)
+    return ((_fields(raw, text), lead),)
+
+
+def _fields(raw: str, text: str) -> tuple[str, str, CellValue, bool]:
+    return (raw, text, *read_cell(text))
 
 
 _WORD = re.compile(r"\S+")
 
 
-def _word_cells(number: int, offset: int, raw: str, text: str, start: int) -> list[Cell]:
+def _words(raw: str, text: str, start: int) -> tuple[tuple[tuple[str, str, CellValue, bool], int], ...]:
     """One cell per space-separated word of the line from column ``start`` on."""
-    return [make_cell(m.group(), text[m.start(): m.end()], offset + m.start(), number, None)
-            for m in _WORD.finditer(raw, start)]
+    return tuple((_fields(m.group(), text[m.start(): m.end()]), m.start()) for m in _WORD.finditer(raw, start))
 
 
 def runs(cells: list[Cell]) -> list[Run]:

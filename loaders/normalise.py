@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from itertools import islice
 from dataclasses import dataclass
 
@@ -162,7 +163,7 @@ def _walk(node, out: list[str]) -> None:
         tag = item.tag.lower() if isinstance(item.tag, str) else ""
         if not tag or tag in _SKIP:
             continue
-        if tag == "tr" and item.find(".//table") is None:
+        if tag == "tr" and next(item.iter("table"), None) is None:
             stack.append(_row_text(item))
             continue
         block = tag in _BLOCK or tag in ("td", "th", "tr")
@@ -175,9 +176,14 @@ def _walk(node, out: list[str]) -> None:
             stack.append("\n")
 
 
+def _text_of(element) -> str:
+    """All the text inside an element, as ``text_content()`` gives it, at half the cost."""
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+
+
 def _row_text(tr) -> str:
     cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
-    lines = ["\t" + _SPACE.sub(" ", c.text_content()).strip() for c in cells]
+    lines = ["\t" + _SPACE.sub(" ", _text_of(c)).strip() for c in cells]
     return "\n" + "\n".join(lines) + "\n\n" if lines else ""
 
 
@@ -190,15 +196,26 @@ def markdown_to_text(text: str) -> str:
     """
     out: list[str] = []
     for line in text.split("\n"):
-        if _MD_SEPARATOR.fullmatch(line):
+        if "|" not in line:  # neither a row nor a separator
+            out.append(line)
+        elif _MD_SEPARATOR.fullmatch(line):
             continue
-        if _MD_ROW.fullmatch(line):
-            cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
-            out.extend("\t" + re.sub(r"\*\*|__|<br\s*/?>", "", c).strip() for c in cells)
+        elif _MD_ROW.fullmatch(line):
+            out.extend(_md_cells(line))
             out.append("")
         else:
             out.append(line)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+_MD_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_MD_EMPHASIS = re.compile(r"\*\*|__|<br\s*/?>")
+
+
+@lru_cache(maxsize=4096)  # table rows repeat across reports
+def _md_cells(row: str) -> tuple[str, ...]:
+    """A pipe-table row's cells as tab-led lines, emphasis and line breaks dropped."""
+    return tuple("\t" + _MD_EMPHASIS.sub("", c).strip() for c in _MD_CELL_SPLIT.split(row.strip())[1:-1])
 
 
 # --- script ------------------------------------------------------------------------------------

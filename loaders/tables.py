@@ -214,15 +214,16 @@ def parse_t4(cells: list[Cell]) -> TableResult:
         values = [c for c in cells if c.is_value]
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found"], None)
-    columns = [f"{r}.{c}" for r in L.T4_ROWS for c in L.T4_COLUMNS]
-    rows, problem = _emit("t4", "all", "", columns, values)
-    records = []
-    for r in rows:
-        row_key, col_key = r.col_key.split(".")
-        records.append(r._replace(row_key=row_key, col_key=col_key, row_label=T4_ROW_LABELS[row_key]))
+    rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values)
+    records = [_record((table_id, row_key, col_key, value, raw, kind, unit, label, offset, line, unresolved))
+               for (table_id, _, _, value, raw, kind, unit, _, offset, line, unresolved), (row_key, col_key, label)
+               in zip(rows, _T4_PLACES)]
     return TableResult(records, [problem] if problem else [], None)
 
 
 # Table 4 prints its row names only in its header.
 T4_ROW_LABELS = {"review": "行政复议", "litigation_direct": "行政诉讼·未经复议直接起诉",
                  "litigation_after_review": "行政诉讼·复议后起诉"}
+# The one data row's 15 cells, as read ("review.upheld") and as stored (row, column, row label).
+_T4_PLACES = [(r, c, T4_ROW_LABELS[r]) for r in L.T4_ROWS for c in L.T4_COLUMNS]
+_T4_COLUMNS = [f"{r}.{c}" for r, c, _ in _T4_PLACES]
