@@ -120,22 +120,19 @@ def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {h for (h,) in con.execute("select sha256 from raw.report_sources").fetchall()}
 
 
-class BatchWriter:
-    """Collects parsed reports and writes them as Arrow batches, one transaction per batch."""
+class ReportRows:
+    """Rows of the raw tables for a group of reports, collected column by column.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, batch_size: int = 500):
-        self.con = con
-        self.batch_size = batch_size
-        self.rows: dict[str, dict[str, list]] = {}
-        self.pending = 0
-        self._reset()
+    Built where the reports are parsed (a worker process), and handed over as Arrow tables:
+    the process that writes the warehouse then has only the insert left to do.
+    """
 
-    def _reset(self) -> None:
-        self.rows = {name: {c: [] for c, _, _ in cols} for name, cols in SCHEMA.items()}
-        self.pending = 0
+    def __init__(self) -> None:
+        self.columns: dict[str, dict[str, list]] = {name: {c: [] for c, _, _ in cols} for name, cols in SCHEMA.items()}
+        self.n_reports = 0
 
-    def add(self, path: str, data: bytes, sha256: str, report_id: str, parsed: ParsedReport) -> None:
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    def add(self, path: str, data: bytes, sha256: str, report_id: str, parsed: ParsedReport,
+            now: dt.datetime) -> None:
         self._append("report_sources", sha256=sha256, report_id=report_id, source_path=path, size_bytes=len(data),
                      raw_bytes=data, normalised_text=parsed.normalised_text or None, ingested_at=now)
         self._append("reports", report_id=report_id, sha256=sha256, source_path=path,
@@ -146,7 +143,7 @@ class BatchWriter:
                      parser_version=PARSER_VERSION, ingested_at=now)
         if parsed.cells:
             # One transpose per report (C speed) instead of an append per field of every cell.
-            cells = self.rows["report_cells"]
+            cells = self.columns["report_cells"]
             cells["report_id"].extend([report_id] * len(parsed.cells))
             for column, values in zip(CELL_COLUMNS, zip(*parsed.cells)):
                 cells[column].extend(values)
@@ -154,27 +151,26 @@ class BatchWriter:
             self._append("narrative_facts", report_id=report_id, fact_no=n, metric=f.metric, value=f.value,
                          unit=f.unit, qualifier=f.qualifier, matched_text=f.matched_text, sentence=f.sentence,
                          char_offset=f.char_offset, sentence_offset=f.sentence_offset)
-        self.pending += 1
-        if self.pending >= self.batch_size:
-            self.flush()
+        self.n_reports += 1
 
     def _append(self, table: str, **values) -> None:
-        cols = self.rows[table]
-        for c in cols:
-            cols[c].append(values[c])
+        for c, column in self.columns[table].items():
+            column.append(values[c])
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        tables = {name: pa.table(cols, schema=ARROW_SCHEMAS[name]) for name, cols in self.rows.items()}
-        self.con.execute("begin transaction")
-        try:
-            for name, table in tables.items():
-                self.con.register("_batch", table)
-                self.con.execute(f"insert into raw.{name} by name select * from _batch")
-                self.con.unregister("_batch")
-            self.con.execute("commit")
-        except BaseException:
-            self.con.execute("rollback")
-            raise
-        self._reset()
+    def to_arrow(self) -> dict[str, pa.Table]:
+        return {name: pa.table(cols, schema=ARROW_SCHEMAS[name]) for name, cols in self.columns.items()}
+
+
+def write_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Insert one batch of every raw table in one transaction: a report is wholly in or not at all."""
+    con.execute("begin transaction")
+    try:
+        for name, table in tables.items():
+            if table.num_rows:
+                con.register("_batch", table)
+                con.execute(f"insert into raw.{name} by name select * from _batch")
+                con.unregister("_batch")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from loaders import ingest as ingest_module
 from loaders.ingest import ingest
 from tests.test_formats import FIXTURES
 from tests.test_seeds import RAW, SEEDS
@@ -115,6 +116,29 @@ def test_worker_pool_gives_the_same_warehouse(warehouse, batch, tmp_path):
     sql = ("select r.source_path, c.table_id, c.row_key, c.col_key, c.value, c.raw_text, c.char_offset "
            "from raw.report_cells c join raw.reports r using (report_id) order by all")
     assert q(db, sql) == q(warehouse, sql)
+
+
+def test_content_repeated_across_parallel_chunks_is_stored_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 1)  # each file its own chunk, parsed in parallel
+    folder = tmp_path / "in"
+    folder.mkdir()
+    first, second = sorted(SEEDS)[:2]
+    for name, seed in (("a.txt", first), ("b.txt", first), ("c.txt", second), ("d.txt", first)):
+        shutil.copy(RAW / seed, folder / name)
+    db = tmp_path / "w.duckdb"
+    summary = ingest([folder], db, workers=2, progress=False, batch_size=1)
+    assert dict(summary.counts) == {"loaded": 2, "unchanged": 2}
+    assert q(db, "select source_path from raw.reports order by 1") == [(str(folder / "a.txt"),), (str(folder / "c.txt"),)]
+    assert q(db, "select count(*) = (select sum(n_cells) from raw.reports) from raw.report_cells") == [(True,)]
+
+
+def test_content_already_in_the_warehouse_is_not_parsed_again(warehouse, batch, monkeypatch):
+    def must_not_parse(data):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(ingest_module, "parse_source", must_not_parse)
+    summary = ingest([batch], warehouse, progress=False)
+    assert dict(summary.counts) == {"unchanged": 14}
 
 
 def test_cli_prints_a_summary_and_explains_each_bad_file(batch, tmp_path):

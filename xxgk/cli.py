@@ -109,13 +109,14 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help: str, func, **defaults):
         p = sub.add_parser(name, help=help)
         p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
-        p.set_defaults(func=func, paths=[], workers=1, quiet=False, no_docs=False, fail_on_any_error=False,
+        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, quiet=False, no_docs=False, fail_on_any_error=False,
                        write_suites=False, out=DEFAULT_SITE, **defaults)
         return p
 
     def inputs(p):
         p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
-        p.add_argument("--workers", type=int, default=1, help="parser processes (default: %(default)s)")
+        p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="parser processes (default: one per core, %(default)s)")
 
     def quiet(p):
         p.add_argument("--quiet", action="store_true", help="no progress bar; dbt output only on failure")
