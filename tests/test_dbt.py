@@ -12,7 +12,8 @@ import pytest
 
 from loaders.ingest import ingest
 from tests.test_seeds import RAW
-from xxgk.build import PROJECT_DIR, build
+from xxgk.build import PROJECT_DIR, build, project_fingerprint
+from xxgk.synth import write_corpus
 
 DBT = str(Path(sys.executable).parent / "dbt")  # the venv's dbt, whether or not the venv is activated
 MEASURES = ("new_received", "carried_over", "total_processed", "carried_forward", "granted", "partially_granted",
@@ -200,3 +201,62 @@ def test_bare_dbt_build_with_the_committed_profile_reads_xxgk_db(warehouse, tmp_
                           capture_output=True, text=True, env={**os.environ, "XXGK_DB": str(warehouse)})
     assert done.returncode == 0, done.stdout[-2000:]
     assert "Completed successfully" in done.stdout
+
+
+# Every model a build writes, compared without the ingestion times (which differ between warehouses).
+BUILT = ["intermediate.int_report_versions", "intermediate.int_current_reports", "intermediate.int_report_measures",
+         "intermediate.int_identity_within_report", "intermediate.int_identity_across_years",
+         "intermediate.int_narrative_readings", "marts.dim_report", "marts.dim_agency", "marts.fct_agency_year",
+         "marts.fct_applications", "marts.fct_proactive_disclosure", "marts.fct_review_litigation"]
+
+
+def test_incremental_build_after_a_new_year_equals_a_full_build(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(160, seed=11, out=corpus, defect_rate=0.2)
+    by_year = {}
+    for line in (corpus / "truth.csv").read_text("utf-8").splitlines()[1:]:
+        name, _, year = line.split(",")[:3]
+        by_year[name] = int(year)
+    earlier, later = tmp_path / "earlier", tmp_path / "later"
+    for f in corpus.rglob("*.*"):
+        if f.name in by_year:
+            dest = earlier if by_year[f.name] <= 2022 else later
+            dest.mkdir(exist_ok=True)
+            shutil.copy(f, dest / f.name)
+    # A first publication the loader cannot fully read, corrected in the later batch: it must be
+    # superseded in every fact table.
+    original = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
+    (earlier / "yuhang_first.txt").write_text(
+        original.replace("\t73\n\t10\n\t0\n\t0\n\t0\n\t0\n\t83", "\t73 10 0 0 0 0 83", 1), encoding="utf-8")
+    (later / "yuhang_corrected.txt").write_text(original, encoding="utf-8")
+
+    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    ingest([earlier], incremental, progress=False)
+    assert build(incremental, target_dir=tmp_path / "t1", docs=False, quiet=True).full_refresh
+    ingest([later], incremental, progress=False)
+    second = build(incremental, target_dir=tmp_path / "t2", docs=False, quiet=True)
+    assert second.success and not second.full_refresh, second.failures
+    ingest([earlier], full, progress=False)
+    ingest([later], full, progress=False)
+    assert build(full, target_dir=tmp_path / "t3", docs=False, quiet=True).success
+
+    for table in BUILT:
+        schema, name = table.split(".")
+        columns = [c for (c,) in q(full, "select column_name from duckdb_columns() where schema_name = ? "
+                                         "and table_name = ? order by column_index", schema, name)]
+        sql = f"select {', '.join(c for c in columns if c != 'ingested_at')} from {table} order by all"
+        assert q(incremental, sql) == q(full, sql), table
+    assert q(incremental, "select count(*) from marts.fct_applications a join marts.dim_report r using (report_id) "
+                          "where r.source_path like '%yuhang_first.txt'") == [(0,)]
+    pairs = q(incremental, "select count(*) from intermediate.int_identity_across_years")[0][0]
+    assert pairs > 20  # agencies' 2022 → 2023 pairs were formed across the two builds
+
+
+def test_a_changed_definition_changes_the_project_fingerprint(tmp_path):
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    before = project_fingerprint(project)
+    assert project_fingerprint(project) == before
+    terms = project / "seeds" / "measure_terms.csv"
+    terms.write_text(terms.read_text("utf-8") + "new_measure,t3,granted,total,1\n", encoding="utf-8")
+    assert project_fingerprint(project) != before

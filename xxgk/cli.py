@@ -30,11 +30,12 @@ def _ingest_step(args: argparse.Namespace, db: Path) -> int:
 def _build_step(args: argparse.Namespace, db: Path) -> int:
     from .build import build
 
-    result = build(db, docs=not args.no_docs, quiet=args.quiet)
+    result = build(db, docs=not args.no_docs, quiet=args.quiet, full_refresh=args.full_refresh)
     for failure in result.failures:
         print(f"build failed: {failure}", file=sys.stderr)
     if result.success:
-        print(f"build: marts built in {args.db}" + (f"; docs: {result.docs_path}" if result.docs_path else ""))
+        how = "rebuilt in full" if result.full_refresh else "updated with the reports ingested since the last build"
+        print(f"build: marts {how} in {args.db}" + (f"; docs: {result.docs_path}" if result.docs_path else ""))
     return 0 if result.success else 1
 
 
@@ -109,8 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help: str, func, **defaults):
         p = sub.add_parser(name, help=help)
         p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
-        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, quiet=False, no_docs=False, fail_on_any_error=False,
-                       write_suites=False, out=DEFAULT_SITE, **defaults)
+        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, quiet=False, no_docs=False,
+                       fail_on_any_error=False, write_suites=False, full_refresh=False, out=DEFAULT_SITE, **defaults)
         return p
 
     def inputs(p):
@@ -124,11 +125,15 @@ def _parser() -> argparse.ArgumentParser:
     def no_docs(p):
         p.add_argument("--no-docs", action="store_true", help="skip the dbt docs page and GX Data Docs")
 
+    def full_refresh(p):
+        p.add_argument("--full-refresh", action="store_true",
+                       help="rebuild every model from all reports (automatic when the dbt project changed)")
+
     p = command("ingest", "load raw report files into raw.* staging tables", lambda a: _publish(a, _ingest_step))
     inputs(p), quiet(p)
     p = command("build", "dbt build: staging views, intermediate and marts tables, data tests",
                 lambda a: _publish(a, _build_step))
-    quiet(p), no_docs(p)
+    quiet(p), no_docs(p), full_refresh(p)
     p = command("check", "run the GX checkpoint; store findings in dq.findings and dq.check_runs", _cmd_check)
     p.add_argument("--fail-on-any-error", action="store_true",
                    help="exit 1 when any error finding exists (default: only when one is new since the last run)")
@@ -139,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
                 _cmd_dashboard)
     p.add_argument("--out", default=DEFAULT_SITE, help="output folder (default: %(default)s)")
     p = command("run", "the whole pipeline: ingest, build, check, then the dashboard", _cmd_run)
-    inputs(p), quiet(p), no_docs(p)
+    inputs(p), quiet(p), no_docs(p), full_refresh(p)
     p.add_argument("--out", default=DEFAULT_SITE, help="dashboard folder (default: %(default)s)")
     p = sub.add_parser("synth", help="generate a synthetic corpus with injected defects and its ground truth")
     p.add_argument("--n", type=int, required=True, help="number of reports")

@@ -19,6 +19,7 @@ select
     versions.agency,
     versions.year,
     reports.template,
-    reports.status
+    reports.status,
+    reports.ingested_at
 from versions
 inner join reports on versions.report_id = reports.report_id

@@ -1,10 +1,26 @@
 -- The two sides of the cross-year identities for consecutive current reports of the same agency:
 -- I5 (carry-over, per table-3 column), I6 (2021 template: documents in force roll forward),
 -- I7 (2019 template: item counts roll forward). One row per later report and unit.
+-- Incremental: the pairs of every agency with a report ingested since the last build are rebuilt;
+-- pairs whose reports were superseded go.
 
-with current_reports as (
+{{ config(materialized='incremental', unique_key='agency', incremental_strategy='delete+insert',
+          post_hook="{{ delete_superseded_reports(['report_id', 'prev_report_id']) }}") }}
+-- depends_on: {{ ref('int_report_versions') }}
 
-    select report_id, agency, year, template from {{ ref('int_current_reports') }}
+with new_reports as (
+
+    select agency from {{ ref('stg_reports') }}
+    {{ ingested_since_last_build() }}
+
+),
+
+current_reports as (
+
+    select report_id, agency, year, template, ingested_at from {{ ref('int_current_reports') }}
+    {%- if is_incremental() %}
+    where agency in (select agency from new_reports)
+    {%- endif %}
 
 ),
 
@@ -24,6 +40,7 @@ t2 as (
         current_reports.agency,
         current_reports.year,
         current_reports.template,
+        current_reports.ingested_at,
         cells.row_key,
         max(case when cells.col_key = 'in_force' then cells.value end) as in_force,
         max(case when cells.col_key = 'issued' then cells.value end) as issued,
@@ -34,7 +51,7 @@ t2 as (
     from {{ ref('stg_report_cells') }} as cells
     inner join current_reports on cells.report_id = current_reports.report_id
     where cells.table_id = 't2'
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -52,7 +69,8 @@ carry_over as (
         last_year.value as lhs,
         this_year.value as rhs,
         last_year.value is not null and this_year.value is not null as is_complete,
-        this_year.char_offset as anchor_offset
+        this_year.char_offset as anchor_offset,
+        greatest(this_year.ingested_at, last_year.ingested_at) as ingested_at
     from t3 as this_year
     inner join t3 as last_year
         on last_year.agency = this_year.agency
@@ -80,7 +98,8 @@ t2_pairs as (
         this_year.prior_year_items,
         last_year.in_force as last_in_force,
         last_year.prior_year_items as last_prior_year_items,
-        last_year.change as last_change
+        last_year.change as last_change,
+        greatest(this_year.ingested_at, last_year.ingested_at) as ingested_at
     from t2 as this_year
     inner join t2 as last_year
         on last_year.agency = this_year.agency
@@ -105,7 +124,8 @@ in_force as (
         last_in_force + issued - repealed as rhs,
         in_force is not null and last_in_force is not null
             and issued is not null and repealed is not null as is_complete,
-        row_offset as anchor_offset
+        row_offset as anchor_offset,
+        ingested_at
     from t2_pairs
     where template = '2021' and row_key in ('regulations', 'normative_documents')
 
@@ -126,7 +146,8 @@ item_counts as (
         last_prior_year_items + last_change as rhs,
         prior_year_items is not null and last_prior_year_items is not null
             and last_change is not null as is_complete,
-        row_offset as anchor_offset
+        row_offset as anchor_offset,
+        ingested_at
     from t2_pairs
     where template = '2019' and row_key in ('licensing', 'other_services', 'penalty', 'coercion', 'fees')
 

@@ -2,10 +2,22 @@
 -- "收到申请 N 件" may be 一 or 一+二, "行政复议 N 件" the total or the concluded cases, and so on.
 -- A figure is consistent when any admissible reading matches; the checks decide what to flag.
 -- Readings the report's tables have no cells for (现行有效件数 in a 2019 report) are left out.
+-- Incremental: only reports ingested since the last build are read.
 
-with facts as (
+{{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert') }}
 
-    select * from {{ ref('stg_narrative_facts') }}
+with reports as (
+
+    select report_id, ingested_at from {{ ref('stg_reports') }}
+    {{ ingested_since_last_build() }}
+
+),
+
+facts as (
+
+    select facts.*, reports.ingested_at
+    from {{ ref('stg_narrative_facts') }} as facts
+    inner join reports on facts.report_id = reports.report_id
 
 ),
 
@@ -38,7 +50,8 @@ select
         -- "3.4万余条" states a rounded lower bound
         when facts.qualifier = 'approx' then measures.value >= facts.value and measures.value < facts.value * 1.2
         else measures.value = facts.value
-    end as matches
+    end as matches,
+    facts.ingested_at
 from facts
 inner join readings on facts.metric = readings.metric
 inner join measures

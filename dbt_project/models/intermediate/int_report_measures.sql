@@ -1,9 +1,21 @@
 -- Every headline measure of a report as a signed sum of cells (definitions: reference.measure_terms).
 -- A measure none of whose cells holds a number is NULL, not 0: blank is "not filled".
+-- Incremental: only reports ingested since the last build are read.
 
-with cells as (
+{{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert') }}
 
-    select * from {{ ref('stg_report_cells') }}
+with reports as (
+
+    select report_id, ingested_at from {{ ref('stg_reports') }}
+    {{ ingested_since_last_build() }}
+
+),
+
+cells as (
+
+    select cells.*, reports.ingested_at
+    from {{ ref('stg_report_cells') }} as cells
+    inner join reports on cells.report_id = reports.report_id
 
 ),
 
@@ -17,6 +29,7 @@ joined as (
 
     select
         cells.report_id,
+        cells.ingested_at,
         terms.measure,
         terms.sign,
         cells.value
@@ -33,6 +46,7 @@ select
     measure,
     case when count(value) = 0 then null else sum(sign * value) end as value,
     count(value) as n_cells_with_number,
-    count(*) as n_cells
+    count(*) as n_cells,
+    ingested_at
 from joined
-group by report_id, measure
+group by report_id, ingested_at, measure

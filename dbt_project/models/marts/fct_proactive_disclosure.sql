@@ -1,9 +1,15 @@
 -- Both templates' table 2 on one vocabulary where the columns mean the same thing (documents issued,
 -- decisions), kept apart where they do not (对外公开总数量 is not 现行有效件数). See reference.t2_measures.
+-- Incremental: current reports ingested since the last build are added; superseded ones go.
+
+{{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
+          post_hook="{{ delete_superseded_reports() }}") }}
+-- depends_on: {{ ref('int_report_versions') }}
 
 with current_reports as (
 
     select * from {{ ref('int_current_reports') }}
+    {{ ingested_since_last_build() }}
 
 ),
 
@@ -32,7 +38,8 @@ select
     cells.value,
     cells.unit,
     cells.value_kind,
-    cells.is_unresolved
+    cells.is_unresolved,
+    current_reports.ingested_at
 from cells
 inner join current_reports on cells.report_id = current_reports.report_id
 left join measures

@@ -1,6 +1,13 @@
+-- Incremental: current reports ingested since the last build are added; superseded ones go.
+
+{{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
+          post_hook="{{ delete_superseded_reports() }}") }}
+-- depends_on: {{ ref('int_report_versions') }}
+
 with current_reports as (
 
     select * from {{ ref('int_current_reports') }}
+    {{ ingested_since_last_build() }}
 
 ),
 
@@ -23,6 +30,7 @@ select
     cells.col_key as result,
     cells.value as cases,
     cells.value_kind,
-    cells.is_unresolved
+    cells.is_unresolved,
+    current_reports.ingested_at
 from cells
 inner join current_reports on cells.report_id = current_reports.report_id
