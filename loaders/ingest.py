@@ -93,7 +93,6 @@ def read_chunk(paths: list[str], known: frozenset[str] | set[str] = frozenset())
     Never raises for a bad file, so one file cannot stop the batch.
     """
     rows, files, seen = store.ReportRows(), [], set()
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     for path in paths:
         try:
             data = Path(path).read_bytes()
@@ -106,7 +105,8 @@ def read_chunk(paths: list[str], known: frozenset[str] | set[str] = frozenset())
             continue
         seen.add(sha)
         parsed = _parse_bounded(data)
-        rows.add(path, data, sha, rid, parsed, now)
+        # Per file, so that "ingested since" (incremental builds and checks) is exact.
+        rows.add(path, data, sha, rid, parsed, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         files.append((path, sha, parsed.status, parsed.error))
     return Chunk(files, rows.to_arrow())
 

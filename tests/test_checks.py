@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from loaders.ingest import ingest
+from tests.batches import two_batches
 from tests.test_seeds import RAW
 from xxgk.build import build
 from xxgk.checks.catalog import CHECKS, GX_SEVERITY
@@ -102,9 +103,10 @@ def test_findings_point_at_the_source_text(seeds):
 
 def test_gx_and_the_stored_findings_agree_for_every_check(seeds):
     with duckdb.connect(str(seeds), read_only=True) as con:
-        rows = con.execute("select check_id, gx_unexpected_count, n_findings, error from dq.check_runs").fetchall()
+        rows = con.execute("select check_id, gx_unexpected_count, n_findings_in_scope, n_findings, error, scope "
+                           "from dq.check_runs").fetchall()
     assert {r[0] for r in rows} == {c.check_id for c in CHECKS}
-    assert all(gx == n and error is None for _, gx, n, error in rows), rows
+    assert all(gx == in_scope == n and error is None and scope == "full" for _, gx, in_scope, n, error, scope in rows), rows
 
 
 def test_editing_one_cell_of_a_clean_report_breaks_exactly_its_identities(tmp_path):
@@ -193,3 +195,29 @@ def test_gx_needs_the_duckdb_fix_and_the_fix_works(seeds):
     # As shipped, the metric comes back empty on DuckDB (great_expectations#10738, #11579).
     assert _count_unexpected_rows(seeds, apply_fix=False) == "count None success False"
     assert _count_unexpected_rows(seeds, apply_fix=True) == "count 2 success False"
+
+
+def test_incremental_check_runs_find_what_a_full_run_finds(tmp_path):
+    earlier, later = two_batches(tmp_path)
+    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    for batch in (earlier, later):
+        ingest([batch], incremental, progress=False)
+        assert build(incremental, target_dir=tmp_path / "t1", docs=False, quiet=True).success
+        result = run_checks(incremental, data_docs=False)
+    with duckdb.connect(str(incremental), read_only=True) as con:
+        (n_reports,) = con.execute("select count(*) from marts.dim_report").fetchone()
+    assert not result.full and 0 < result.n_reports_in_scope < n_reports  # some agencies published nothing new
+    ingest([earlier], full, progress=False)
+    ingest([later], full, progress=False)
+    assert build(full, target_dir=tmp_path / "t2", docs=False, quiet=True).success
+    assert run_checks(full, data_docs=False).full
+
+    sql = ("select r.source_path, f.check_id, f.severity, f.table_id, f.row_key, f.col_key, f.expected, f.actual, "
+           "f.message, f.snippet from dq.findings f left join marts.dim_report r using (report_id) order by all")
+    with duckdb.connect(str(incremental), read_only=True) as a, duckdb.connect(str(full), read_only=True) as b:
+        got, expected = a.execute(sql).fetchall(), b.execute(sql).fetchall()
+        assert got == expected
+        assert any(check == "cross_year.I5" for _, check, *_ in got)
+        # GX validated the same scope the findings were computed over
+        assert a.execute("select count(*) from dq.check_runs where scope = 'incremental' "
+                         "and gx_unexpected_count <> n_findings_in_scope").fetchone() == (0,)

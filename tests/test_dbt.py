@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from loaders.ingest import ingest
+from tests.batches import two_batches
 from tests.test_seeds import RAW
 from xxgk.build import PROJECT_DIR, build, project_fingerprint
-from xxgk.synth import write_corpus
 
 DBT = str(Path(sys.executable).parent / "dbt")  # the venv's dbt, whether or not the venv is activated
 MEASURES = ("new_received", "carried_over", "total_processed", "carried_forward", "granted", "partially_granted",
@@ -211,25 +211,7 @@ BUILT = ["intermediate.int_report_versions", "intermediate.int_current_reports",
 
 
 def test_incremental_build_after_a_new_year_equals_a_full_build(tmp_path):
-    corpus = tmp_path / "corpus"
-    write_corpus(160, seed=11, out=corpus, defect_rate=0.2)
-    by_year = {}
-    for line in (corpus / "truth.csv").read_text("utf-8").splitlines()[1:]:
-        name, _, year = line.split(",")[:3]
-        by_year[name] = int(year)
-    earlier, later = tmp_path / "earlier", tmp_path / "later"
-    for f in corpus.rglob("*.*"):
-        if f.name in by_year:
-            dest = earlier if by_year[f.name] <= 2022 else later
-            dest.mkdir(exist_ok=True)
-            shutil.copy(f, dest / f.name)
-    # A first publication the loader cannot fully read, corrected in the later batch: it must be
-    # superseded in every fact table.
-    original = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
-    (earlier / "yuhang_first.txt").write_text(
-        original.replace("\t73\n\t10\n\t0\n\t0\n\t0\n\t0\n\t83", "\t73 10 0 0 0 0 83", 1), encoding="utf-8")
-    (later / "yuhang_corrected.txt").write_text(original, encoding="utf-8")
-
+    earlier, later = two_batches(tmp_path)
     incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
     ingest([earlier], incremental, progress=False)
     assert build(incremental, target_dir=tmp_path / "t1", docs=False, quiet=True).full_refresh

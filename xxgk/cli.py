@@ -42,9 +42,11 @@ def _build_step(args: argparse.Namespace, db: Path) -> int:
 def _check_step(args: argparse.Namespace, db: Path) -> int:
     from .checks.run import run_checks
 
-    result = run_checks(db, data_docs=not args.no_docs)
+    result = run_checks(db, data_docs=not args.no_docs, full=args.full)
     counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
-    print(f"check: run {result.run_id}: {counts} findings ({result.new_errors} new errors) "
+    scope = "all" if result.full else "changed agencies'"
+    print(f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} findings "
+          f"({result.new_errors} new errors) "
           f"in {result.seconds:.1f}s → dq.findings" + (f"; data docs: {result.data_docs}" if result.data_docs else ""))
     return result.exit_code(fail_on_any_error=args.fail_on_any_error)
 
@@ -111,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
         p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
         p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, quiet=False, no_docs=False,
-                       fail_on_any_error=False, write_suites=False, full_refresh=False, out=DEFAULT_SITE, **defaults)
+                       fail_on_any_error=False, write_suites=False, full_refresh=False, full=False,
+                       out=DEFAULT_SITE, **defaults)
         return p
 
     def inputs(p):
@@ -137,6 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     p = command("check", "run the GX checkpoint; store findings in dq.findings and dq.check_runs", _cmd_check)
     p.add_argument("--fail-on-any-error", action="store_true",
                    help="exit 1 when any error finding exists (default: only when one is new since the last run)")
+    p.add_argument("--full", action="store_true",
+                   help="evaluate every report (default: every report of the agencies with new reports since the "
+                        "last run; automatic when the checks changed)")
     p.add_argument("--write-suites", action="store_true",
                    help="regenerate the GX project in expectations/gx from xxgk/checks/catalog.py and exit")
     no_docs(p)

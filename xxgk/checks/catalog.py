@@ -8,6 +8,7 @@ The committed GX suites under expectations/gx are generated from this module
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from loaders.store import sql_literal
@@ -17,15 +18,27 @@ FINDING_COLUMNS = ("report_id", "table_id", "row_key", "col_key", "expected", "a
 SEVERITIES = ("error", "warning", "info")
 GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
 
+# Which reports a check run evaluates: all of them on a full run; on an incremental run every report
+# of each agency with a report ingested since the previous run (so cross-year pairs and superseded
+# versions are re-evaluated too). Written by `xxgk check` before GX validates.
+SCOPE_TABLE = "dq.check_scope"
+
+
+def _in_scope(relation: str) -> str:
+    return f"select * from {relation} where report_id in (select report_id from {SCOPE_TABLE})"
+
+
 # GX query assets: one per warehouse model the suites validate.
 ASSETS = {
-    "identity_sides": "select * from intermediate.int_identity_within_report",
-    "identity_across_years": "select * from intermediate.int_identity_across_years",
-    "narrative_readings": "select * from intermediate.int_narrative_readings",
-    "reports": "select * from marts.dim_report",
-    "cells": "select * from staging.stg_report_cells",
+    "identity_sides": _in_scope("intermediate.int_identity_within_report"),
+    "identity_across_years": _in_scope("intermediate.int_identity_across_years"),
+    "narrative_readings": _in_scope("intermediate.int_narrative_readings"),
+    "reports": _in_scope("marts.dim_report"),
+    "cells": _in_scope("staging.stg_report_cells"),
+    # Anomalies compare every agency with its peers, so they always read the whole warehouse.
     "agency_year": "select * from marts.fct_agency_year",
 }
+WHOLE_WAREHOUSE_ASSETS = {"agency_year"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,11 @@ class Check:
     asset: str
     description: str
     sql: str
+
+    @property
+    def scoped(self) -> bool:
+        """Evaluated for the reports in the run's scope only (else over the whole warehouse)."""
+        return self.asset not in WHOLE_WAREHOUSE_ASSETS
 
 
 def num(expr: str) -> str:
@@ -390,6 +408,12 @@ CHECKS: list[Check] = [
     *ANOMALIES,
 ]
 SUITES = sorted({c.suite for c in CHECKS})
+
+
+def catalog_fingerprint() -> str:
+    """Changes when any check's id, severity or SQL changes: earlier findings are then stale."""
+    text = "\n".join(f"{c.check_id}|{c.severity}|{c.asset}|{c.sql}" for c in CHECKS)
+    return hashlib.sha256((text + repr(ASSETS)).encode()).hexdigest()
 
 
 def finding_sql(check: Check) -> str:

@@ -7,8 +7,11 @@ from pathlib import Path
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
+from loaders import store
+
 from .catalog import ASSETS, CHECKS, GX_SEVERITY, SUITES
 from .gx_duckdb import GX_PROJECT_ROOT, WAREHOUSE_URL_VARIABLE, get_context
+from .run import DQ_SCHEMA
 
 DATASOURCE = "warehouse"
 CHECKPOINT = "warehouse_checks"
@@ -22,6 +25,8 @@ def write_project(db_path: str | Path, project_root: Path = GX_PROJECT_ROOT) -> 
     built warehouse; the files written name only the ``${XXGK_WAREHOUSE_URL}`` variable.
     """
     gx_dir = project_root / "gx"
+    with store.connect(db_path) as con:  # the assets read the run's scope table
+        con.execute(DQ_SCHEMA)
     for sub in ("expectations", "validation_definitions", "checkpoints"):
         shutil.rmtree(gx_dir / sub, ignore_errors=True)
     context = get_context(db_path, project_root=project_root)
