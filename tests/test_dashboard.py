@@ -138,3 +138,21 @@ def test_hostile_script_does_not_run(hostile_site):
         assert not any("alert(1)" in s for s in scripts), page
         assert "<img src=\"x\"" not in dom and "pwned" not in re.search(r"<title>(.*?)</title>", dom).group(1)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # shown to the reader, as text
+
+
+def test_at_national_scale_the_overview_summarises_lowest_scores_first(seed_site, tmp_path):
+    db = seed_site.parent / "warehouse.duckdb"
+    build_site(db, tmp_path / "site", max_rows=2)
+    index = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert "The 2 lowest scores of 5 agency-years" in index
+    assert "2 of 5 reports listed, rejected and partial first" in index
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = con.execute("""
+            select a.agency, count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warning'),
+                   count(*) filter (where severity = 'info')
+            from marts.fct_agency_year a left join dq.findings f using (report_id) group by 1""").fetchall()
+    by_score = sorted((max(0, 100 - 20 * e - 5 * w - i), agency) for agency, e, w, i in counts)
+    table = index[index.index("lowest scores of"):index.index("<h2>Reports</h2>")]
+    listed = [agency for agency in AGENCIES if agency in table]
+    assert sorted(listed) == sorted(agency for _, agency in by_score[:2])
+    assert table.index(by_score[0][1]) < table.index(by_score[1][1])

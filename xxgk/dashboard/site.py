@@ -21,6 +21,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # Findings cost points: an error is a wrong figure, a warning a doubtful one, info a curiosity.
 SCORE_WEIGHTS = {"error": 20, "warning": 5, "info": 1}
+# A report's data-quality score, over its counts of findings (columns errors, warnings, infos).
+SCORE_SQL = (f"greatest(0, 100 - {SCORE_WEIGHTS['error']} * errors - {SCORE_WEIGHTS['warning']} * warnings"
+             f" - {SCORE_WEIGHTS['info']} * infos)")
 T4_ROWS = [("review", "行政复议"), ("litigation_direct", "行政诉讼 · 未经复议直接起诉"),
            ("litigation_after_review", "行政诉讼 · 复议后起诉")]
 T4_COLS = [("upheld", "结果维持"), ("corrected", "结果纠正"), ("other_result", "其他结果"), ("pending", "尚未审结"),
@@ -38,24 +41,18 @@ class SiteResult:
     n_findings: int
 
 
-def score(counts: dict[str, int]) -> int:
-    """Data-quality score of one report: 100 minus the weighted findings, never below 0.
-
-    >>> score({"error": 2, "warning": 9})
-    15
-    """
-    return max(0, 100 - sum(SCORE_WEIGHTS[s] * n for s, n in counts.items()))
-
-
 def build_site(db_path: str | Path, out_dir: str | Path, dbt_docs: Path | None = None,
-               gx_docs: Path | None = None, max_report_pages: int = 2000, max_findings: int = 5000) -> SiteResult:
+               gx_docs: Path | None = None, max_report_pages: int = 2000, max_findings: int = 5000,
+               max_rows: int = 2000) -> SiteResult:
     """Write index.html, findings.html and reports/<id>.html into ``out_dir``.
 
     At national scale the site summarises: report pages for the reports with the most findings
-    (``max_report_pages``) and the first ``max_findings`` findings by severity; the warehouse has all.
+    (``max_report_pages``), the first ``max_findings`` findings by severity, and on the overview the
+    ``max_rows`` lowest-scoring agency-years and the rejected and partial reports first, beside a
+    per-year summary of every agency; the warehouse has all.
     """
     out = Path(out_dir)
-    data = _load(Path(db_path), max_report_pages, max_findings)
+    data = _load(Path(db_path), max_report_pages, max_findings, max_rows)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(anchor=anchor, fmt=fmt, one_line=one_line)
@@ -79,7 +76,7 @@ def _rows(con, sql: str, params=()) -> list[dict]:
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
-def _load(db_path: Path, max_report_pages: int, max_findings: int) -> dict:
+def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int) -> dict:
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no warehouse here; run `xxgk run` first")
     with store.connect(db_path, read_only=True) as con:
@@ -108,12 +105,29 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int) -> dict:
                        sum(n_findings) filter (where severity = 'info') as infos
                 from dq.check_runs group by run_id order by run_at""") if has_checks else [],
             "agency_years": _rows(con, f"""
-                select a.agency, a.year, a.report_id, a.status, a.template,
-                       count(f.check_id) filter (where f.severity = 'error') as errors,
-                       count(f.check_id) filter (where f.severity = 'warning') as warnings,
-                       count(f.check_id) filter (where f.severity = 'info') as infos
-                from marts.fct_agency_year a left join {findings_from} f on f.report_id = a.report_id
-                group by all order by a.agency, a.year"""),
+                with counted as (
+                    select a.agency, a.year, a.report_id, a.status, a.template,
+                           count(f.check_id) filter (where f.severity = 'error') as errors,
+                           count(f.check_id) filter (where f.severity = 'warning') as warnings,
+                           count(f.check_id) filter (where f.severity = 'info') as infos
+                    from marts.fct_agency_year a left join {findings_from} f on f.report_id = a.report_id
+                    group by all
+                )
+                select *, {SCORE_SQL} as score from counted
+                order by score, agency, year limit ?""", [max_rows]),
+            "year_scores": _rows(con, f"""
+                with counted as (
+                    select a.year, a.report_id,
+                           count(f.check_id) filter (where f.severity = 'error') as errors,
+                           count(f.check_id) filter (where f.severity = 'warning') as warnings,
+                           count(f.check_id) filter (where f.severity = 'info') as infos
+                    from marts.fct_agency_year a left join {findings_from} f on f.report_id = a.report_id
+                    group by all
+                )
+                select year, count(*) as agencies, avg({SCORE_SQL}) as mean_score,
+                       avg(case when errors > 0 then 1.0 else 0.0 end) as share_with_errors
+                from counted group by year order by year"""),
+            "n_agency_years": con.execute("select count(*) from marts.fct_agency_year").fetchone()[0],
             "n_findings": con.execute(f"select count(*) from {findings_from}").fetchone()[0],
             "findings": _rows(con, f"""
                 select report_id, agency, year, check_id, severity, table_id, row_key, col_key, expected, actual,
@@ -124,10 +138,12 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int) -> dict:
             "reports": _rows(con, """
                 select report_id, agency, year, template, script, status, error, source_path, n_unresolved,
                        is_current, version_note
-                from marts.dim_report order by agency nulls last, year, report_id"""),
+                from marts.dim_report
+                order by case status when 'rejected' then 0 when 'partial' then 1 else 2 end,
+                         agency nulls last, year, report_id
+                limit ?""", [max_rows]),
+            "n_reports": con.execute("select count(*) from marts.dim_report").fetchone()[0],
         }
-        for row in data["agency_years"]:
-            row["score"] = score({"error": row["errors"], "warning": row["warnings"], "info": row["infos"]})
         pages = _rows(con, f"""
             select r.report_id, r.agency, r.year, r.template, r.script, r.status, r.error, r.source_path, r.title,
                    r.version_note, count(f.check_id) as n_findings
