@@ -19,6 +19,7 @@ import csv
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from loaders.labels import T3_ROW_ORDER
 
@@ -198,6 +199,11 @@ def _t2(rng: random.Random, template: str, state: dict) -> list:
 
 def generate(n: int, seed: int, defect_rate: float = 0.1) -> list[Report]:
     """n reports: agencies publishing consecutive years (2019–2025), defects at ``defect_rate``."""
+    return list(iter_reports(n, seed, defect_rate))
+
+
+def iter_reports(n: int, seed: int, defect_rate: float = 0.1) -> Iterator[Report]:
+    """The reports of ``generate``, one at a time: a national corpus does not fit in memory as objects."""
     rng = random.Random(seed)
     years_per_agency = [rng.randint(2, 7) for _ in range(n)]
     plan, total = [], 0
@@ -208,7 +214,6 @@ def generate(n: int, seed: int, defect_rate: float = 0.1) -> list[Report]:
         plan.append(span)
         total += span
     names = agencies(rng, len(plan))
-    reports = []
     for name, span in zip(names, plan):
         start = rng.randint(2019, 2026 - span)
         size = rng.choice([3, 8, 20, 60, 200])
@@ -231,8 +236,7 @@ def generate(n: int, seed: int, defect_rate: float = 0.1) -> list[Report]:
             r = Report(name, year, template, t3, _t4(rng, size), _t2(rng, template, t2_state), fmt=fmt,
                        traditional=traditional)
             _inject(rng, r, defect)
-            reports.append(r)
-    return reports
+            yield r
 
 
 def _inject(rng: random.Random, r: Report, defect: str | None) -> None:
@@ -413,12 +417,12 @@ def write_corpus(n: int, seed: int, out: str | Path, defect_rate: float = 0.1) -
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     truth_path = out / "truth.csv"
-    reports = generate(n, seed, defect_rate)
+    written = 0
     with open(truth_path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, ["file", "agency", "year", "defect", "check_id", "severity", "table_id",
                                      "row_key", "col_key"])
         writer.writeheader()
-        for i, r in enumerate(reports):
+        for i, r in enumerate(iter_reports(n, seed, defect_rate)):
             text = {"tab": render_tab, "lines": render_lines, "markdown": render_markdown}.get(r.fmt)
             content = text(r) if text else render_html(r, rng)
             if r.traditional:
@@ -429,7 +433,8 @@ def write_corpus(n: int, seed: int, out: str | Path, defect_rate: float = 0.1) -
             (sub / name).write_text(content, encoding="utf-8")
             for t in r.truth:
                 writer.writerow({"file": name, "agency": r.agency, "year": r.year, **t})
-    return len(reports), truth_path
+            written += 1
+    return written, truth_path
 
 
 def evaluate(db_path: str | Path, truth_path: str | Path) -> dict:
