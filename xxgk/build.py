@@ -52,7 +52,7 @@ def dbt(command: list[str], db_path: str | Path, target_dir: str | Path | None =
     target = Path(target_dir) if target_dir else PROJECT_DIR / "target"
     args = [str(DBT), *command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(target / "logs")]
-    env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve())}
+    env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": store.MEMORY_LIMIT}
     return subprocess.run(args, env=env, text=True, capture_output=quiet)
 
 
