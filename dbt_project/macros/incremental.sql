@@ -20,3 +20,17 @@
     ){{ ' or ' if not loop.last }}{% endfor %}
     {%- endif -%}
 {%- endmacro %}
+
+{# The rows of a per-report relation (cells, facts) for the reports this run reads: all of them on a
+   full build, those ingested since the last build otherwise; each row carries its report's
+   ingested_at, which the incremental model keeps. #}
+{% macro rows_of_reports_since_last_build(relation, where=none) -%}
+    select rows_.*, reports_.ingested_at
+    from {{ relation }} as rows_
+    inner join (
+        select report_id, ingested_at from {{ ref('stg_reports') }}
+        {{ ingested_since_last_build() }}
+    ) as reports_
+        on rows_.report_id = reports_.report_id
+    {% if where %}where {{ where }}{% endif %}
+{%- endmacro %}

@@ -5,19 +5,9 @@
 
 {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert') }}
 
-with reports as (
+with cells as (
 
-    select report_id, ingested_at from {{ ref('stg_reports') }}
-    {{ ingested_since_last_build() }}
-
-),
-
-cells as (
-
-    select cells.*, reports.ingested_at
-    from {{ ref('stg_report_cells') }} as cells
-    inner join reports on cells.report_id = reports.report_id
-    where cells.table_id in ('t3', 't4')
+    {{ rows_of_reports_since_last_build(ref('stg_report_cells'), where="rows_.table_id in ('t3', 't4')") }}
 
 ),
 

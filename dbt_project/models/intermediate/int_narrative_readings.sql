@@ -6,18 +6,9 @@
 
 {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert') }}
 
-with reports as (
+with facts as (
 
-    select report_id, ingested_at from {{ ref('stg_reports') }}
-    {{ ingested_since_last_build() }}
-
-),
-
-facts as (
-
-    select facts.*, reports.ingested_at
-    from {{ ref('stg_narrative_facts') }} as facts
-    inner join reports on facts.report_id = reports.report_id
+    {{ rows_of_reports_since_last_build(ref('stg_narrative_facts')) }}
 
 ),
 
