@@ -257,3 +257,38 @@ def test_a_200_mb_file_is_rejected_kept_and_bounded_in_memory(tmp_path):
             size, f"file of {size} bytes exceeds the {20 * 1024 * 1024}-byte limit for one report "
                   "(is it several reports, or not a report?)")
     print(f"200 MB file: {elapsed:.1f} s, peak RSS {int(peak_kib) / 1024:.0f} MiB")
+
+
+MEMORY_PROBE = """
+import json, sys
+import sqlalchemy
+from loaders import store
+from xxgk.build import dbt
+from xxgk.checks.gx_duckdb import warehouse_url
+
+db = sys.argv[1]
+setting = "select current_setting('memory_limit')"
+with store.connect(db) as con:
+    loader = con.execute(setting).fetchone()[0]
+with store.connect(db, read_only=True) as con:
+    reader = con.execute(setting).fetchone()[0]
+engine = sqlalchemy.create_engine(warehouse_url(db), connect_args={"read_only": True})
+with engine.connect() as con:
+    gx = con.execute(sqlalchemy.text(setting)).scalar()
+engine.dispose()
+shown = dbt(["show", "--inline", setting, "--output", "json", "--log-format", "json"], db, sys.argv[2], quiet=True)
+print(json.dumps({"loader": loader, "reader": reader, "gx": gx, "dbt": shown.stdout}))
+"""
+
+
+def test_one_memory_setting_bounds_every_duckdb_connection(tmp_path):
+    """XXGK_DUCKDB_MEMORY reaches the loaders' connections, GX's engine and dbt's profile alike."""
+    db = tmp_path / "w.duckdb"
+    env = {**os.environ, "XXGK_DUCKDB_MEMORY": "1GB"}
+    done = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(db), str(tmp_path / "target")], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    # DuckDB reports 1GB (10^9 bytes) in binary units.
+    assert (seen["loader"], seen["reader"], seen["gx"]) == ("953.6 MiB",) * 3
+    assert "953.6 MiB" in seen["dbt"]
