@@ -69,3 +69,17 @@ def test_generation_is_deterministic_and_identities_hold_when_clean():
         for prev, cur in zip(reports, reports[1:]):
             assert cur.year == prev.year + 1
             assert cur.t3["carried_over"] == prev.t3["carried_forward"]
+
+
+def test_carry_over_defects_are_placed_where_last_year_printed_a_number():
+    """A column left blank last year cannot be checked across years; the truth must not expect it."""
+    reports = generate(10_000, seed=7, defect_rate=1.0)
+    expected = 0
+    for prev, cur in zip(reports, reports[1:]):
+        if cur.agency != prev.agency:
+            continue
+        for t in cur.truth:
+            if t["defect"] == "carry_over":
+                expected += 1
+                assert prev.t3["carried_forward"][t["col_key"]] is not None, (cur.agency, cur.year, t["col_key"])
+    assert expected > 100
