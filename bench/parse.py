@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from loaders.normalise import decode_bytes, sniff_format  # noqa: E402
 from loaders.report import parse_source  # noqa: E402
+from run import commit, record  # noqa: E402  (bench/run.py, beside this file)
 
 # The targets, reports/s on one core.
 TARGETS = {"text": 1000, "html": 300}
@@ -62,19 +62,14 @@ def rate(files: list[bytes], rounds: int = 3) -> float:
 def main() -> None:
     corpus = Path(sys.argv[1])
     per_shape = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip()
-    lines = [f"\n## {dt.date.today()} · commit {commit} · parsing on one core ({corpus.name}, "
+    lines = [f"\n## {dt.date.today()} · commit {commit()} · parsing on one core ({corpus.name}, "
              f"up to {per_shape:,} files a shape, best of 3)\n",
              "| shape | files | reports/s per core | target |", "|---|---|---|---|"]
     for name, files in sorted(sample(corpus, per_shape).items()):
         target = TARGETS.get(name)
         lines.append(f"| {name} | {len(files):,} | {rate(files):,.0f} | "
                      f"{f'≥ {target:,}' if target else '—'} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as fh:
-        fh.write(text)
+    record("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -51,10 +51,21 @@ def bench(n: int) -> dict:
     return {"n": n, "cells": cells, "full": full, "refresh": refresh, "db_mib": db.stat().st_size / 2**20}
 
 
+def commit() -> str:
+    """The checked-out commit, short, for a results heading."""
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          cwd=ROOT).stdout.strip()
+
+
+def record(text: str) -> None:
+    """Print a results table and append it to bench/RESULTS.md."""
+    print(text)
+    with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def table(results: list[dict]) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=ROOT).stdout.strip()
-    lines = [f"\n## {dt.date.today()} · commit {commit} · {os.cpu_count()} cores · {WORKERS} parser workers\n",
+    lines = [f"\n## {dt.date.today()} · commit {commit()} · {os.cpu_count()} cores · {WORKERS} parser workers\n",
              "| reports | stage | wall s | reports/s | cell rows/s | peak RSS MiB |", "|---|---|---|---|---|---|"]
     for r in results:
         for s in r["full"]:
@@ -78,7 +89,4 @@ if __name__ == "__main__":
         started = time.perf_counter()
         results.append(bench(n))
         print(f"{n}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    text = table(results)
-    print(text)
-    with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as fh:
-        fh.write(text)
+    record(table(results))

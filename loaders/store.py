@@ -94,12 +94,11 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     command's output.
     """
     path = Path(db_path)
-    if read_only:
-        con = duckdb.connect(str(path), read_only=True, config={"memory_limit": MEMORY_LIMIT})
-    else:
+    config = {"memory_limit": MEMORY_LIMIT}
+    if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION,
-                                                "memory_limit": MEMORY_LIMIT})
+        config["storage_compatibility_version"] = STORAGE_VERSION
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
     con.execute("set enable_progress_bar = false")
     return con
 

@@ -219,7 +219,7 @@ def iter_reports(n: int, seed: int, defect_rate: float = 0.1) -> Iterator[Report
         size = rng.choice([3, 8, 20, 60, 200])
         fmt = rng.choices([f for f, _ in FORMATS], weights=[w for _, w in FORMATS])[0]
         traditional = rng.random() < 0.1
-        carried, t2_state, blank_last_year = {}, {}, set()
+        carried, t2_state, previous = {}, {}, None
         for year in range(start, start + span):
             defect = rng.choice(DEFECTS) if rng.random() < defect_rate else None
             if defect == "carry_over" and year == start:
@@ -235,16 +235,16 @@ def iter_reports(n: int, seed: int, defect_rate: float = 0.1) -> Iterator[Report
             carried = {c: t3["carried_forward"][c] for c in COLS}
             r = Report(name, year, template, t3, _t4(rng, size), _t2(rng, template, t2_state), fmt=fmt,
                        traditional=traditional)
-            _inject(rng, r, defect, blank_last_year)
-            blank_last_year = {c for c in COLS if r.t3["carried_forward"][c] is None}
+            _inject(rng, r, defect, previous)
+            previous = r
             yield r
 
 
-def _inject(rng: random.Random, r: Report, defect: str | None, blank_last_year: set[str]) -> None:
+def _inject(rng: random.Random, r: Report, defect: str | None, previous: Report | None) -> None:
     """Apply ``defect`` to ``r`` and record the findings it must cause in ``r.truth``.
 
-    ``blank_last_year``: columns whose 四 the agency's previous report left blank; a carry-over
-    there cannot be checked (blank is not 0), so the defect goes in a column that can.
+    ``previous``: the agency's report of the year before. A carry-over into a column whose 四 it left
+    blank cannot be checked (blank is not 0), so the defect goes in a column that can.
     """
     def expect(check_id, severity, table_id=None, row_key=None, col_key=None):
         r.truth.append(dict(defect=defect, check_id=check_id, severity=severity, table_id=table_id,
@@ -259,7 +259,8 @@ def _inject(rng: random.Random, r: Report, defect: str | None, blank_last_year: 
         expect("identity.I1" if row == "new_received" else "identity.I2", "error", "t3", None, col)
         expect("identity.I3", "error", "t3", row, None)
     elif defect == "carry_over":
-        col = max((c for c in COLS if c not in blank_last_year), key=lambda c: r.t3["new_received"][c])
+        printed = [c for c in COLS if previous.t3["carried_forward"][c] is not None]
+        col = max(printed, key=lambda c: r.t3["new_received"][c])
         shift = min(r.t3["new_received"][col], rng.randint(1, 3)) or 0
         if shift == 0:  # nothing received to move: state more carried over than last year forwarded
             r.t3["carried_over"][col] += 1
