@@ -27,7 +27,7 @@ from tqdm import tqdm
 from . import store
 from .report import ParsedReport, parse_source, report_id_for
 
-EXTENSIONS = {".txt", ".html", ".htm", ".md"}
+EXTENSIONS = {".txt", ".html", ".htm", ".md", ".pdf", ".docx", ".doc", ".wps"}
 # A real report parses in milliseconds; this only stops an input that would hold a worker hostage.
 PARSE_SECONDS = 20
 # Files a worker reads, parses and turns into Arrow tables at a time.

@@ -103,6 +103,37 @@ def _check_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
 
 
+# --- containers --------------------------------------------------------------------------
+# Binary formats told by their first bytes. Those we cannot read are rejected with what to do.
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_UNREADABLE = {
+    _OLE: "a Word 97–2003 (.doc) or WPS (.wps) binary document, which is not read: convert it to .docx or PDF "
+          "first (e.g. `libreoffice --headless --convert-to docx FILE`, or Save As .docx in WPS/Word)",
+    b"\x89PNG": "an image (PNG), not a text report: OCR it first",
+    b"\xff\xd8\xff": "an image (JPEG), not a text report: OCR it first",
+    b"Rar!": "a RAR archive: unpack it and ingest the files inside",
+    b"\x1f\x8b": "a gzip archive: unpack it and ingest the files inside",
+}
+
+
+def sniff_container(data: bytes) -> str:
+    """'pdf', 'docx' (any ZIP: the DOCX reader says if it is not a Word document) or 'text'.
+
+    Raises RejectedInput for binary formats that are recognised but not read.
+
+    >>> sniff_container(b"%PDF-1.7\\n"), sniff_container(b"PK\\x03\\x04..."), sniff_container("年报".encode())
+    ('pdf', 'docx', 'text')
+    """
+    if data[:1024].lstrip()[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data[:4] == b"PK\x03\x04":
+        return "docx"
+    for magic, why in _UNREADABLE.items():
+        if data.startswith(magic):
+            raise RejectedInput(why)
+    return "text"
+
+
 # --- format sniffing -----------------------------------------------------------------------
 _HTML_HINT = re.compile(r"<\s*(html|body|table|div|p|td|tr|span|meta|head)\b", re.I)
 _MD_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)

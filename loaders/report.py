@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Iterable
 
 from . import normalise as N
 from .cells import Lines, find_sections, section_cells, split_lines
@@ -54,8 +55,24 @@ def report_id_for(data: bytes) -> tuple[str, str]:
 
 
 def parse_source(data: bytes) -> ParsedReport:
-    """Bytes of one file → ParsedReport; undecodable input is ``rejected`` with the reason."""
+    """Bytes of one file → ParsedReport, whatever the container (PDF, DOCX, text, HTML, markdown).
+
+    The container is told by the bytes, never by the file name. PDF and DOCX are first turned into
+    the tab dialect of the text dumps (their tables as rows of tab-separated cells); what could not
+    be read of them makes the report ``partial``. Unreadable input is ``rejected`` with the reason.
+    """
     try:
+        container = N.sniff_container(data)
+        if container == "pdf":
+            from .pdf import pdf_to_text
+
+            text, problems = pdf_to_text(data)
+            return parse_report(text, source_format="pdf", problems=problems)
+        if container == "docx":
+            from .word import docx_to_text
+
+            text, problems = docx_to_text(data)
+            return parse_report(text, source_format="docx", problems=problems)
         decoded = N.decode_bytes(data)
     except N.RejectedInput as exc:
         return ParsedReport("rejected", str(exc))
@@ -64,14 +81,18 @@ def parse_source(data: bytes) -> ParsedReport:
     return report
 
 
-def parse_report(text: str) -> ParsedReport:
+def parse_report(text: str, source_format: str | None = None, problems: Iterable[str] = ()) -> ParsedReport:
     """Text of one report (any supported format) → ParsedReport.
+
+    ``source_format`` names a container the text was already extracted from (``pdf``, ``docx``):
+    the text is then in the tab dialect, not sniffed again; ``problems`` are what that extraction
+    could not read.
 
     >>> r = parse_report("不是年报")
     >>> r.status, r.error
     ('rejected', 'not an annual report: no title (…年度政府信息公开工作报告) and none of tables 2, 3, 4 found')
     """
-    fmt = N.sniff_format(text)
+    fmt = source_format or N.sniff_format(text)
     try:
         normalised = {"html": N.html_to_text, "markdown": N.markdown_to_text}.get(fmt, _as_is)(text)
     except N.RejectedInput as exc:
@@ -91,7 +112,7 @@ def parse_report(text: str) -> ParsedReport:
                             "tables 2, 3, 4 found", source_format=fmt, script=script, normalised_text=normalised)
     results = {name: parser(found.get(name, [])) for name, parser in
                (("t2", parse_t2), ("t3", parse_t3), ("t4", parse_t4))}
-    problems = oversized + [p for r in results.values() for p in r.problems]
+    problems = [*problems, *oversized, *(p for r in results.values() for p in r.problems)]
     facts = narrative_facts(_prose_rows(lines, sections))
     if len(facts) > MAX_FACTS:
         problems.append(f"narrative states {len(facts)} numbers; the first {MAX_FACTS} are kept")
