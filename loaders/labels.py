@@ -1,14 +1,25 @@
-"""Canonical keys (see canonical-keys.md) and the label fragments that identify them.
+"""Canonical keys (canonical-keys.md) and the label fragments that identify them.
 
-Labels are matched after ``norm_label``: simplified script, no whitespace, ASCII brackets and
-digits. Each table is a list of (key, fragments); the first entry whose fragment occurs wins, so
-more specific fragments come first.
+The vocabulary lives in one place, the dbt seeds (``dbt_project/seeds/t{2,3,4}_{rows,columns}.csv``),
+which dbt loads into ``reference.*`` for the marts, the checks and the dashboard: row and column
+labels, the fragments that identify them in print, template membership, money columns and display
+order. This module reads the same files.
+
+Labels are matched after ``norm_label``: NFKC, simplified script, no whitespace or punctuation. The
+longest fragment found in a label names its key; a label with no fragment (a typo such as
+其他法律行政止公开) is matched to the closest canonical label only when no other label comes close.
 """
 from __future__ import annotations
 
+import csv
+import os
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from functools import lru_cache
+from pathlib import Path
+
+VOCABULARY = Path(os.environ.get("XXGK_VOCABULARY", Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"))
 
 _STRIP = re.compile(r"[\s\u3000\xa0:：、.．·,，。;；\"“”'‘’]+")
 
@@ -23,113 +34,102 @@ def norm_label(text: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", text))
 
 
-# --- table 3 -------------------------------------------------------------------------------
-T3_COLUMNS = [
-    ("natural_person", ("自然人",)),
-    ("commercial_enterprise", ("商业企业",)),
-    ("research_institution", ("科研机构",)),
-    ("social_welfare_org", ("社会公益组织", "公益组织")),
-    ("legal_service_org", ("法律服务机构",)),
-    ("legal_person_subtotal", ("小计",)),
-    ("total", ("总计", "合计")),
-    ("other_org", ("其他",)),
-]
-T3_COLUMN_ORDER = [
-    "natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-    "legal_service_org", "other_org", "legal_person_subtotal", "total",
-]
+def _read(name: str) -> list[dict[str, str]]:
+    with open(VOCABULARY / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return sorted(csv.DictReader(f), key=lambda r: int(r["sort_order"]))
 
-T3_ROWS = [
-    ("new_received", ("本年新收",)),
-    ("carried_over", ("上年结转",)),
-    ("carried_forward", ("结转下年度", "继续办理")),
-    ("partially_granted", ("部分公开",)),
-    ("granted", ("予以公开",)),
-    ("denied_state_secret", ("国家秘密",)),
-    ("denied_prohibited_by_law", ("禁止公开",)),
-    ("denied_security_stability", ("三安全一稳定",)),
-    ("denied_third_party_rights", ("第三方合法权益",)),
-    ("denied_internal_affairs", ("内部事务",)),
-    ("denied_process_info", ("过程性信息",)),
-    ("denied_enforcement_file", ("执法案卷",)),
-    ("denied_inquiry_matter", ("查询事项",)),
-    ("unable_not_held", ("不掌握",)),
-    ("unable_needs_creation", ("另行制作",)),
-    ("unable_unclear", ("仍不明确",)),
-    ("rejected_petition", ("信访举报投诉", "信访")),
-    ("rejected_duplicate", ("重复申请",)),
-    ("rejected_publication", ("公开出版物",)),
-    ("rejected_excessive", ("大量反复",)),
-    ("rejected_confirmation", ("确认或重新出具", "重新出具")),
-    ("other_overdue_correction", ("逾期不补正",)),
-    ("other_overdue_fee", ("缴纳费用", "收费通知")),
-    ("other_handling", ("其他处理",)),
-    ("total_processed", ("(七)总计", "(七)合计")),
-]
-# Template order of table 3 rows (T3_ROWS is in matching order, most specific first).
-T3_ROW_ORDER = [
-    "new_received", "carried_over", "granted", "partially_granted",
-    "denied_state_secret", "denied_prohibited_by_law", "denied_security_stability", "denied_third_party_rights",
-    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_inquiry_matter",
-    "unable_not_held", "unable_needs_creation", "unable_unclear",
-    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive", "rejected_confirmation",
-    "other_handling", "other_overdue_correction", "other_overdue_fee", "other_misc",
-    "total_processed", "carried_forward",
-]
+
+def _fragments(rows: list[dict[str, str]], key: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(key, its fragments normalised) for the rows that have fragments, one entry per key."""
+    out: dict[str, tuple[str, ...]] = {}
+    for r in rows:
+        frags = tuple(norm_label(f) for f in r["fragments"].split("|") if f)
+        if frags:
+            out[r[key]] = tuple(dict.fromkeys(out.get(r[key], ()) + frags))
+    return list(out.items())
+
+
+# --- table 3 -------------------------------------------------------------------------------
+_T3_ROW_DEFS = _read("t3_rows")
+_T3_COLUMN_DEFS = _read("t3_columns")
+T3_ROW_ORDER = [r["row_key"] for r in _T3_ROW_DEFS]
+T3_ROW_LABELS = {r["row_key"]: r["label"] for r in _T3_ROW_DEFS}
+T3_ROWS = _fragments(_T3_ROW_DEFS, "row_key")
+T3_ONLY_2021 = tuple(r["row_key"] for r in _T3_ROW_DEFS if r["templates"] == "2021")
+T3_COLUMN_ORDER = [c["col_key"] for c in _T3_COLUMN_DEFS]
+# The six applicant columns whose sum is the row's 总计 (I3).
+T3_APPLICANT_COLUMNS = tuple(c["col_key"] for c in _T3_COLUMN_DEFS if c["is_applicant"] == "true")
 # Group labels that carry no values of their own.
 T3_GROUPS = ("本年度办理结果", "(三)不予公开", "(四)无法提供", "(五)不予处理", "不予公开", "无法提供", "不予处理")
 
 # --- table 4 -------------------------------------------------------------------------------
-T4_ROWS = ["review", "litigation_direct", "litigation_after_review"]
-T4_COLUMNS = ["upheld", "corrected", "other_result", "pending", "total"]
+T4_ROWS = [r["row_key"] for r in _read("t4_rows")]
+T4_ROW_LABELS = {r["row_key"]: r["label"] for r in _read("t4_rows")}
+T4_COLUMNS = [c["col_key"] for c in _read("t4_columns")]
 
 # --- table 2 -------------------------------------------------------------------------------
-T2_COLUMNS = [
-    ("made", ("本年新制作数量", "新制作")),
-    ("published", ("本年新公开数量", "新公开")),
-    ("total_published", ("对外公开总数量", "公开总数")),
-    ("prior_year_items", ("上一年项目数量", "上年项目数量")),
-    ("change", ("本年增/减", "本年增减", "增/减", "增减")),
-    ("decisions", ("处理决定数量",)),
-    ("procurement_items", ("采购项目数量",)),
-    ("procurement_amount", ("采购总金额",)),
-    ("issued", ("本年制发件数", "制发件数")),
-    ("repealed", ("本年废止件数", "废止件数")),
-    ("in_force", ("现行有效件数", "有效件数")),
-    ("fee_amount", ("本年收费金额", "收费金额")),
-]
-T2_ROWS = [
-    ("regulations", ("规章",)),
-    ("normative_documents", ("规范性文件",)),
-    ("other_services", ("其他对外管理服务事项", "对外管理服务事项")),
-    ("licensing", ("行政许可",)),
-    ("penalty", ("行政处罚",)),
-    ("coercion", ("行政强制",)),
-    ("fees", ("行政事业性收费",)),
-    ("procurement", ("政府集中采购", "集中采购")),
-]
-T2_MONEY_COLUMNS = {"procurement_amount", "fee_amount"}
+_T2_COLUMN_DEFS = _read("t2_columns")
+T2_COLUMNS = _fragments(_T2_COLUMN_DEFS, "col_key")
+T2_ROWS = _fragments(_read("t2_rows"), "row_key")
+# Money columns and the unit their header states when it states none (2021: 万元; 2019: nothing).
+T2_MONEY_COLUMNS = {c["col_key"]: c["stated_unit"] for c in _T2_COLUMN_DEFS if c["is_money"] == "true"}
 # Columns only one template has; they decide the template from table 2.
-T2_TEMPLATE_COLUMNS = {
-    "made": "2019", "published": "2019", "total_published": "2019", "prior_year_items": "2019",
-    "change": "2019", "procurement_items": "2019", "procurement_amount": "2019",
-    "issued": "2021", "repealed": "2021", "in_force": "2021", "fee_amount": "2021",
-}
+T2_TEMPLATE_COLUMNS = {c["col_key"]: c["template"] for c in _T2_COLUMN_DEFS
+                       if sum(d["col_key"] == c["col_key"] for d in _T2_COLUMN_DEFS) == 1}
+
+
+def occurrences(label: str, table: list[tuple[str, tuple[str, ...]]]) -> list[tuple[int, int, str]]:
+    """Every occurrence of every key's fragments in the (normalised) label: (start, -length, key),
+    in order of position, longest first.
+
+    >>> occurrences("(六)其他处理1申请人无正当理由逾期不补正", T3_ROWS)
+    [(3, -4, 'other_handling'), (16, -5, 'other_overdue_correction')]
+    """
+    found = []
+    for key, fragments in table:
+        for fragment in fragments:
+            at = label.find(fragment)
+            while at >= 0:
+                found.append((at, -len(fragment), key))
+                at = label.find(fragment, at + 1)
+    return sorted(found)
 
 
 def match(label: str, table: list[tuple[str, tuple[str, ...]]]) -> str | None:
-    """First key whose fragment occurs in the (normalised) label.
+    """The key whose fragment found in the label is the longest (the most specific).
 
     >>> match("(四)无法提供1本机关不掌握相关政府信息", T3_ROWS)
     'unable_not_held'
-    >>> match("规范性文件", T2_ROWS), match("行政规范性文件", T2_ROWS)
-    ('normative_documents', 'normative_documents')
+    >>> match("规范性文件", T2_ROWS), match("行政规范性文件", T2_ROWS), match("四结转下年度继续办理", T3_ROWS)
+    ('normative_documents', 'normative_documents', 'carried_forward')
     """
-    for key, fragments in table:
-        for fragment in fragments:
-            if fragment in label:
-                return key
-    return None
+    found = occurrences(label, table)
+    return min(found, key=lambda m: (m[1], m[0]))[2] if found else None
+
+
+_ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+|\([一二三四五六七八九十]+\)|\d{1,2})+")
+# A typo'd label is taken for the closest canonical one only when it is this close, and clearly
+# closer than to any other.
+FUZZY_MIN, FUZZY_MARGIN = 0.75, 0.15
+
+
+@lru_cache(maxsize=4096)
+def closest_t3_row(label: str) -> str | None:
+    """The table-3 row a garbled label means, when exactly one canonical label is close to it.
+
+    >>> closest_t3_row("2其他法律行政止公开"), closest_t3_row("申请")
+    ('denied_prohibited_by_law', None)
+    """
+    core = _ENUMERATION.sub("", label)
+    # Only a numbered row label ("2.其他法律…") is worth comparing: headers and notes are not rows.
+    if core == label or not 4 <= len(core) <= 40:
+        return None
+    scores = sorted(((SequenceMatcher(None, core, _T3_CORES[key]).ratio(), key) for key in _T3_CORES), reverse=True)
+    (best, key), (second, _) = scores[0], scores[1]
+    return key if best >= FUZZY_MIN and best - second >= FUZZY_MARGIN else None
+
+
+_T3_CORES = {r["row_key"]: _ENUMERATION.sub("", norm_label(r["label"])) for r in _T3_ROW_DEFS}
 
 
 @lru_cache(maxsize=8192)
@@ -144,17 +144,23 @@ def t3_row_key(label: str, in_other_group: bool) -> str | None:
     key = match(label, T3_ROWS)
     if key is None and re.fullmatch(r"(\(七\))?(总计|合计)", label):
         return "total_processed"
-    return key
+    return key or closest_t3_row(label)
 
 
 @lru_cache(maxsize=8192)
-def t2_column(label: str) -> str | None:
-    """Table 2 column key of a normalised header label.
+def t2_columns(label: str) -> list[str]:
+    """Table 2 column keys named in a normalised header label, in print order (a flattened page
+    prints a whole header row as one label).
 
-    >>> t2_column("本年收费金额(单位万元)"), t2_column("信息内容")
-    ('fee_amount', None)
+    >>> t2_columns("本年收费金额(单位万元)"), t2_columns("信息内容"), t2_columns("信息内容本年制发件数本年废止件数现行有效件数规章")
+    (['fee_amount'], [], ['issued', 'repealed', 'in_force'])
     """
-    return match(label, T2_COLUMNS)
+    out, end = [], 0
+    for at, neg, key in occurrences(label, T2_COLUMNS):
+        if at >= end:
+            out.append(key)
+            end = at - neg
+    return out
 
 
 @lru_cache(maxsize=8192)

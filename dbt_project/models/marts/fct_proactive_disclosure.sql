@@ -1,5 +1,5 @@
 -- Both templates' table 2 on one vocabulary where the columns mean the same thing (documents issued,
--- decisions), kept apart where they do not (对外公开总数量 is not 现行有效件数). See reference.t2_measures.
+-- decisions), kept apart where they do not (对外公开总数量 is not 现行有效件数). See reference.t2_columns.
 -- Incremental: current reports ingested since the last build are added; superseded ones go.
 
 {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
@@ -22,7 +22,7 @@ cells as (
 
 measures as (
 
-    select * from {{ ref('t2_measures') }}
+    select * from {{ ref('t2_columns') }}
 
 )
 
