@@ -104,6 +104,9 @@ def tab_line(raw: str) -> tuple[str, tuple[str, str, CellValue, bool] | None, in
 class Run:
     labels: list[Cell] = field(default_factory=list)
     values: list[Cell] = field(default_factory=list)
+    # The labels were printed on rows above the values, not in their row (PDF conversions detach
+    # labels from their numbers): they may belong to another row.
+    detached: bool = False
 
     @property
     def label_texts(self) -> list[str]:
@@ -154,14 +157,15 @@ _HEADING_KEYS = {
     "s1": ("总体情况",),
     "t2": ("主动公开政府信息情况", "主动公开政府信息",),
     "t3": ("收到和处理政府信息公开申请情况", "收到和处理政府信息公开申请"),
-    "t4": ("行政复议、行政诉讼情况", "行政复议、提起行政诉讼情况", "行政复议、行政诉讼"),
+    # The heading always ends in 行政诉讼情况; its first words vary ("被申请行政复议", "行政法复议").
+    "t4": ("复议、行政诉讼", "复议、提起行政诉讼", "复议和提起行政诉讼", "行政诉讼情况"),
     "s5": ("存在的主要问题", "存在的问题", "主要问题及改进", "主要问题和改进"),
     "s6": ("其他需要报告的事项",),
 }
 # A table can also be found by its own first cells when its heading is missing.
 _TABLE_ANCHORS = {
     "t2": ("第二十条第",),
-    "t3": ("本列数据的勾稽关系", "本年新收政府信息公开申请"),
+    "t3": ("本列数据的勾稽关系", "本列数据的钩稽关系", "本年新收政府信息公开申请"),
 }
 _HEADING_PREFIX = re.compile(r"^[#*\s]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])?")
 
@@ -276,6 +280,11 @@ def _tab_cells(rows) -> list[Cell]:
             row += 1
             cells.extend(_split_on_tabs(number, offset, raw, text, row, skip_first=False))
             pending_break = True
+        elif (parts := line_parts(raw, text)) and any(fields[3] for fields, _ in parts):
+            # Text holding numbers ("行政许可 97", a PDF line between table rows): a row of its own.
+            row += 1
+            cells.extend(_new_cell((*fields, offset + column, number, row)) for fields, column in parts)
+            pending_break = True
         elif cells and cells[-1].raw and not cells[-1].is_value:
             # A label wrapped onto the next line, possibly across a blank line.
             cells[-1] = cells[-1].extended(raw.strip(), text.strip())
@@ -341,30 +350,52 @@ def _words(raw: str, text: str, start: int) -> tuple[tuple[tuple[str, str, CellV
 def runs(cells: list[Cell]) -> list[Run]:
     """Group cells into label groups, each followed by its values.
 
-    A value run ends at the next label or at a row break; value cells at the start of a row,
-    before any label, are layout placeholders of merged cells and belong to no run.
+    A value run ends at the next label or at a row break. Value cells at the start of a row, before
+    its label, are layout placeholders of merged cells and belong to no run; a row of values with
+    no label at all follows the labels printed on the rows above it (a ``detached`` run), or, if
+    none are waiting, stands alone as a run without labels (an orphan row).
     """
     out: list[Run] = []
     current = Run()
+    pending: list[Cell] = []  # values seen in this row before any label
     row_has_label = False
     prev_row = object()
+
+    def close_row() -> None:
+        nonlocal current
+        if any(c.parsed.kind != "blank" for c in pending):
+            if current.labels and not current.values:
+                current.values.extend(pending)
+                current.detached = True
+            else:
+                if current.labels or current.values:
+                    out.append(current)
+                current = Run(values=list(pending))
+        pending.clear()
+
     for cell in cells:
         row = cell.row
         if row is not None and row != prev_row:
+            if pending:
+                close_row()
             row_has_label = False
             if current.values:
                 out.append(current)
                 current = Run()
         prev_row = row
         if cell.is_value:
-            if (row_has_label or row is None) and current.labels:
+            if row is not None and not row_has_label:
+                pending.append(cell)
+            elif current.labels:
                 current.values.append(cell)
         else:
+            pending.clear()
             if current.values:
                 out.append(current)
                 current = Run()
             current.labels.append(cell)
             row_has_label = True
+    close_row()
     if current.labels or current.values:
         out.append(current)
     return out

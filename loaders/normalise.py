@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from functools import lru_cache
 from itertools import islice
 from dataclasses import dataclass
@@ -232,6 +233,8 @@ def markdown_to_text(text: str) -> str:
         elif _MD_SEPARATOR.fullmatch(line):
             continue
         elif _MD_ROW.fullmatch(line):
+            if out and out[-1]:  # a table row starts a row of its own, apart from text above it
+                out.append("")
             out.extend(_md_cells(line))
             out.append("")
         else:
@@ -247,6 +250,26 @@ _MD_EMPHASIS = re.compile(r"\*\*|__|<br\s*/?>")
 def _md_cells(row: str) -> tuple[str, ...]:
     """A pipe-table row's cells as tab-led lines, emphasis and line breaks dropped."""
     return tuple("\t" + _MD_EMPHASIS.sub("", c).strip() for c in _MD_CELL_SPLIT.split(row.strip())[1:-1])
+
+
+# --- compatibility characters ----------------------------------------------------------------
+# PDF text layers print Kangxi radicals for look-alike ideographs (⾏ U+2F8F for 行) and reports type
+# full-width digits; NFKC folds both to the characters the vocabulary is written in. Only the
+# characters that fold to exactly one character are folded, so every offset stays where it was.
+_COMPAT_RANGES = ((0x2E80, 0x2EF3), (0x2F00, 0x2FD5), (0xF900, 0xFAFF), (0xFF10, 0xFF19))
+_COMPAT = {cp: folded for lo, hi in _COMPAT_RANGES for cp in range(lo, hi + 1)
+           if len(folded := unicodedata.normalize("NFKC", chr(cp))) == 1 and folded != chr(cp)}
+_HAS_COMPAT = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _COMPAT_RANGES) + "]")
+
+
+def fold_compat(text: str) -> str:
+    """Kangxi radicals and full-width digits as the characters they stand for, same length.
+
+    >>> text = "行政复议"
+    >>> fold_compat("⾏政复议 ２０２３"), fold_compat(text) is text
+    ('行政复议 2023', True)
+    """
+    return text.translate(_COMPAT) if _HAS_COMPAT.search(text) else text
 
 
 # --- script ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Iterable
 
+from . import flattened as F
 from . import normalise as N
 from .cells import Lines, find_sections, section_cells, split_lines
 from .metadata import find_metadata
@@ -95,10 +96,13 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
     fmt = source_format or N.sniff_format(text)
     try:
         normalised = {"html": N.html_to_text, "markdown": N.markdown_to_text}.get(fmt, _as_is)(text)
+        if F.is_flattened(normalised):
+            normalised = F.unflatten(normalised)
     except N.RejectedInput as exc:
         return ParsedReport("rejected", str(exc), source_format=fmt)
-    script = N.detect_script(normalised)
-    simplified = N.to_simplified(normalised) if script == "traditional" else normalised
+    matching = N.fold_compat(normalised)
+    script = N.detect_script(matching)
+    simplified = N.to_simplified(matching) if script == "traditional" else matching
     lines = split_lines(normalised, simplified)
     sections = find_sections(lines, simplified)
     meta = find_metadata(lines, min((s for s, _ in sections.values()), default=len(lines.raw)))
@@ -119,9 +123,11 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         facts = facts[:MAX_FACTS]
     if meta.agency is None or meta.year is None:
         problems.insert(0, "title not found: agency and year unknown")
-    template = results["t3"].template or results["t2"].template
-    if results["t3"].template and results["t2"].template and results["t3"].template != results["t2"].template:
-        problems.append(f"table 2 has the {results['t2'].template} layout, table 3 the {results['t3'].template} layout")
+    # Table 2's columns tell the template; table 3 only by its （六） rows, and some 2021 reports print
+    # （六） as one row as the 2019 template did.
+    template = results["t2"].template or results["t3"].template
+    if results["t2"].template == "2019" and results["t3"].template == "2021":
+        problems.append("table 2 has the 2019 layout, table 3 the 2021 layout")
     return ParsedReport(
         status="partial" if problems else "loaded",
         error="; ".join(problems) or None,

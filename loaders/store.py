@@ -57,12 +57,16 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("col_key", pa.string(), "canonical column key"),
         ("value", pa.float64(), "normalised number (money in yuan); NULL unless a number was read with certainty"),
         ("raw_text", pa.string(), "the cell as printed, trimmed"),
-        ("value_kind", pa.string(), "number | blank | dash | text"),
+        ("value_kind", pa.string(), "number | split (cut from a glued digit run, raw_text keeps the run) | blank | "
+                                    "dash | text"),
         ("unit", pa.string(), "yuan for money, the printed unit word for counts, else NULL"),
         ("row_label", pa.string(), "the row label as printed"),
         ("char_offset", pa.int32(), "offset of the cell in report_sources.normalised_text"),
         ("line_no", pa.int32(), "line of the cell in report_sources.normalised_text"),
         ("unresolved_reason", pa.string(), "why the value could not be placed; NULL when it was"),
+        ("resolved_by", pa.string(), "the identity (I3, I4) that chose this value among several splits of a glued "
+                                     "run: that identity cannot be verified on it; NULL when the value was read "
+                                     "directly or the digits allowed one split only"),
     ],
     "narrative_facts": [
         ("report_id", pa.string(), "report"),
@@ -81,7 +85,7 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
 }
 # raw.report_cells columns in the order of tables.CellRecord's fields.
 CELL_COLUMNS = ("table_id", "row_key", "col_key", "value", "raw_text", "value_kind", "unit", "row_label",
-                "char_offset", "line_no", "unresolved_reason")
+                "char_offset", "line_no", "unresolved_reason", "resolved_by")
 ARROW_SCHEMAS = {name: pa.schema([(c, t) for c, t, _ in cols]) for name, cols in SCHEMA.items()}
 _DUCK_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.int32(): "integer", pa.float64(): "double",
                pa.binary(): "blob", pa.timestamp("us"): "timestamp"}
@@ -109,6 +113,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name, cols in SCHEMA.items():
         columns = ", ".join(f"{c} {_DUCK_TYPES[t]}" for c, t, _ in cols)
         con.execute(f"create table if not exists raw.{name} ({columns})")
+        for c, t, _ in cols:  # warehouses written before a column was added
+            con.execute(f"alter table raw.{name} add column if not exists {c} {_DUCK_TYPES[t]}")
         for c, _, doc in cols:
             con.execute(f"comment on column raw.{name}.{c} is {sql_literal(doc)}")
 

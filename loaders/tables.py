@@ -6,11 +6,13 @@ only ``partial``. A row whose values cannot be aligned to its columns is emitted
 """
 from __future__ import annotations
 
+import re
 from functools import partial
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from . import labels as L
 from .cells import Cell, runs
+from .glued import is_digit_run, split_run
 from .values import parse_value
 
 
@@ -26,6 +28,7 @@ class CellRecord(NamedTuple):
     char_offset: int
     line_no: int
     unresolved: str | None
+    resolved_by: str | None  # the identity that chose this value among several splits of a glued run
 
 
 # Builds a CellRecord from a tuple without the Python-level __new__: a report has hundreds of cells.
@@ -40,23 +43,73 @@ class TableResult(NamedTuple):
 
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
           money: dict[str, str] | None = None) -> tuple[list[CellRecord], str | None]:
-    """Align a run of values to its columns; unresolved rows keep their text, not a guess."""
+    """Align a run of values to its columns; unresolved rows keep their text, not a guess.
+
+    Cells glued together (a cell that reads as several numbers; a line of text whose digit runs do
+    not match the columns) are cut apart where that is certain (glued.py). Separate table cells that
+    are too few are missing cells, not glued ones.
+    """
     values = _trim_blank_edges(values, len(columns))
     if len(values) != len(columns):
+        glued = _split_glued(table_id, row_key, row_label, columns, values) if values[0].row is None else None
+        if glued is not None:
+            return glued
         where = values[0] if values else None
         joined = " | ".join(c.raw for c in values)
         reason = f"{table_id} row {row_key!r}: {len(values)} value cell(s) for {len(columns)} columns: {joined!r}"
         return [CellRecord(table_id, row_key, col, None, joined, "text", None, row_label,
-                           where.offset if where else -1, where.line if where else -1, reason)
+                           where.offset if where else -1, where.line if where else -1, reason, None)
                 for col in columns], reason
     # A count reads as the cell already did; money needs its column's unit (萬元 reads as 万元).
     read = [c.parsed if money.get(col) is None else parse_value(c.text, money_unit=money[col])
             for col, c in zip(columns, values)] if money else [c.parsed for c in values]
-    out = [_record((table_id, row_key, col, v.value, c.raw, v.kind, v.unit, row_label, c.offset, c.line, v.unresolved))
-           for col, c, v in zip(columns, values, read)]
     problem = next((f"{table_id} {row_key}/{col}: {v.unresolved}"
                     for col, v in zip(reversed(columns), reversed(read)) if v.unresolved), None)
-    return out, problem
+    if problem is not None:
+        glued = _split_glued(table_id, row_key, row_label, columns, values)
+        if glued is not None:
+            return glued
+    return [_record((table_id, row_key, col, v.value, c.raw, v.kind, v.unit, row_label, c.offset, c.line,
+                     v.unresolved, None))
+            for col, c, v in zip(columns, values, read)], problem
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _split_glued(table_id: str, row_key: str, row_label: str, columns: list[str],
+                 values: list[Cell]) -> tuple[list[CellRecord], str | None] | None:
+    """A row of bare digit runs cut into its columns (glued.py), or None when it is not such a row."""
+    tokens = [(m.group(), c.offset + m.start(), c.line) for c in values for m in _TOKEN.finditer(c.raw)]
+    if not is_digit_run([t for t, _, _ in tokens]):
+        return None
+    split = split_run([t for t, _, _ in tokens], len(columns), _row_identity(table_id, columns))
+    run = " ".join(t for t, _, _ in tokens)
+    if split.n_candidates == 0:  # too few or too many digits: missing cells, not glued ones
+        return None
+    if split.pieces is None:
+        reason = f"{table_id} row {row_key!r}: {split.reason}"
+        return [_record((table_id, row_key, col, None, run, "text", None, row_label, tokens[0][1], tokens[0][2],
+                         reason, None)) for col in columns], reason
+    return [_record((table_id, row_key, col, float(p.value), run, "split", None, row_label,
+                     tokens[p.token][1] + p.start, tokens[p.token][2], None, split.identity))
+            for col, p in zip(columns, split.pieces)], None
+
+
+def _row_identity(table_id: str, columns: list[str]) -> tuple[str, Callable[[list[int]], bool]] | None:
+    """The identity a row of this table satisfies within itself, as (name, test over the row's values)."""
+    if table_id == "t3" and "total" in columns:
+        total = columns.index("total")
+        parts = [i for i, c in enumerate(columns) if c in L.T3_APPLICANT_COLUMNS]
+        sub = columns.index("legal_person_subtotal") if "legal_person_subtotal" in columns else None
+        legal = [i for i in parts if columns[i] != "natural_person"]
+        return "I3", lambda v: v[total] == sum(v[i] for i in parts) and (
+            sub is None or v[sub] == sum(v[i] for i in legal))
+    if table_id == "t4":
+        blocks = [([columns.index(f"{r}.{c}") for c in L.T4_COLUMNS[:-1]], columns.index(f"{r}.total"))
+                  for r in L.T4_ROWS if f"{r}.total" in columns]
+        return "I4", lambda v: all(v[total] == sum(v[i] for i in parts) for parts, total in blocks)
+    return None
 
 
 def _trim_blank_edges(values: list[Cell], n: int) -> list[Cell]:
@@ -77,13 +130,23 @@ def _trim_blank_edges(values: list[Cell], n: int) -> list[Cell]:
 
 
 # --- table 3 -------------------------------------------------------------------------------------
+class _T3Row(NamedTuple):
+    key: str | None  # what its labels name
+    by_label: bool  # the label is printed in the row's own line, not detached above it
+    label: str
+    values: list[Cell]
+
+
 def parse_t3(cells: list[Cell]) -> TableResult:
     """Table 3: 26 rows (2019: 23) × 7 columns (8 with a 小计 column)."""
-    records: list[CellRecord] = []
-    problems: list[str] = []
-    header_text, columns, seen = "", None, set()
-    in_other_group, unrecognised, template = False, 0, None
+    rows: list[_T3Row] = []
+    header_text, columns = "", None
+    in_other_group = False
+    strays: list[str] = []
     for run in runs(cells):
+        if (not run.labels or run.detached) and len(run.values) == 1:
+            strays.append(run.values[0].raw)  # a lone number on a line of its own: a page number
+            continue
         keys, own_labels = [], []
         for cell in run.labels:
             label = cell.label
@@ -99,38 +162,73 @@ def parse_t3(cells: list[Cell]) -> TableResult:
             elif label.startswith("(七)") or key == "total_processed":
                 in_other_group = False
             keys.append(key)
-        # A label group may end in a note such as （区分处理的…）: the last label that names a row wins.
-        row_key = next((k for k in reversed(keys) if k), None)
         if columns is None or not run.values:
             continue
-        if row_key is None and all(c.parsed.kind == "blank" for c in run.values):
+        # A label group may end in a note such as （区分处理的…）: the last label that names a row wins.
+        # Labels detached from their numbers name a row only if they name one row only.
+        named = [k for k in keys if k]
+        row_key = named[-1] if named and (not run.detached or len(set(named)) == 1) else None
+        if row_key is None and (all(c.parsed.kind == "blank" for c in run.values)
+                                or run.labels and any(g in run.labels[-1].label for g in L.T3_GROUPS)):
             continue
-        row_label = "".join(own_labels)
+        rows.append(_T3Row(row_key, not run.detached and bool(run.labels), "".join(own_labels), run.values))
+    if columns is None:
+        return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
+    result = _t3_records(rows, columns)
+    if strays:
+        result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
+    return result
+
+
+def _t3_records(rows: list[_T3Row], columns: list[str]) -> TableResult:
+    records: list[CellRecord] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    unrecognised = 0
+    for row, (row_key, placed_by) in zip(rows, _t3_placement(rows)):
         if row_key is None:
-            if any(g in run.labels[-1].label for g in L.T3_GROUPS):
-                continue
             unrecognised += 1
             row_key = f"unrecognised_{unrecognised}"
-            problems.append(f"t3: row label {row_label!r} not recognised; its values are kept as {row_key}")
+            shown = row.label or " ".join(c.raw for c in row.values)
+            problems.append(f"t3: row {shown!r} not recognised; its values are kept as {row_key}")
         if row_key in seen:
             problems.append(f"t3: row {row_key!r} appears twice; the first is kept")
             continue
         seen.add(row_key)
-        if row_key.startswith("other_") and row_key != "other_handling":
-            template = "2021"
-        elif row_key == "other_handling":
-            template = "2019"
-        rows, problem = _emit("t3", row_key, row_label, columns, run.values)
-        records.extend(rows)
+        emitted, problem = _emit("t3", row_key, row.label, columns, row.values)
+        records.extend(r._replace(resolved_by=placed_by) if placed_by and r.resolved_by is None else r
+                       for r in emitted)
         if problem:
             problems.append(problem)
-    if columns is None:
-        return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
-    expected = _t3_expected_rows(template)
-    missing = [k for k in expected if k not in seen]
+    template = "2021" if seen & set(L.T3_ONLY_2021) else ("2019" if "other_handling" in seen else None)
+    missing = [k for k in _t3_sequence(template == "2021") if k not in seen]
     if missing:
         problems.append(f"t3: rows not found: {', '.join(missing)}")
     return TableResult(records, problems, template)
+
+
+def _t3_sequence(other_in_three_rows: bool) -> list[str]:
+    """The template's table-3 rows in print order: （六） as three rows (2021) or one (2019, and
+    some 2021 reports)."""
+    drop = ("other_handling",) if other_in_three_rows else L.T3_ONLY_2021
+    return [r for r in L.T3_ROW_ORDER if r not in drop]
+
+
+def _t3_placement(rows: list[_T3Row]) -> list[tuple[str | None, str | None]]:
+    """Each value row's key, and ``template_order`` where the row's own label did not say it.
+
+    When there are exactly as many value rows as the template has rows and every row whose own
+    label names it sits at its place in the template's order, the rows without a usable label
+    (orphan number rows, labels detached or garbled by a PDF conversion) are placed by that
+    order. Otherwise only labels place rows; detached labels that cannot be checked that way
+    are not trusted.
+    """
+    by_label = [r.key if r.by_label else None for r in rows]
+    for sequence in (_t3_sequence(True), _t3_sequence(False)):
+        if (len(sequence) == len(rows) and 2 * sum(k is not None for k in by_label) >= len(rows)
+                and all(k is None or k == s for k, s in zip(by_label, sequence))):
+            return [(s, None if k == s else "template_order") for k, s in zip(by_label, sequence)]
+    return [(r.key if r.by_label or r.key is None else None, None) for r in rows]
 
 
 def _t3_columns(header: str) -> list[str]:
@@ -143,13 +241,6 @@ def _t3_columns(header: str) -> list[str]:
     return columns
 
 
-def _t3_expected_rows(template: str | None) -> list[str]:
-    only_2021 = ("other_overdue_correction", "other_overdue_fee", "other_misc")
-    if template == "2021":
-        return [r for r in L.T3_ROW_ORDER if r != "other_handling"]
-    return [r for r in L.T3_ROW_ORDER if r not in only_2021]
-
-
 # --- table 2 -------------------------------------------------------------------------------------
 def parse_t2(cells: list[Cell]) -> TableResult:
     """Table 2: five (2019) or four (2021) sub-tables, columns read from each sub-table's header."""
@@ -160,9 +251,9 @@ def parse_t2(cells: list[Cell]) -> TableResult:
     votes: dict[str, int] = {}
     seen = set()
     for run in runs(cells):
-        header = [(L.t2_column(label), label) for label in run.label_texts]
-        if any(col for col, _ in header):
-            columns = [col for col, _ in header if col]
+        header = [(col, label) for label in run.label_texts for col in L.t2_columns(label)]
+        if header:
+            columns = [col for col, _ in header]
             money = {col: _money_unit(col, label) for col, label in header if col in L.T2_MONEY_COLUMNS}
             for col in columns:
                 if col in L.T2_TEMPLATE_COLUMNS:
@@ -194,11 +285,12 @@ def parse_t2(cells: list[Cell]) -> TableResult:
 
 
 def _money_unit(col: str, header_label: str) -> str:
+    """The unit a money column's header states, else the one its template states (万元 for 2021's
+    本年收费金额; 2019's 采购总金额 states none)."""
     for unit in ("亿元", "万元", "元"):
         if unit in header_label:
             return unit
-    # The 2021 template states 本年收费金额 in 万元; 2019's 采购总金额 states no unit.
-    return "万元" if col == "fee_amount" else ""
+    return L.T2_MONEY_COLUMNS[col]
 
 
 # --- table 4 -------------------------------------------------------------------------------------
@@ -215,15 +307,12 @@ def parse_t4(cells: list[Cell]) -> TableResult:
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found"], None)
     rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values)
-    records = [_record((table_id, row_key, col_key, value, raw, kind, unit, label, offset, line, unresolved))
-               for (table_id, _, _, value, raw, kind, unit, _, offset, line, unresolved), (row_key, col_key, label)
-               in zip(rows, _T4_PLACES)]
+    records = [rec._replace(row_key=row_key, col_key=col_key, row_label=label)
+               for rec, (row_key, col_key, label) in zip(rows, _T4_PLACES)]
     return TableResult(records, [problem] if problem else [], None)
 
 
-# Table 4 prints its row names only in its header.
-T4_ROW_LABELS = {"review": "行政复议", "litigation_direct": "行政诉讼·未经复议直接起诉",
-                 "litigation_after_review": "行政诉讼·复议后起诉"}
-# The one data row's 15 cells, as read ("review.upheld") and as stored (row, column, row label).
-_T4_PLACES = [(r, c, T4_ROW_LABELS[r]) for r in L.T4_ROWS for c in L.T4_COLUMNS]
+# The one data row's 15 cells, as read ("review.upheld") and as stored (row, column, row label);
+# table 4 prints its row names only in its header.
+_T4_PLACES = [(r, c, L.T4_ROW_LABELS[r]) for r in L.T4_ROWS for c in L.T4_COLUMNS]
 _T4_COLUMNS = [f"{r}.{c}" for r, c, _ in _T4_PLACES]

@@ -68,6 +68,9 @@ def parse_value(raw: str, money_unit: str | None = None) -> CellValue:
         if re.fullmatch(r"[+\-]?[\d.,]+(?: [\d.,]+)+", text):
             return CellValue(None, "text", unresolved=f"several numbers in one cell: {text!r} (glued cells?)")
         return CellValue(None, "text")
+    if m["num"][:1] == "0" and m["num"][1:2].isdigit():
+        # "000023": no count is printed with a leading zero; this is several cells glued together.
+        return CellValue(None, "text", unresolved=f"{text!r} starts with 0: several cells glued together?")
     number = float(m["num"].replace(",", ""))
     if m["sign"] == "-":
         number = -number

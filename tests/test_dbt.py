@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from loaders.ingest import ingest
-from tests.batches import two_batches
+from tests.batches import GLUED_003, SEED_003, two_batches
 from tests.test_seeds import RAW
 from xxgk.build import PROJECT_DIR, build, project_fingerprint
 
@@ -153,13 +153,10 @@ def test_corrected_republication_becomes_current_and_the_choice_is_visible(tmp_p
     db = tmp_path / "dup.duckdb"
     raw = tmp_path / "raw"
     raw.mkdir()
-    original = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
-    # The first publication has a glued row the loader cannot place; the corrected one does not.
-    glued = original.replace("\t73\n\t10\n\t0\n\t0\n\t0\n\t0\n\t83", "\t73 10 0 0 0 0 83", 1)
-    assert glued != original
-    (raw / "first.txt").write_text(glued, encoding="utf-8")
+    assert GLUED_003 != SEED_003
+    (raw / "first.txt").write_text(GLUED_003, encoding="utf-8")
     ingest([raw], db, progress=False)
-    (raw / "corrected.txt").write_text(original, encoding="utf-8")
+    (raw / "corrected.txt").write_text(SEED_003, encoding="utf-8")
     ingest([raw], db, progress=False)
     assert build(db, target_dir=tmp_path / "target", docs=False, quiet=True).success
     rows = q(db, "select source_path, status, is_current, version_note from marts.dim_report order by source_path")

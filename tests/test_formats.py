@@ -111,14 +111,15 @@ def test_markdown_with_subtotal_column_dash_and_blank():
         ("applications_received", 5), ("carried_over", 1), ("fees_collected", 0)}
 
 
-def test_pdf_text_glued_digits_and_unitless_money_are_unresolved_not_guessed():
+def test_pdf_text_glued_digits_split_by_the_row_sum_and_unitless_money_unresolved():
     r = parse_source((FIXTURES / "pdf_text_2020.txt").read_bytes())
     assert (r.status, r.agency, r.year, r.template) == ("partial", "临平区南苑街道办事处", 2020, "2019")
     t3 = {(c.row_key, c.col_key): c for c in r.cells if c.table_id == "t3"}
     glued = [t3[("unable_not_held", col)] for col in T3_COLS]
-    assert all(c.value is None and c.unresolved for c in glued)
-    assert glued[0].raw_text == "230 | 000023"
-    assert "unable_not_held" in r.error and "1.5" in r.error
+    # "230 000023" allows three splits; only 23,0,0,0,0,0,23 has its 总计 equal to the sum of its parts.
+    assert [(c.value, c.value_kind, c.raw_text, c.resolved_by) for c in glued] == \
+        [(v, "split", "230 000023", "I3") for v in (23, 0, 0, 0, 0, 0, 23)]
+    assert "unable_not_held" not in r.error and "1.5" in r.error
     amount = next(c for c in r.cells if c.col_key == "procurement_amount")
     assert (amount.value, amount.value_kind, amount.raw_text) == (None, "number", "1.5")
     # The rest of the table is still read: the page footer "— 5 —" inside it is skipped.

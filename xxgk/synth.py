@@ -11,7 +11,7 @@ whose expected findings are written to ``truth.csv`` beside the corpus:
 | template | a 2021+ report printed in the 2019 layout | structure.template_year_mismatch (error) |
 | narrative | 办结 N 件 disagrees with （七）总计 | narrative.mismatch (warning) |
 | blank | empty legal-person columns left blank | structure.blank_cells (warning) |
-| glued | one row's cells glued into one ("230 000023") | structure.unresolved_cells (warning) |
+| glued | one row's cells glued into one run ("230000023"), the row most ambiguous to split | structure.unresolved_cells (warning) when more than one split fits the row's sum |
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from loaders.glued import candidate_splits
 from loaders.labels import T3_ROW_ORDER
 
 PROVINCES = ["浙江省", "江苏省", "广东省", "山东省", "福建省", "四川省", "湖北省", "河南省", "安徽省", "湖南省"]
@@ -285,8 +286,25 @@ def _inject(rng: random.Random, r: Report, defect: str | None, previous: Report 
                 r.t3[row][c] = None
             expect("structure.blank_cells", "warning", "t3", None, c)
     elif defect == "glued":
-        r.glued_row = rng.choice(["denied_state_secret", "rejected_publication", "unable_unclear"])
-        expect("structure.unresolved_cells", "warning", "t3", r.glued_row, None)
+        # One row's cells glued into a run of digits. The loader splits it where exactly one split has
+        # its 总计 equal to the sum of its parts and must leave it unresolved otherwise: glue the row
+        # where that is most ambiguous; a run only one split fits is read, so expects no finding.
+        fitting = {row: _splits_fitting(r.t3[row]) for row in r.t3}
+        r.glued_row = max(fitting, key=lambda row: (fitting[row], rng.random()))
+        if fitting[r.glued_row] > 1:
+            expect("structure.unresolved_cells", "warning", "t3", r.glued_row, None)
+        else:
+            r.truth.append(dict(defect="none", check_id="", severity="", table_id=None, row_key=None,
+                                col_key=None))
+
+
+def _splits_fitting(per_col: dict[str, int | None]) -> int:
+    """How many splits of the row's glued digits have their 总计 equal to the sum of their parts."""
+    values = [per_col[c] for c in [*COLS, "total"]]
+    if None in values:
+        return 0
+    return sum(split[-1].value == sum(p.value for p in split[:-1])
+               for split in candidate_splits(["".join(map(str, values))], len(values)))
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -302,9 +320,7 @@ def _t3_rows(r: Report) -> list[tuple[list[str], list[str]]]:
         labels = list(T3_LABELS[row])
         values = [_num(per_col[c]) for c in cols]
         if row == r.glued_row:
-            text = "".join(values)
-            cut = len(values[0]) + len(values[1]) + len(values[2])
-            values = [text[:cut] + " " + text[cut:]]
+            values = ["".join(values)]
         out.append((labels, values))
     return out
 

@@ -19,7 +19,8 @@ typed as (
         char_offset,
         line_no,
         unresolved_reason,
-        unresolved_reason is not null as is_unresolved
+        unresolved_reason is not null as is_unresolved,
+        resolved_by
     from source
 
 )

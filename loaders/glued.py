@@ -1,0 +1,116 @@
+"""Glued digit runs: cells printed with no separator between them ("230 000023" = 23,0,0,0,0,0,23).
+
+Crawler text dumps and some PDF conversions glue a table row's cells together. A run can be split
+back only where the split is certain:
+
+* a cell never starts with 0 unless it is exactly "0", and a space is always a cell boundary, so
+  the digits alone often allow one split only ("0000000" into 7 cells);
+* otherwise the row's own arithmetic decides (table 3: 总计 is the sum of the six applicant
+  columns; table 4: each block's 总计 is the sum of its four results). The identity that decided
+  is recorded with the values: those cells can no longer count as evidence that it holds.
+
+Several splits fitting, or none, leaves the row unresolved with the candidates listed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator, NamedTuple, Sequence
+
+# A count in one cell of these tables stays well under ten million.
+MAX_CELL_DIGITS = 7
+# Beyond this many candidate splits a run is not worth enumerating (and is certainly ambiguous).
+MAX_CANDIDATES = 20_000
+
+_DIGIT_TOKEN = re.compile(r"\d+")
+
+
+class Piece(NamedTuple):
+    value: int
+    token: int  # index of the token the piece was cut from
+    start: int  # character offset of the piece within its token
+
+
+class Split(NamedTuple):
+    pieces: tuple[Piece, ...] | None  # None when unresolved
+    identity: str | None  # the identity that chose this split among several; None when the digits forced it
+    reason: str | None  # why unresolved
+    n_candidates: int  # splits the digits allow; 0: too few or too many digits for the columns
+
+
+def is_digit_run(tokens: Sequence[str]) -> bool:
+    """Only bare digits: what a glued row is made of.
+
+    >>> is_digit_run(["230", "000023"]), is_digit_run(["23", "1.5"])
+    (True, False)
+    """
+    return bool(tokens) and all(_DIGIT_TOKEN.fullmatch(t) for t in tokens)
+
+
+def candidate_splits(tokens: Sequence[str], n: int) -> Iterator[tuple[Piece, ...]]:
+    """Every way to cut the tokens into ``n`` numbers without a leading zero, in a fixed order.
+
+    >>> [[p.value for p in s] for s in candidate_splits(["230", "000023"], 7)]
+    [[2, 30, 0, 0, 0, 0, 23], [23, 0, 0, 0, 0, 0, 23], [230, 0, 0, 0, 0, 2, 3]]
+    >>> [[p.value for p in s] for s in candidate_splits(["0000000"], 7)]
+    [[0, 0, 0, 0, 0, 0, 0]]
+    """
+    digits_after = [sum(len(t) for t in tokens[k + 1:]) for k in range(len(tokens))]
+
+    def cut(k: int, start: int, left: int) -> Iterator[tuple[Piece, ...]]:
+        if k == len(tokens):
+            if left == 0:
+                yield ()
+            return
+        token = tokens[k]
+        if start == len(token):
+            yield from cut(k + 1, 0, left)
+            return
+        digits = len(token) - start + digits_after[k]
+        # Every token left needs a piece of its own; no piece is empty or longer than MAX_CELL_DIGITS.
+        if left < len(tokens) - k or left > digits or digits > left * MAX_CELL_DIGITS:
+            return
+        widths = (1,) if token[start] == "0" else range(1, min(len(token) - start, MAX_CELL_DIGITS) + 1)
+        for width in widths:
+            piece = Piece(int(token[start: start + width]), k, start)
+            for tail in cut(k, start + width, left - 1):
+                yield (piece, *tail)
+
+    if n <= 0 or not tokens:
+        return iter(())
+    return cut(0, 0, n)
+
+
+def split_run(tokens: Sequence[str], n: int, identity: tuple[str, Callable[[list[int]], bool]] | None) -> Split:
+    """Split a glued run into ``n`` cells: forced by the digits, else chosen by ``identity``
+    (its name and a test over the values), else unresolved.
+
+    >>> t3 = ("I3", lambda v: v[-1] == sum(v[:-1]))
+    >>> [p.value for p in split_run(["640020470"], 7, t3).pieces], split_run(["640020470"], 7, t3).identity
+    ([64, 0, 0, 2, 0, 4, 70], 'I3')
+    >>> split_run(["220000325"], 7, t3).reason
+    'glued digits 220000325: 2 splits fit I3 (2,20,0,0,0,3,25 / 22,0,0,0,0,3,25)'
+    """
+    run = " ".join(tokens)
+    candidates = []
+    for pieces in candidate_splits(tokens, n):
+        candidates.append(pieces)
+        if len(candidates) > MAX_CANDIDATES:
+            return Split(None, None, f"glued digits {run}: more than {MAX_CANDIDATES} possible splits",
+                         len(candidates))
+    if not candidates:
+        return Split(None, None, f"glued digits {run}: cannot be cut into {n} cells", 0)
+    if len(candidates) == 1:
+        return Split(candidates[0], None, None, 1)
+    if identity is None:
+        return Split(None, None, f"glued digits {run}: {len(candidates)} possible splits and no identity to choose",
+                     len(candidates))
+    name, holds = identity
+    fitting = [c for c in candidates if holds([p.value for p in c])]
+    if len(fitting) == 1:
+        return Split(fitting[0], name, None, len(candidates))
+    if not fitting:
+        return Split(None, None, f"glued digits {run}: none of {len(candidates)} possible splits fits {name}",
+                     len(candidates))
+    shown = " / ".join(",".join(str(p.value) for p in c) for c in fitting[:4])
+    more = f" / … {len(fitting) - 4} more" if len(fitting) > 4 else ""
+    return Split(None, None, f"glued digits {run}: {len(fitting)} splits fit {name} ({shown}{more})", len(candidates))
