@@ -7,13 +7,21 @@ the five seed reports' values put into those real tables.
 """
 from __future__ import annotations
 
+import io
+import random
+import subprocess
+import sys
+import time
+import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from loaders.ingest import ingest
 from loaders.report import parse_source
-from loaders.word import docx_to_text, minimal_docx
-from tests.docx_files import html_to_docx, real_tables, seed_to_docx
+from loaders.word import MAX_ENTRIES, docx_to_text, minimal_docx
+from tests.docx_files import bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx
 from tests.test_formats import cells_of, table
 from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, expected_cells
 
@@ -220,3 +228,136 @@ def test_content_not_read_makes_the_report_partial():
     assert docx_to_text(minimal_docx(body))[1] == [
         "docx: 1 embedded object(s) (e.g. an Excel table pasted as an object) not read",
         "docx: 1 imported chunk(s) (altChunk: HTML or RTF kept in another part) not read"]
+
+
+# --- legacy and hostile files ------------------------------------------------------------------------------
+def zip_of(parts: dict[str, bytes | str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def office_zip(content_type: str) -> bytes:
+    """An Office Open XML package whose main part has ``content_type``."""
+    return zip_of({"[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                   f'content-types"><Override PartName="/main.xml" ContentType="{content_type}"/></Types>',
+                   "main.xml": "<x/>"})
+
+
+def damaged(data: bytes) -> bytes:
+    """``data`` with 64 bytes inside word/document.xml's compressed stream overwritten."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
+    at = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.compress_size // 2
+    return data[:at] + bytes(64) + data[at + 64:]
+
+
+def dense_docx(tags: int) -> bytes:
+    """A document part of ``tags`` XML tags in a few bytes each, that compresses as text does."""
+    words = random.Random(0).randbytes(tags).hex()
+    return minimal_docx("".join(f"<w:t>{words[k: k + 4]}</w:t>" for k in range(0, 2 * tags, 4)))
+
+
+LEGACY_WORD = ("a Word 97–2003 (.doc) or WPS (.wps) binary document, which is not read: convert it to .docx or PDF "
+               "first (e.g. `libreoffice --headless --convert-to docx FILE`, or Save As .docx in WPS/Word)")
+SAVE_AS = "save the report as .docx or PDF (File ▸ Save As in Word, WPS or LibreOffice) and ingest that"
+GOOD = minimal_docx(para("规章"))
+OOXML = "application/vnd.openxmlformats-officedocument"
+
+# (file name, the file's bytes, the reason it is rejected for); names lie, as they do in the wild.
+HOSTILE = [
+    ("bomb.docx", lambda: bomb_docx(1 << 30),
+     "to 1,073,741,824 bytes, over the 16,777,216-byte limit for one report: not read (a ZIP bomb, or not one report)"),
+    ("bomb-declaring-1000-bytes.docx", lambda: bomb_docx(1 << 30, declared=1000),
+     "corrupt DOCX: word/document.xml cannot be decompressed (Bad CRC-32 for file 'word/document.xml'); "
+     "download or export the document again"),
+    ("bomb-under-the-size-limit.docx", lambda: bomb_docx(8 << 20), " bytes), as only a ZIP bomb does: not read"),
+    ("dense-xml.docx", lambda: dense_docx(1_100_000),
+     "word/document.xml holds over 1,000,000 XML tags (a report has under 100,000): not read"),
+    ("10001-entries.docx", lambda: zip_of({f"{k}.xml": "" for k in range(MAX_ENTRIES + 1)}),
+     "a ZIP archive of 10,001 entries (a Word document has at most a few hundred): not read"),
+    ("truncated.docx", lambda: GOOD[: len(GOOD) // 2],
+     "corrupt ZIP container (File is not a zip file): the file is damaged or truncated; "
+     "download or export the document again"),
+    ("damaged.docx", lambda: damaged(GOOD), "corrupt DOCX: word/document.xml cannot be decompressed ("),
+    ("not-xml.docx", lambda: minimal_docx("<w:p><w:r>"), "corrupt DOCX: word/document.xml is not well-formed XML ("),
+    ("workbook-named.docx", lambda: office_zip(f"{OOXML}.spreadsheetml.sheet.main+xml"),
+     f"an Excel workbook (.xlsx), not a Word document: {SAVE_AS}"),
+    ("slides-named.docx", lambda: office_zip(f"{OOXML}.presentationml.presentation.main+xml"),
+     f"a PowerPoint presentation (.pptx), not a Word document: {SAVE_AS}"),
+    ("opendocument-named.docx",
+     lambda: zip_of({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}),
+     f"an OpenDocument text (.odt), not a Word document: {SAVE_AS}"),
+    ("ofd-named.docx", lambda: zip_of({"OFD.xml": "<ofd:OFD/>", "Doc_0/Document.xml": "<x/>"}),
+     "an OFD document (China's fixed-layout format), not a Word document: export it to PDF and ingest that"),
+    ("archive-named.docx", lambda: zip_of({"附件1.pdf": b"%PDF-1.4", "说明.txt": "年度报告"}),
+     "a ZIP archive of 2 file(s) (附件1.pdf, 说明.txt), not a Word document: unpack it and ingest the files inside"),
+    ("legacy.doc", lambda: compound_file({"WordDocument": b"\xec\xa5", "1Table": b"", "\x05SummaryInformation": b""}),
+     LEGACY_WORD),
+    ("wps-writer.wps", lambda: compound_file({"WordDocument": b"\xec\xa5", "0Table": b""}),
+     LEGACY_WORD),
+    ("works.wps", lambda: compound_file({"CONTENTS": b"CHNKWKS", "SPELLING": b""}),
+     "an OLE2 compound file (an Office 97–2003, WPS or Works binary document), which is not read: convert it to "
+     ".docx or PDF first (e.g. `libreoffice --headless --convert-to docx FILE`, or Save As .docx in WPS/Word)"),
+    ("password-protected.docx", lambda: compound_file({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b""}),
+     "a password-protected Office document (an encrypted .docx), which is not read: open it, remove the password, "
+     "save it as .docx and ingest that"),
+    ("workbook-named.doc", lambda: compound_file({"Workbook": b"\x09\x08"}),
+     "an Excel 97–2003 workbook (.xls), not a report document: save the report as .docx or PDF"),
+]
+
+
+@pytest.mark.parametrize("name, make, reason", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_legacy_and_hostile_files_are_rejected_quickly_with_what_they_are(name, make, reason):
+    """Each in under two seconds, with a reason that says what the file is and what to do."""
+    data = make()
+    started = time.perf_counter()
+    got = parse_source(data)
+    assert time.perf_counter() - started < 2
+    assert got.status == "rejected" and reason in got.error, got.error
+    assert (got.cells, got.facts) == ([], [])
+
+
+BOMB_PROBE = """
+import resource, sys, time
+from loaders.report import parse_source
+data = open(sys.argv[1], "rb").read()
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+got = parse_source(data)
+print(got.status, time.perf_counter() - started, base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+@pytest.mark.parametrize("declared", [None, 1000], ids=["honest", "declaring 1,000 bytes"])
+def test_a_gigabyte_zip_bomb_costs_milliseconds_and_no_memory(declared, tmp_path):
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(bomb_docx(1 << 30, declared))
+    done = subprocess.run([sys.executable, "-c", BOMB_PROBE, str(bomb)], capture_output=True, text=True, check=True)
+    status, seconds, base_kib, peak_kib = done.stdout.split()
+    assert status == "rejected" and float(seconds) < 1
+    assert int(peak_kib) - int(base_kib) < 20 * 1024  # the 1 MB file read and a few buffers, never the gigabyte
+    print(f"1 GiB zip bomb ({declared=}): {float(seconds) * 1000:.0f} ms, peak RSS {int(peak_kib) / 1024:.0f} MiB "
+          f"(+{(int(peak_kib) - int(base_kib)) / 1024:.1f} MiB over the process before parsing)")
+
+
+def test_a_batch_with_bad_word_files_ingests_the_good_report(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = {"report.docx": html_to_docx((REAL / "009.html").read_text("utf-8")),
+             **{name: make() for name, make, _ in HOSTILE}}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    summary = ingest([folder], tmp_path / "w.duckdb", progress=False)
+    assert dict(summary.counts) == {"loaded": 1, "rejected": len(HOSTILE)}
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        rows = {Path(p).name: (status, error, bytes(raw)) for p, status, error, raw in con.execute(
+            "select r.source_path, r.status, r.error, s.raw_bytes from raw.reports r "
+            "join raw.report_sources s using (report_id)").fetchall()}
+        (cells,) = con.execute("select count(*) from raw.report_cells join raw.reports using (report_id) "
+                               "where agency = '沭阳县发展和改革局' and year = 2023").fetchone()
+    assert rows["report.docx"][:2] == ("loaded", None) and cells == 200
+    for name, _, reason in HOSTILE:
+        status, error, raw = rows[name]
+        assert status == "rejected" and reason in error and raw == files[name]
