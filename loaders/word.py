@@ -1,9 +1,12 @@
 """DOCX → the tab dialect: paragraphs as prose lines, tables as rows of tab-led cells.
 
-The document body is read in order with lxml, straight from the ZIP: python-docx builds a Python
-object per paragraph, run and cell and reads neither text boxes nor tracked changes the way Word
-shows them, at several times the cost (bench/RESULTS.md). Tables come out exactly as
-``normalise.html_to_text`` renders HTML tables: a horizontally merged cell (``gridSpan``) is one
+The document body is read in order with lxml, straight from the ZIP. Not with python-docx: it
+builds a Python object per paragraph, run and cell, at seven times the cost (bench/RESULTS.md),
+and its paragraph text leaves out text boxes and the runs inside tracked insertions or content
+controls ("办结", inserted "13", "件" in a control, reads 办结).
+
+Tables come out exactly as ``normalise.html_to_text`` renders HTML tables: a horizontally merged
+cell (``gridSpan``) is one
 cell; the continuation of a vertically merged cell (``vMerge`` without ``restart``) is left out,
 like the cells an HTML ``rowspan`` covers; a row holding a table is layout, so its cells are read
 as blocks and the inner table as a table. Word splits words and numbers across runs ("20" "23");
@@ -70,9 +73,10 @@ def docx_to_text(data: bytes) -> tuple[str, list[str]]:
         raise RejectedInput(f"{part} has no document body (w:body): not a Word document; re-save it in Word or WPS")
     _drop_hidden_content(body, tags)
     problems = _unread_content(body, tags)
-    boxes = _detach_text_boxes(body, tags)
+    doc = _Doc(tags, _detach_text_boxes(body, tags), _merge_continuations(body, tags),
+               {tr for tbl in body.iter(tags.tbl) for tr in tbl.iterancestors(tags.tr)})
     lines: list[str] = []
-    _blocks(body, tags, boxes, lines)
+    _blocks(body, doc, lines)
     text = "\n".join(lines).strip("\n") + "\n"
     if len(text) > MAX_TEXT_CHARS:
         raise RejectedInput(f"the Word document's text of {len(text)} characters exceeds the {MAX_TEXT_CHARS} "
@@ -306,6 +310,29 @@ def _detach_text_boxes(body, tags: _Tags) -> dict:
     return boxes
 
 
+def _merge_continuations(body, tags: _Tags) -> set:
+    """The cells that continue a merge started above (vMerge) or to their left (legacy hMerge):
+    found in one pass, not asked of each cell.
+
+    >>> t = _tags(_W)
+    >>> row = etree.fromstring(f'<w:tr xmlns:w="{_W}"><w:tc><w:tcPr><w:vMerge/></w:tcPr></w:tc><w:tc><w:tcPr>'
+    ...                        '<w:vMerge w:val="restart"/></w:tcPr></w:tc><w:tc><w:tcPr><w:gridSpan/></w:tcPr></w:tc></w:tr>')
+    >>> [tc in _merge_continuations(row, t) for tc in row]
+    [True, False, False]
+    """
+    return {merge.getparent().getparent() for merge in body.iter(tags.v_merge, tags.h_merge)
+            if merge.get(tags.val, "continue") == "continue" and merge.getparent().tag == tags.tc_pr}
+
+
+class _Doc(NamedTuple):
+    """What reading a block needs besides the block itself."""
+
+    tags: _Tags
+    boxes: dict  # paragraph → the text boxes it anchors
+    continued: set  # cells that continue a merge: left out, like the cells an HTML rowspan covers
+    layout: set  # rows holding a table: their cells are read as blocks, as html_to_text reads them
+
+
 def _children(parent, wanted: tuple[str, ...], tags: _Tags) -> Iterator:
     """The children of ``parent`` with a wanted tag, looking through content controls and custom XML.
 
@@ -326,62 +353,49 @@ def _children(parent, wanted: tuple[str, ...], tags: _Tags) -> Iterator:
             yield from _children(child, wanted, tags)
 
 
-def _blocks(container, tags: _Tags, boxes: dict, lines: list[str]) -> None:
+def _blocks(container, doc: _Doc, lines: list[str]) -> None:
     """Paragraphs and tables of a body, cell or text box, in order, as lines."""
+    tags = doc.tags
     for block in _children(container, (tags.p, tags.tbl), tags):
         if block.tag == tags.tbl:
-            _table(block, tags, boxes, lines)
+            _table(block, doc, lines)
             continue
         lines.extend(line for line in (_collapse(s) for s in _runs_text(block, tags, "\n").split("\n")) if line)
-        for box in boxes.get(block, ()):
-            _blocks(box, tags, boxes, lines)
+        for box in doc.boxes.get(block, ()):
+            _blocks(box, doc, lines)
 
 
-def _table(tbl, tags: _Tags, boxes: dict, lines: list[str]) -> None:
+def _table(tbl, doc: _Doc, lines: list[str]) -> None:
+    tags = doc.tags
     for tr in _children(tbl, (tags.tr,), tags):
-        cells = [tc for tc in _children(tr, (tags.tc,), tags) if not _continues_merge(tc, tags)]
+        cells = [tc for tc in _children(tr, (tags.tc,), tags) if tc not in doc.continued]
         if not cells:
             continue
-        if any(next(tc.iter(tags.tbl), None) is not None for tc in cells):
-            for tc in cells:  # a row holding a table is layout: its cells are blocks
-                _blocks(tc, tags, boxes, lines)
+        if tr in doc.layout:
+            for tc in cells:
+                _blocks(tc, doc, lines)
             continue
         if lines and lines[-1]:
             lines.append("")
-        lines.extend("\t" + _cell_text(tc, tags, boxes) for tc in cells)
+        lines.extend("\t" + _cell_text(tc, doc) for tc in cells)
         lines.append("")
 
 
-def _continues_merge(tc, tags: _Tags) -> bool:
-    """Whether a cell continues a merge started above (vMerge) or to its left (legacy hMerge).
-
-    >>> t = _tags(_W)
-    >>> cell = lambda props: etree.fromstring(f'<w:tc xmlns:w="{_W}"><w:tcPr>{props}</w:tcPr></w:tc>')
-    >>> [_continues_merge(cell(p), t) for p in ('<w:vMerge/>', '<w:vMerge w:val="restart"/>', '<w:gridSpan/>')]
-    [True, False, False]
-    """
-    props = tc.find(tags.tc_pr)
-    if props is None:
-        return False
-    for tag in (tags.v_merge, tags.h_merge):
-        merge = props.find(tag)
-        if merge is not None and merge.get(tags.val, "continue") == "continue":
-            return True
-    return False
+def _cell_text(tc, doc: _Doc) -> str:
+    """A cell's text on one line: its paragraphs (and those of text boxes in it) joined by spaces,
+    so that two numbers in two paragraphs read "3 5" (unresolved), never 35."""
+    tags = doc.tags
+    if not doc.boxes:  # as in most documents: a plain loop, a third faster than the generator
+        return _collapse(" ".join(_runs_text(p, tags, " ") for p in tc.iter(tags.p)))
+    return _collapse(" ".join(_runs_text(p, tags, " ") for p in _paragraphs(tc, doc)))
 
 
-def _cell_text(tc, tags: _Tags, boxes: dict) -> str:
-    """A cell's text on one line: its paragraphs (and those of tables or text boxes in it) joined by
-    spaces, so that two numbers in two paragraphs read "3 5" (unresolved), never 35."""
-    return _collapse(" ".join(_runs_text(p, tags, " ") for p in _paragraphs(tc, tags, boxes)))
-
-
-def _paragraphs(container, tags: _Tags, boxes: dict) -> Iterator:
+def _paragraphs(container, doc: _Doc) -> Iterator:
     """Every paragraph in ``container``, each followed by those of the text boxes it anchors."""
-    for p in container.iter(tags.p):
+    for p in container.iter(doc.tags.p):
         yield p
-        for box in boxes.get(p, ()):
-            yield from _paragraphs(box, tags, boxes)
+        for box in doc.boxes.get(p, ()):
+            yield from _paragraphs(box, doc)
 
 
 def _runs_text(p, tags: _Tags, line_break: str) -> str:
