@@ -21,11 +21,12 @@ import pytest
 from loaders.ingest import ingest
 from loaders.report import parse_source
 from loaders.word import MAX_ENTRIES, docx_to_text, minimal_docx
-from tests.docx_files import bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx
+from tests.docx_files import WORD_TYPES, bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx
 from tests.test_formats import cells_of, table
 from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, expected_cells
 
 REAL = Path(__file__).parent / "fixtures" / "real"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 
 
@@ -317,6 +318,21 @@ def test_legacy_and_hostile_files_are_rejected_quickly_with_what_they_are(name, 
     assert time.perf_counter() - started < 2
     assert got.status == "rejected" and reason in got.error, got.error
     assert (got.cells, got.facts) == ([], [])
+
+
+def with_document_xml(xml: str) -> bytes:
+    return zip_of({"[Content_Types].xml": WORD_TYPES, "word/document.xml": xml})
+
+
+def test_xml_entities_are_neither_expanded_nor_fetched():
+    laughs = "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+    bomb = with_document_xml(f'<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">{laughs}]>'
+                             f'<w:document xmlns:w="{W}"><w:body>{para("&j;")}</w:body></w:document>')
+    got = parse_source(bomb)
+    assert got.status == "rejected" and "Maximum entity amplification factor exceeded" in got.error
+    outside = with_document_xml('<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+                                f'<w:document xmlns:w="{W}"><w:body>{para("&x;")}</w:body></w:document>')
+    assert docx_to_text(outside) == ("\n", [])
 
 
 BOMB_PROBE = """
