@@ -15,20 +15,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from loaders.normalise import decode_bytes, sniff_format  # noqa: E402
+from loaders.normalise import decode_bytes, sniff_container, sniff_format  # noqa: E402
 from loaders.report import parse_source  # noqa: E402
 from run import commit, record  # noqa: E402  (bench/run.py, beside this file)
 
 # The issue's targets, reports/s on one core.
 TARGETS = {"text": 1000, "html": 300}
+SHAPES = ("docx", "html", "markdown", "text")
 
 
 def shape(data: bytes) -> str:
-    """The input shape as the targets name it: html, markdown, or text (tab or line dumps).
+    """The input shape as the targets name it: docx, html, markdown, or text (tab or line dumps).
 
-    >>> shape('<html><body><table></table></body></html>'.encode())
-    'html'
+    >>> shape('<html><body><table></table></body></html>'.encode()), shape(b"PK\\x03\\x04")
+    ('html', 'docx')
     """
+    if sniff_container(data) == "docx":
+        return "docx"
     return sniff_format(decode_bytes(data).text)
 
 
@@ -36,13 +39,13 @@ def sample(corpus: Path, per_shape: int) -> dict[str, list[bytes]]:
     """Up to ``per_shape`` files' bytes of each shape, in file order."""
     found: dict[str, list[bytes]] = {}
     for path in sorted(corpus.rglob("*")):
-        if path.suffix not in (".txt", ".html", ".md"):
+        if path.suffix not in (".txt", ".html", ".md", ".docx"):
             continue
         data = path.read_bytes()
         group = found.setdefault(shape(data), [])
         if len(group) < per_shape:
             group.append(data)
-        if len(found) == 3 and all(len(g) >= per_shape for g in found.values()):
+        if len(found) == len(SHAPES) and all(len(g) >= per_shape for g in found.values()):
             break
     return found
 

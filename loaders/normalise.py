@@ -107,14 +107,38 @@ def _check_text(text: str) -> str:
 # --- containers --------------------------------------------------------------------------
 # Binary formats told by their first bytes. Those we cannot read are rejected with what to do.
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # a file entry, or the end record of an empty ZIP
+_CONVERT = ("convert it to .docx or PDF first (e.g. `libreoffice --headless --convert-to docx FILE`, "
+            "or Save As .docx in WPS/Word)")
+# What an OLE2 compound file holds, told by the name of a stream in its directory (names are
+# stored in UTF-16LE). WPS 文字 writes .wps in Word's binary format, with the same WordDocument
+# stream; Microsoft Works' .wps has none and falls to the last message.
+_OLE_STREAMS = (
+    ("EncryptedPackage", "a password-protected Office document (an encrypted .docx), which is not read: open it, "
+                         "remove the password, save it as .docx and ingest that"),
+    ("WordDocument", f"a Word 97–2003 (.doc) or WPS (.wps) binary document, which is not read: {_CONVERT}"),
+    ("Workbook", "an Excel 97–2003 workbook (.xls), not a report document: save the report as .docx or PDF"),
+    ("PowerPoint Document", "a PowerPoint 97–2003 presentation (.ppt), not a report document: "
+                            "save the report as .docx or PDF"),
+)
 _UNREADABLE = {
-    _OLE: "a Word 97–2003 (.doc) or WPS (.wps) binary document, which is not read: convert it to .docx or PDF "
-          "first (e.g. `libreoffice --headless --convert-to docx FILE`, or Save As .docx in WPS/Word)",
     b"\x89PNG": "an image (PNG), not a text report: OCR it first",
     b"\xff\xd8\xff": "an image (JPEG), not a text report: OCR it first",
     b"Rar!": "a RAR archive: unpack it and ingest the files inside",
     b"\x1f\x8b": "a gzip archive: unpack it and ingest the files inside",
 }
+
+
+def ole_kind(data: bytes) -> str:
+    """What an OLE2 compound file is, and what to do with it, from the names of its streams.
+
+    >>> ole_kind(_OLE + "WordDocument".encode("utf-16-le")).split(",")[0]
+    'a Word 97–2003 (.doc) or WPS (.wps) binary document'
+    """
+    for stream, why in _OLE_STREAMS:
+        if stream.encode("utf-16-le") in data:
+            return why
+    return f"an OLE2 compound file (an Office 97–2003, WPS or Works binary document), which is not read: {_CONVERT}"
 
 
 def sniff_container(data: bytes) -> str:
@@ -127,8 +151,10 @@ def sniff_container(data: bytes) -> str:
     """
     if data[:1024].lstrip()[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
         return "pdf"
-    if data[:4] == b"PK\x03\x04":
+    if data[:4] in _ZIP:
         return "docx"
+    if data.startswith(_OLE):
+        raise RejectedInput(ole_kind(data))
     for magic, why in _UNREADABLE.items():
         if data.startswith(magic):
             raise RejectedInput(why)
