@@ -64,7 +64,8 @@ T3_GROUPS = ("本年度办理结果", "(三)不予公开", "(四)无法提供", 
 
 # --- table 4 -------------------------------------------------------------------------------
 T4_ROWS = [r["row_key"] for r in _read("t4_rows")]
-T4_ROW_LABELS = {r["row_key"]: r["label"] for r in _read("t4_rows")}
+# Table 4 prints its blocks' names only in its header: "行政诉讼·复议后起诉".
+T4_ROW_LABELS = {r["row_key"]: "·".join(filter(None, (r["group_label"], r["label"]))) for r in _read("t4_rows")}
 T4_COLUMNS = [c["col_key"] for c in _read("t4_columns")]
 
 # --- table 2 -------------------------------------------------------------------------------

@@ -24,13 +24,14 @@ SCORE_WEIGHTS = {"error": 20, "warning": 5, "info": 1}
 # A report's data-quality score, over its counts of findings (columns errors, warnings, infos).
 SCORE_SQL = (f"greatest(0, 100 - {SCORE_WEIGHTS['error']} * errors - {SCORE_WEIGHTS['warning']} * warnings"
              f" - {SCORE_WEIGHTS['info']} * infos)")
-T4_ROWS = [("review", "行政复议"), ("litigation_direct", "行政诉讼 · 未经复议直接起诉"),
-           ("litigation_after_review", "行政诉讼 · 复议后起诉")]
-T4_COLS = [("upheld", "结果维持"), ("corrected", "结果纠正"), ("other_result", "其他结果"), ("pending", "尚未审结"),
-           ("total", "总计")]
-T3_COLS = [("natural_person", "自然人"), ("commercial_enterprise", "商业企业"), ("research_institution", "科研机构"),
-           ("social_welfare_org", "社会公益组织"), ("legal_service_org", "法律服务机构"), ("other_org", "其他"),
-           ("legal_person_subtotal", "小计"), ("total", "总计")]
+# The tables' rows and columns, labels and order: the vocabulary seeds (reference.*), as the loader reads them.
+VOCABULARY_SQL = {
+    "t3_rows": "select row_key, label, sort_order from reference.t3_rows order by sort_order",
+    "t3_cols": "select col_key, label from reference.t3_columns order by sort_order",
+    "t4_rows": "select row_key, concat_ws(' · ', nullif(group_label, ''), label) as label from reference.t4_rows "
+               "order by sort_order",
+    "t4_cols": "select col_key, label from reference.t4_columns order by sort_order",
+}
 
 
 @dataclass
@@ -155,7 +156,7 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int
         facts = _rows(con, "select * from staging.stg_narrative_facts where report_id in (select unnest(?)) "
                            "order by report_id, fact_no", [ids])
         page_findings = _rows(con, f"select * from {findings_from} where report_id in (select unnest(?))", [ids])
-        data["t3_rows"] = _rows(con, "select row_key, label, sort_order from reference.t3_rows order by sort_order")
+        data.update({name: _rows(con, sql) for name, sql in VOCABULARY_SQL.items()})
     by_report = defaultdict(lambda: {"cells": [], "facts": [], "findings": []})
     for kind, rows in (("cells", cells), ("facts", facts), ("findings", page_findings)):
         for row in rows:
@@ -219,7 +220,8 @@ def _report_tables(report: dict, data: dict) -> dict:
 
     cells = {(c["table_id"], c["row_key"], c["col_key"]): c for c in report["cells"]}
     present_cols = {c["col_key"] for c in report["cells"] if c["table_id"] == "t3"}
-    t3_cols = [(k, label) for k, label in T3_COLS if k in present_cols]
+    t3_cols = [(c["col_key"], c["label"]) for c in data["t3_cols"] if c["col_key"] in present_cols]
+    t4_cols = [(c["col_key"], c["label"]) for c in data["t4_cols"]]
     order = {r["row_key"]: r["sort_order"] for r in data["t3_rows"]}
     t3_keys = sorted({c["row_key"] for c in report["cells"] if c["table_id"] == "t3"}, key=lambda k: (order.get(k, 99), k))
     t2_keys = list(dict.fromkeys(c["row_key"] for c in report["cells"] if c["table_id"] == "t2"))
@@ -237,8 +239,8 @@ def _report_tables(report: dict, data: dict) -> dict:
     return {
         "t3_cols": t3_cols, "t3": [row("t3", k, t3_cols) for k in t3_keys],
         "t3_col_marks": {c: marks.get(("t3", None, c)) for c, _ in t3_cols},
-        "t4_cols": T4_COLS, "t4": [row("t4", k, T4_COLS) | {"label": label} for k, label in T4_ROWS
-                                   if any(("t4", k, c) in cells for c, _ in T4_COLS)],
+        "t4_cols": t4_cols, "t4": [row("t4", r["row_key"], t4_cols) | {"label": r["label"]} for r in data["t4_rows"]
+                                   if any(("t4", r["row_key"], c) in cells for c, _ in t4_cols)],
         "t2": t2,
     }
 
