@@ -153,7 +153,7 @@ def split_lines(original: str, simplified: str) -> Lines:
 
 # --- sections --------------------------------------------------------------------------------
 SECTION_ORDER = ("t2", "t3", "t4", "s5", "s6")
-_HEADING_KEYS = {
+HEADING_KEYS = {
     "s1": ("总体情况",),
     "t2": ("主动公开政府信息情况", "主动公开政府信息",),
     "t3": ("收到和处理政府信息公开申请情况", "收到和处理政府信息公开申请"),
@@ -172,7 +172,7 @@ _HEADING_PREFIX = re.compile(r"^[#*\s]*(?:[一二三四五六七八九十]+[、.
 
 # Heading key words, found in one pass over the text; a line whose first one starts within its
 # first 40 characters (and that is not a table cell) may be a heading.
-_HEADING_KEY = re.compile("|".join(re.escape(k) for keys in _HEADING_KEYS.values() for k in keys))
+_HEADING_KEY = re.compile("|".join(re.escape(k) for keys in HEADING_KEYS.values() for k in keys))
 _HEADING_COLUMNS = 40
 
 
@@ -189,7 +189,7 @@ def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
     pos = 0
     for name in wanted:
         for i, body in candidates:
-            if i >= pos and body is not None and any(key in body for key in _HEADING_KEYS[name]):
+            if i >= pos and body is not None and any(key in body for key in HEADING_KEYS[name]):
                 starts[name] = i
                 pos = i + 1
                 break

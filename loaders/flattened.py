@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 
+from .cells import HEADING_KEYS
+
 # A line this long holding table words is a flattened page, not a table row or a paragraph.
 FLAT_LINE = 300
 _TABLE_WORDS = ("本年新收", "结果维持", "第二十条")
 _NUMERAL = "一二三四五六七八九十"
-# Section headings: numbered, their key words within a few characters of the number.
+# Section headings: numbered, their key words (cells.py's) within a few characters of the number, and
+# the rest of the heading's title ("…及改进情况").
 _HEADING = re.compile(
-    rf"[{_NUMERAL}]、[^。，；、\n]{{0,14}}?(?:总体情况|主动公开政府信息(?:的?情况)?|收到和处理政府信息公开申请(?:的?情况)?"
-    rf"|复议[、和及]?(?:提起)?行政诉讼(?:的?情况)?|存在的主要问题(?:及(?:改进|整改)(?:情况|措施)?)?"
-    rf"|其他需要报告的事项)")
-_TABLES_END = re.compile(r"存在的主要问题|其他需要报告的事项")
+    rf"[{_NUMERAL}]、[^。，；、\n]{{0,14}}?(?:{'|'.join(re.escape(k) for keys in HEADING_KEYS.values() for k in keys)})"
+    r"(?:[^。，；\n]{0,8}?(?:情况|措施|事项))?")
+_TABLE_SECTIONS = ("t2", "t3", "t4")
 # A run of digits: one or more glued cells (spaces inside are cell boundaries, kept for tables.py).
 _RUN = re.compile(r"[+\-]?\d[\d \t\u3000\xa0]*(?:\.\d+)?(?:[万亿]?元)?")
 # Where a row label begins: its number (一、 （三） 2.), but not 第二十条第（一）项.
@@ -44,12 +46,16 @@ def is_flattened(text: str) -> bool:
     return False
 
 
-def unflatten(text: str) -> str:
+def unflatten(text: str, matching: str | None = None) -> tuple[str, str]:
     """Break a flattened page into headings, prose and table cells (line dialect).
 
-    >>> print(unflatten("一、总体情况" + "。" * 300 + "三、收到和处理政府信息公开申请情况自然人总计一、本年新收政府信息公开申请数量230 000023"
-    ...                 "二、上年结转政府信息公开申请数量0000000（四）无法提供1.本机关不掌握相关政府信息70000072.没有现成信息"
-    ...                 "需要另行制作0000000五、存在的主要问题及改进情况无。").split("\\n", 2)[2])
+    The breaks are found in ``matching`` (the text folded and in simplified script, the same length)
+    and made in both texts at the same places.
+
+    >>> text, _ = unflatten("一、总体情况" + "。" * 300 + "三、收到和处理政府信息公开申请情况自然人总计一、本年新收政府信息公开申请数量"
+    ...                 "230 000023二、上年结转政府信息公开申请数量0000000（四）无法提供1.本机关不掌握相关政府信息70000072.没有现成"
+    ...                 "信息需要另行制作0000000五、存在的主要问题及改进情况无。")
+    >>> print(text.split("\\n", 2)[2])
     三、收到和处理政府信息公开申请情况
     自然人总计
     一、本年新收政府信息公开申请数量
@@ -64,34 +70,56 @@ def unflatten(text: str) -> str:
     五、存在的主要问题及改进情况
     无。
     """
-    return "\n".join(_unflatten_line(line) if len(line) > FLAT_LINE else line for line in text.split("\n"))
+    matching = text if matching is None else matching
+    cuts, start = [], 0
+    for line in matching.split("\n"):
+        if len(line) > FLAT_LINE:
+            cuts.extend(start + at for at in _line_cuts(line))
+        start += len(line) + 1
+    cuts = sorted(set(cuts))
+    cut = _cut(text, cuts)
+    return cut, (cut if matching is text else _cut(matching, cuts))
 
 
-def _unflatten_line(line: str) -> str:
-    pieces, pos, in_tables = [], 0, False
+def _cut(text: str, cuts: list[int]) -> str:
+    """``text`` with a line break at each of the offsets ``cuts`` (sorted), blanks at the cuts dropped."""
+    pieces, pos = [], 0
+    for at in cuts:
+        if 0 < at < len(text):
+            pieces.append(text[pos:at])
+            pos = at
+    pieces.append(text[pos:])
+    return "\n".join(pieces)
+
+
+def _line_cuts(line: str) -> list[int]:
+    """Where a flattened line breaks: around each section heading; in the tables, between cells."""
+    cuts, pos, in_tables = [], 0, False
     for m in _HEADING.finditer(line):
-        pieces.append(_cells(line[pos: m.start()]) if in_tables else line[pos: m.start()])
-        pieces.append(m.group())
+        if in_tables:
+            cuts.extend(pos + at for at in _cell_cuts(line[pos: m.start()]))
+        cuts.extend((m.start(), m.end()))
         pos = m.end()
-        in_tables = not _TABLES_END.search(m.group()) and ("总体情况" not in m.group())
-    pieces.append(_cells(line[pos:]) if in_tables else line[pos:])
-    return "\n".join(p.strip() for p in pieces if p.strip())
+        in_tables = any(key in m.group() for name in _TABLE_SECTIONS for key in HEADING_KEYS[name])
+    if in_tables:
+        cuts.extend(pos + at for at in _cell_cuts(line[pos:]))
+    return cuts
 
 
-def _cells(segment: str) -> str:
-    """One cell per line: each row label, each run of digits.
+def _cell_cuts(segment: str) -> list[int]:
+    """Where a table segment breaks into cells: before each row label, around each run of digits.
 
     A run followed by "." ends in the next row's number ("70000072.没有…" is 7000007, then "2.没有…").
     """
-    lines, label_from = [], 0
+    cuts, label_from = [], 0
     for m in _RUN.finditer(segment):
         run = m.group().rstrip()
         if segment.startswith(".", m.start() + len(run)):
             run = run[:-1].rstrip()
         if not run:
             continue
-        lines.extend(_LABEL_START.split(segment[label_from: m.start()]))
-        lines.append(run)
+        cuts.extend(k.start() for k in _LABEL_START.finditer(segment, label_from, m.start()))
+        cuts.extend((m.start(), m.start() + len(run)))
         label_from = m.start() + len(run)
-    lines.extend(_LABEL_START.split(segment[label_from:]))
-    return "\n".join(p.strip() for p in lines if p.strip())
+    cuts.extend(k.start() for k in _LABEL_START.finditer(segment, label_from))
+    return cuts

@@ -96,13 +96,13 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
     fmt = source_format or N.sniff_format(text)
     try:
         normalised = {"html": N.html_to_text, "markdown": N.markdown_to_text}.get(fmt, _as_is)(text)
-        if F.is_flattened(normalised):
-            normalised = F.unflatten(normalised)
     except N.RejectedInput as exc:
         return ParsedReport("rejected", str(exc), source_format=fmt)
     matching = N.fold_compat(normalised)
     script = N.detect_script(matching)
     simplified = N.to_simplified(matching) if script == "traditional" else matching
+    if F.is_flattened(simplified):
+        normalised, simplified = F.unflatten(normalised, simplified)
     lines = split_lines(normalised, simplified)
     sections = find_sections(lines, simplified)
     meta = find_metadata(lines, min((s for s, _ in sections.values()), default=len(lines.raw)))
