@@ -23,7 +23,8 @@ _HEADING = re.compile(
     r"(?:[^。，；\n]{0,8}?(?:情况|措施|事项))?")
 _TABLE_SECTIONS = ("t2", "t3", "t4")
 # A run of digits: one or more glued cells (spaces inside are cell boundaries, kept for tables.py).
-_RUN = re.compile(r"[+\-]?\d[\d \t\u3000\xa0]*(?:\.\d+)?(?:[万亿]?元)?")
+# A unit printed after the number stays with it ("29项", "37551661.7元"): the cell is not bare digits.
+_RUN = re.compile(r"[+\-]?\d[\d \t\u3000\xa0]*(?:\.\d+)?(?:[万亿]?元|人次|[项件个条次宗])?")
 # Where a row label begins: its number (一、 （三） 2.), but not 第二十条第（一）项.
 _LABEL_START = re.compile(rf"(?<!第)(?=[（(][{_NUMERAL}][）)])|(?=[{_NUMERAL}]、)|(?=\d\.[^\d])")
 

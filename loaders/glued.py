@@ -4,10 +4,10 @@ Crawler text dumps and some PDF conversions glue a table row's cells together. A
 back only where the split is certain:
 
 * a cell never starts with 0 unless it is exactly "0", and a space is always a cell boundary, so
-  the digits alone often allow one split only ("0000000" into 7 cells);
-* otherwise the row's own arithmetic decides (table 3: 总计 is the sum of the six applicant
-  columns; table 4: each block's 总计 is the sum of its four results). The identity that decided
-  is recorded with the values: those cells can no longer count as evidence that it holds.
+  the digits alone allow few splits, often one ("0000000" into 7 cells);
+* the row's own arithmetic confirms the split, or chooses among several (table 3: 总计 is the sum
+  of the six applicant columns; table 4: each block's 总计 is the sum of its four results). The
+  identity is recorded with the values: those cells can no longer count as evidence that it holds.
 
 Several splits fitting, or none, leaves the row unresolved with the candidates listed.
 """
@@ -32,7 +32,7 @@ class Piece(NamedTuple):
 
 class Split(NamedTuple):
     pieces: tuple[Piece, ...] | None  # None when unresolved
-    identity: str | None  # the identity that chose this split among several; None when the digits forced it
+    identity: str | None  # the identity that confirmed this split; None for a run of zeros of a table without one
     reason: str | None  # why unresolved
     n_candidates: int  # splits the digits allow; 0: too few or too many digits for the columns
 
@@ -81,14 +81,20 @@ def candidate_splits(tokens: Sequence[str], n: int) -> Iterator[tuple[Piece, ...
 
 
 def split_run(tokens: Sequence[str], n: int, identity: tuple[str, Callable[[list[int]], bool]] | None) -> Split:
-    """Split a glued run into ``n`` cells: forced by the digits, else chosen by ``identity``
-    (its name and a test over the values), else unresolved.
+    """Split a glued run into ``n`` cells: the one split that satisfies ``identity`` (its name and a
+    test over the values), else unresolved.
+
+    Even a run the digits allow to cut one way only ("7000007" into 7) is cut on the assumption that
+    it holds the whole row; the row's own arithmetic is what confirms it. A table with no such
+    identity (table 2) has only runs of zeros cut, one zero a cell.
 
     >>> t3 = ("I3", lambda v: v[-1] == sum(v[:-1]))
     >>> [p.value for p in split_run(["640020470"], 7, t3).pieces], split_run(["640020470"], 7, t3).identity
     ([64, 0, 0, 2, 0, 4, 70], 'I3')
     >>> split_run(["220000325"], 7, t3).reason
     'glued digits 220000325: 2 splits fit I3 (2,20,0,0,0,3,25 / 22,0,0,0,0,3,25)'
+    >>> split_run(["000"], 3, None).pieces is not None, split_run(["29"], 2, None).reason
+    (True, 'glued digits 29: no identity of the row to confirm a split')
     """
     run = " ".join(tokens)
     candidates = []
@@ -99,18 +105,16 @@ def split_run(tokens: Sequence[str], n: int, identity: tuple[str, Callable[[list
                          len(candidates))
     if not candidates:
         return Split(None, None, f"glued digits {run}: cannot be cut into {n} cells", 0)
-    if len(candidates) == 1:
-        return Split(candidates[0], None, None, 1)
     if identity is None:
-        return Split(None, None, f"glued digits {run}: {len(candidates)} possible splits and no identity to choose",
-                     len(candidates))
+        if sum(map(len, tokens)) == n and not any(map(int, tokens)):
+            return Split(candidates[0], None, None, 1)
+        return Split(None, None, f"glued digits {run}: no identity of the row to confirm a split", len(candidates))
     name, holds = identity
     fitting = [c for c in candidates if holds([p.value for p in c])]
     if len(fitting) == 1:
         return Split(fitting[0], name, None, len(candidates))
     if not fitting:
-        return Split(None, None, f"glued digits {run}: none of {len(candidates)} possible splits fits {name}",
-                     len(candidates))
+        return Split(None, None, f"glued digits {run}: no split fits {name}", len(candidates))
     shown = " / ".join(",".join(str(p.value) for p in c) for c in fitting[:4])
     more = f" / … {len(fitting) - 4} more" if len(fitting) > 4 else ""
     return Split(None, None, f"glued digits {run}: {len(fitting)} splits fit {name} ({shown}{more})", len(candidates))

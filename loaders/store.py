@@ -64,9 +64,10 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("char_offset", pa.int32(), "offset of the cell in report_sources.normalised_text"),
         ("line_no", pa.int32(), "line of the cell in report_sources.normalised_text"),
         ("unresolved_reason", pa.string(), "why the value could not be placed; NULL when it was"),
-        ("resolved_by", pa.string(), "the identity (I3, I4) that chose this value among several splits of a glued "
-                                     "run: that identity cannot be verified on it; NULL when the value was read "
-                                     "directly or the digits allowed one split only"),
+        ("resolved_by", pa.string(), "how a value not read directly was placed: I3 or I4, the identity that "
+                                     "confirmed (or chose) the split of the glued digit run it was cut from, which "
+                                     "then cannot be verified on it; template_order, a row whose label was lost, "
+                                     "placed by the template's row order; NULL when read directly"),
     ],
     "narrative_facts": [
         ("report_id", pa.string(), "report"),

@@ -251,10 +251,11 @@ def parse_t2(cells: list[Cell]) -> TableResult:
     votes: dict[str, int] = {}
     seen = set()
     for run in runs(cells):
-        header = [(col, label) for label in run.label_texts for col in L.t2_columns(label)]
-        if header:
-            columns = [col for col, _ in header]
-            money = {col: _money_unit(col, label) for col, label in header if col in L.T2_MONEY_COLUMNS}
+        # A header's words may wrap or split across cells ("本年新 / 制作数量"): read them joined.
+        header_text = "".join(run.label_texts)
+        if header := L.t2_columns(header_text):
+            columns = header
+            money = {col: _money_unit(col, header_text) for col in header if col in L.T2_MONEY_COLUMNS}
             for col in columns:
                 if col in L.T2_TEMPLATE_COLUMNS:
                     votes[L.T2_TEMPLATE_COLUMNS[col]] = votes.get(L.T2_TEMPLATE_COLUMNS[col], 0) + 1

@@ -151,19 +151,27 @@ def test_encodings_are_detected_and_give_the_same_cells(encode, encoding):
     assert [c[:8] for c in r.cells] == [c[:8] for c in reference.cells]
 
 
-@pytest.mark.parametrize("separator", ["", " "])
+# Shapes a seed takes when a crawler or a PDF converter gets it: (name, text → text).
+RESHAPED = [
+    ("one line, cells glued", lambda t: re.sub(r"[\t\n]+", "", t)),
+    ("one line, cells spaced", lambda t: re.sub(r"[\t\n]+", " ", t)),
+    ("a row per line, cells spaced", lambda t: "\n".join(
+        " ".join(x.strip() for x in row.split("\n") if x.strip()) for row in re.split(r"\n\s*\n", t))),
+]
+
+
+@pytest.mark.parametrize("shape, reshape", RESHAPED, ids=[name for name, _ in RESHAPED])
 @pytest.mark.parametrize("name", sorted(SEEDS))
-def test_a_seed_flattened_to_one_line_reads_the_same_numbers_or_none(name, separator):
-    """A crawler keeps only a page's text: the whole report on one line, cells glued ("") or spaced (" ")."""
+def test_a_seed_reshaped_reads_the_same_numbers_or_none(name, shape, reshape):
     reference = {(c.table_id, c.row_key, c.col_key): c.value for c in parse_source((RAW / name).read_bytes()).cells
-                 if c.table_id in ("t3", "t4") and c.value is not None}
-    flat = re.sub(r"[\t\n]+", separator, (RAW / name).read_text("utf-8"))
-    r = parse_report(flat)
+                 if c.value is not None}
+    r = parse_report(reshape((RAW / name).read_text("utf-8")))
     got = {(c.table_id, c.row_key, c.col_key): c.value for c in r.cells if c.value is not None}
     assert {k: v for k, v in got.items() if k in reference and v != reference[k]} == {}
     assert (r.agency, r.year) == (SEEDS[name]["agency"], SEEDS[name]["year"])
-    # Blank cells leave no trace in a flattened line: rows that had them cannot be aligned, and are not.
-    # Every other number is read, or its row is unresolved because several splits of its digits fit.
+    # Blank cells leave no trace once cells are run together: rows that had them cannot be aligned, and
+    # are not. Every other number of tables 3 and 4 is read, or its row is unresolved because several
+    # splits of its digits fit.
     if not any(c.value_kind == "blank" for c in parse_source((RAW / name).read_bytes()).cells):
         unresolved = {(c.table_id, c.row_key, c.col_key): c.unresolved or "" for c in r.cells}
-        assert all("splits fit" in unresolved.get(k, "") for k in reference.keys() - got.keys())
+        assert all("splits fit" in unresolved.get(k, "") for k in reference.keys() - got.keys() if k[0] != "t2")
