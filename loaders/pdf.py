@@ -1,8 +1,501 @@
-"""PDF → the tab dialect. (Being written: see issue 12.)"""
+"""PDF → the tab dialect: pdfium reads each page's characters and ruling lines, ``pdf_layout``
+rebuilds paragraphs and table rows from their positions.
+
+pdfium (through pypdfium2, Apache-2.0/BSD) was chosen over pdfminer.six/pdfplumber for speed: it
+reads a 5-page report several times faster (bench/pdf.py, bench/RESULTS.md). Its C calls cannot be
+interrupted by the ingest's timeout, so the input is bounded before pdfium sees it: the size of
+the file, what every compressed stream inflates to (a few KB can inflate to gigabytes), and the
+number of pages read.
+"""
 from __future__ import annotations
 
+import base64
+import binascii
+import ctypes
+import re
+import unicodedata
+import zlib
+from typing import Iterator
+
 from .normalise import RejectedInput
+from .pdf_layout import MIN_RULE, THIN, Char, Page, render
+
+# A text report of a few hundred pages is well under this; larger files are scans or not reports.
+MAX_PDF_BYTES = 64 * 1024 * 1024
+# Real reports have 3-60 pages; a page tree may claim a million.
+MAX_PAGES = 300
+# pdfium holds about 200 bytes per character of page content it parses (measured: 23 MB of text
+# operators took 3.6 GB), so one content stream is capped well above real pages (under 0.1 MB
+# each in the corpus) and well below what would exhaust a worker.
+MAX_CONTENT_STREAM = 4 * 1024 * 1024
+MAX_CONTENT_TOTAL = 64 * 1024 * 1024
+# Fonts, CMaps and object streams: all of them together.
+MAX_INFLATED_TOTAL = 256 * 1024 * 1024
+# A dense A4 page has about 3,000 characters and a few hundred drawing objects.
+MAX_PAGE_CHARS = 60_000
+MAX_PAGE_OBJECTS = 60_000
+# Fewer characters than this, and an image over half the page: a scanned page.
+SCANNED_CHARS = 20
+SCANNED_IMAGE_SHARE = 0.5
 
 
 def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
-    raise RejectedInput("PDF reading is not available in this version; convert the PDF to text first")
+    """Bytes of a PDF → (text in the tab dialect, problems that make the report partial).
+
+    Raises RejectedInput for what cannot be read at all: scanned, encrypted, damaged or bomb PDFs.
+
+    >>> pdf_to_text(b"%PDF-1.7 and nothing else")
+    Traceback (most recent call last):
+    ...
+    loaders.normalise.RejectedInput: damaged PDF: pdfium cannot read it (data format error) and it has no %%EOF end marker, so it was probably cut short: get the complete file again
+    """
+    if len(data) > MAX_PDF_BYTES:
+        raise RejectedInput(f"PDF of {len(data)} bytes exceeds the {MAX_PDF_BYTES}-byte limit for one report "
+                            "(a scan, or several reports in one file?)")
+    check_streams(data)
+    pages, problems, images = read_pages(data)
+    if pages and all(len(p.chars) < SCANNED_CHARS for p in pages) and images:
+        raise RejectedInput("scanned PDF: no text layer — OCR it first")
+    problems += [f"page {p.number}: no text layer (a scanned page?) — OCR it to read it" for p in pages
+                 if len(p.chars) < SCANNED_CHARS and p.number in images]
+    return render(pages), problems
+
+
+# --- bounds: what the streams inflate to ------------------------------------------------------
+_STREAM = re.compile(rb">>\s*stream(?:\r\n|\r|\n)")
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_FILTER = re.compile(rb"/Filter\s*(/[A-Za-z0-9]+|\[[^\]]*\])")
+_NAME = re.compile(rb"/([A-Za-z0-9]+)")
+_SUBTYPE = re.compile(rb"/Subtype\s*/([A-Za-z0-9]+)")
+_TYPE = re.compile(rb"/Type\s*/([A-Za-z0-9]+)")
+_FONT_PROGRAM = re.compile(rb"/Length[123]\b")
+_DECODERS = {"FlateDecode": "flate", "Fl": "flate", "LZWDecode": "lzw", "LZW": "lzw",
+             "RunLengthDecode": "rl", "RL": "rl", "ASCIIHexDecode": "hex", "AHx": "hex",
+             "ASCII85Decode": "a85", "A85": "a85"}
+
+
+def check_streams(data: bytes) -> None:
+    """Reject a PDF whose streams inflate beyond the limits, before pdfium inflates them.
+
+    Image streams are not counted: reading text does not decode them. Page content (content
+    streams and form XObjects, which pdfium parses into objects) has a tighter limit than fonts.
+
+    >>> bomb = b"1 0 obj <</Filter/FlateDecode>> stream\\n" + zlib.compress(b" " * (5 << 20)) + b"\\nendstream"
+    >>> check_streams(bomb)
+    Traceback (most recent call last):
+    ...
+    loaders.normalise.RejectedInput: PDF bomb: stream object 1 inflates to more than 4194304 bytes of page content (real pages hold under 100000); not read. If it is a genuine report, print it to a new PDF and ingest that
+    """
+    content_total = total = 0
+    for number, kind, filters, raw in _streams(data):
+        if kind == "image":
+            continue
+        cap = MAX_CONTENT_STREAM if kind == "content" else MAX_INFLATED_TOTAL - total
+        size = inflated_size(raw, filters, cap)
+        if size > cap:
+            what = "of page content (real pages hold under 100000)" if kind == "content" else "in all"
+            raise RejectedInput(f"PDF bomb: stream object {number} inflates to more than {cap} bytes {what}; not "
+                                "read. If it is a genuine report, print it to a new PDF and ingest that")
+        total += size
+        if kind == "content":
+            content_total += size
+            if content_total > MAX_CONTENT_TOTAL:
+                raise RejectedInput(f"PDF bomb: page content inflates to more than {MAX_CONTENT_TOTAL} bytes; not read. "
+                                    "If it is a genuine report, split it or print it to a new PDF and ingest that")
+        if total > MAX_INFLATED_TOTAL:
+            raise RejectedInput(f"PDF bomb: its streams inflate to more than {MAX_INFLATED_TOTAL} bytes; not read")
+
+
+def _streams(data: bytes) -> Iterator[tuple[str, str, list[str], bytes]]:
+    """(object number, kind, decode filters, raw bytes) of each stream in the file."""
+    for m in _STREAM.finditer(data):
+        head_start = max(0, m.start() - 4096)
+        objs = list(_OBJ.finditer(data, head_start, m.start()))
+        head = data[objs[-1].end(): m.start() + 2] if objs else data[head_start: m.start() + 2]
+        number = objs[-1].group(1).decode() if objs else "?"
+        end = data.find(b"endstream", m.end())
+        raw = data[m.end(): end if end >= 0 else len(data)]
+        subtype = _SUBTYPE.search(head)
+        if subtype and subtype.group(1) == b"Image":
+            kind = "image"
+        elif (subtype and subtype.group(1) == b"Form") or not (subtype or _TYPE.search(head)
+                                                             or _FONT_PROGRAM.search(head)):
+            kind = "content"
+        else:
+            kind = "other"
+        found = _FILTER.search(head)
+        names = [n.decode() for n in _NAME.findall(found.group(1))] if found else []
+        yield number, kind, [_DECODERS[n] for n in names if n in _DECODERS], raw
+
+
+def inflated_size(raw: bytes, filters: list[str], cap: int) -> int:
+    """Bytes ``raw`` decodes to through ``filters``, counted up to just past ``cap``.
+
+    Only the last filter's output is counted without being held; earlier layers are held (each
+    at most ``cap``). Corrupt data counts what decodes before the error, as pdfium does.
+
+    >>> inflated_size(zlib.compress(zlib.compress(b"x" * 10_000)), ["flate", "flate"], 1_000_000)
+    10000
+    >>> inflated_size(zlib.compress(b"x" * 10_000), ["flate"], 100)
+    101
+    """
+    if not filters:
+        return len(raw)
+    for k, name in enumerate(filters):
+        last = k == len(filters) - 1
+        if name == "flate":
+            raw, size = _inflate(raw, cap, keep=not last)
+        elif name == "lzw":
+            if not last:
+                return cap + 1  # no real PDF chains LZW into another filter
+            size = lzw_size(raw, cap)
+        elif name == "rl":
+            if not last:
+                return cap + 1
+            size = run_length_size(raw, cap)
+        else:
+            raw = _ascii_decode(raw, name)
+            size = len(raw)
+        if size > cap:
+            return cap + 1
+    return size
+
+
+def _inflate(raw: bytes, cap: int, keep: bool) -> tuple[bytes, int]:
+    d = zlib.decompressobj()
+    kept: list[bytes] = []
+    size = 0
+    pending = raw
+    try:
+        while pending and not d.eof and size <= cap:
+            chunk = d.decompress(pending, 1 << 20)
+            size += len(chunk)
+            if keep:
+                kept.append(chunk)
+            pending = d.unconsumed_tail
+    except zlib.error:
+        pass
+    return b"".join(kept), size
+
+
+def lzw_size(raw: bytes, cap: int) -> int:
+    """Bytes an LZW stream (PDF's EarlyChange 1) decodes to, counted without decoding, up to ``cap``.
+
+    >>> lzw_size(bytes([0x80, 0x0B, 0x60, 0x50, 0x22, 0x0C, 0x0C, 0x85, 0x01]), 100)  # 2D 2D 2D 2D 2D 41 2D 2D 2D 42
+    10
+    """
+    lengths = [1] * 256 + [0, 0]
+    width, prev, size, pos, nbits = 9, 0, 0, 0, len(raw) * 8
+    padded = raw + b"\x00\x00\x00"
+    while pos + width <= nbits and size <= cap:
+        i, off = divmod(pos, 8)
+        code = ((padded[i] << 16 | padded[i + 1] << 8 | padded[i + 2]) >> (24 - off - width)) & ((1 << width) - 1)
+        pos += width
+        if code == 256:
+            del lengths[258:]
+            width, prev = 9, 0
+            continue
+        if code == 257:
+            break
+        n = lengths[code] if code < len(lengths) else prev + 1
+        size += n
+        if prev and len(lengths) < 4096:
+            lengths.append(prev + 1)
+        prev = n
+        if len(lengths) + 1 >= 1 << width and width < 12:
+            width += 1
+    return size
+
+
+def run_length_size(raw: bytes, cap: int) -> int:
+    """Bytes a RunLengthDecode stream decodes to, up to ``cap``.
+
+    >>> run_length_size(bytes([2, 65, 66, 67, 254, 68, 128]), 100)  # "ABC" + "DDD"
+    6
+    """
+    size = i = 0
+    while i < len(raw) and size <= cap:
+        n = raw[i]
+        if n == 128:
+            break
+        if n < 128:
+            size, i = size + n + 1, i + n + 2
+        else:
+            size, i = size + 257 - n, i + 2
+    return size
+
+
+def _ascii_decode(raw: bytes, name: str) -> bytes:
+    try:
+        if name == "hex":
+            digits = re.sub(rb"\s", b"", raw.split(b">", 1)[0])
+            return binascii.unhexlify(digits + b"0" * (len(digits) % 2))
+        body = raw.split(b"~>", 1)[0].strip()
+        return base64.a85decode(body[2:] if body.startswith(b"<~") else body)
+    except ValueError:
+        return b""
+
+
+# --- reading pages with pdfium ------------------------------------------------------------------
+_ERRORS = {1: "unknown error", 2: "file error", 3: "data format error", 4: "password required",
+           5: "unsupported security scheme", 6: "page error"}
+
+
+def read_pages(data: bytes) -> tuple[list[Page], list[str], set[int]]:
+    """The pages' characters and ruling lines, what could not be read, and the pages an image covers."""
+    import pypdfium2  # noqa: F401  (initialises pdfium)
+    import pypdfium2.raw as pdfium
+
+    buffer = ctypes.create_string_buffer(data, len(data))
+    doc = pdfium.FPDF_LoadMemDocument64(buffer, len(data), None)
+    if not doc:
+        raise RejectedInput(_load_error(pdfium.FPDF_GetLastError(), data))
+    try:
+        count = pdfium.FPDF_GetPageCount(doc)
+        problems = []
+        if count == 0:
+            raise RejectedInput("PDF has no pages")
+        if count > MAX_PAGES:
+            problems.append(f"PDF claims {count} pages; only the first {MAX_PAGES} were read (a real report "
+                            "has far fewer: is it several documents in one?)")
+        pages, images = [], set()
+        for index in range(min(count, MAX_PAGES)):
+            page, page_problems, has_images = _read_page(pdfium, doc, index)
+            problems += page_problems
+            if page is not None:
+                pages.append(page)
+            if has_images:
+                images.add(index + 1)
+        return pages, problems, images
+    finally:
+        pdfium.FPDF_CloseDocument(doc)
+
+
+def _load_error(code: int, data: bytes) -> str:
+    if code == 4:
+        return ("encrypted PDF: it needs a password to open — ask the publisher for an unprotected copy, or "
+                "remove the password (e.g. `qpdf --decrypt --password=PASSWORD in.pdf out.pdf`) and ingest that")
+    if code == 5:
+        return "encrypted PDF with a security scheme pdfium does not support: print it to a new PDF and ingest that"
+    if b"%%EOF" not in data[-2048:]:
+        return (f"damaged PDF: pdfium cannot read it ({_ERRORS.get(code, code)}) and it has no %%EOF end marker, "
+                "so it was probably cut short: get the complete file again")
+    return f"damaged PDF: pdfium cannot read it ({_ERRORS.get(code, code)}); get the file again or re-save it"
+
+
+def _read_page(pdfium, doc, index: int) -> tuple[Page | None, list[str], bool]:
+    number = index + 1
+    page = pdfium.FPDF_LoadPage(doc, index)
+    if not page:
+        return None, [f"page {number}: pdfium cannot read it (damaged or cut short); its text is missing"], False
+    try:
+        box = pdfium.FS_RECTF()
+        pdfium.FPDF_GetPageBoundingBox(page, box)
+        rotation = pdfium.FPDFPage_GetRotation(page) % 4
+        to_display = _display_transform(rotation, box.left, box.bottom, box.right, box.top)
+        width, height = box.right - box.left, box.top - box.bottom
+        if rotation % 2:
+            width, height = height, width
+        problems: list[str] = []
+        n_objects = pdfium.FPDFPage_CountObjects(page)
+        if n_objects > MAX_PAGE_OBJECTS:
+            problems.append(f"page {number}: {n_objects} drawing objects; only the first {MAX_PAGE_OBJECTS} were "
+                            "looked at for table rules")
+        hrules, vrules, image_area = _rules(pdfium, page, n_objects, to_display)
+        has_images = image_area > SCANNED_IMAGE_SHARE * width * height
+        chars, unmapped = _chars(pdfium, page, number, to_display, problems)
+        if unmapped > max(10, len(chars) // 20):
+            problems.append(f"page {number}: {unmapped} characters have no Unicode mapping (a font without "
+                            "ToUnicode); its text may be garbled — OCR the page or get a better export")
+        return Page(number, width, height, chars, hrules, vrules), problems, has_images
+    finally:
+        pdfium.FPDF_ClosePage(page)
+
+
+def _display_transform(rotation: int, left: float, bottom: float, right: float, top: float) -> tuple[float, ...]:
+    """(a, b, c, d, e, f) with X = a·x + b·y + e, Y = c·x + d·y + f: page space (y up, as stored)
+    → display space (y down, the page turned by its /Rotate as a viewer shows it).
+
+    >>> _display_transform(1, 0, 0, 595, 842)  # turned a quarter clockwise: the left edge is on top
+    (0, 1, 1, 0, 0, 0)
+    """
+    return {0: (1, 0, 0, -1, -left, top), 1: (0, 1, 1, 0, -bottom, -left),
+            2: (-1, 0, 0, 1, right, -bottom), 3: (0, -1, -1, 0, top, right)}[rotation]
+
+
+def _box(t: tuple[float, ...], left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+    """A page-space box → (x0, top, x1, bottom) in display space."""
+    a, b, c, d, e, f = t
+    xa, ya = a * left + b * bottom + e, c * left + d * bottom + f
+    xb, yb = a * right + b * top + e, c * right + d * top + f
+    return min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
+
+
+_WHITESPACE = frozenset(" \t\r\n\x00\xa0\u3000\ufeff")
+# pdfium's value for a glyph whose font maps it to no character.
+_UNMAPPED = frozenset("\ufffe\ufffd")
+
+
+def _chars(pdfium, page, number: int, t: tuple[float, ...], problems: list[str]) -> tuple[list[Char], int]:
+    """The printed characters of a page (spaces are not read: gaps are measured instead)."""
+    textpage = pdfium.FPDFText_LoadPage(page)
+    if not textpage:
+        problems.append(f"page {number}: pdfium cannot read its text")
+        return [], 0
+    try:
+        count = pdfium.FPDFText_CountChars(textpage)
+        if count > MAX_PAGE_CHARS:
+            problems.append(f"page {number}: {count} characters; only the first {MAX_PAGE_CHARS} were read")
+            count = MAX_PAGE_CHARS
+        text = _page_text(pdfium, textpage, count)
+        rect = pdfium.FS_RECTF()
+        get_box = pdfium.FPDFText_GetLooseCharBox
+        chars: list[Char] = []
+        indexes: list[int] = []
+        unmapped = 0
+        for k, ch in enumerate(text):
+            if ch in _WHITESPACE:
+                continue
+            if ch in _UNMAPPED:
+                unmapped += 1
+                continue
+            get_box(textpage, k, rect)
+            chars.append(Char(fold(ch), *_box(t, rect.left, rect.bottom, rect.right, rect.top)))
+            indexes.append(k)
+        return _fix_oversized(pdfium, textpage, t, chars, indexes), unmapped
+    finally:
+        pdfium.FPDFText_ClosePage(textpage)
+
+
+def _fix_oversized(pdfium, textpage, t: tuple[float, ...], chars: list[Char], indexes: list[int]) -> list[Char]:
+    """Characters whose loose box (from the font's bounding box) is far larger than the page's usual
+    character get a box around their glyph instead: a font with a bogus bounding box otherwise
+    puts a character in the wrong table cell."""
+    if not chars:
+        return chars
+    heights = sorted(c.bottom - c.top for c in chars)
+    usual = heights[len(heights) // 2]
+    l, r, b, tp = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for i, c in enumerate(chars):
+        if c.bottom - c.top > 2.5 * usual or c.x1 - c.x0 > 2.5 * usual:
+            pdfium.FPDFText_GetCharBox(textpage, indexes[i], l, r, b, tp)
+            x0, top, x1, bottom = _box(t, l.value, b.value, r.value, tp.value)
+            mx, my, half = (x0 + x1) / 2, (top + bottom) / 2, max(x1 - x0, bottom - top, 1.0) / 2
+            chars[i] = Char(c.ch, mx - half, my - half, mx + half, my + half)
+    return chars
+
+
+def _page_text(pdfium, textpage, count: int) -> str:
+    """The page's characters, one per pdfium character index."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium.FPDFText_GetText(textpage, 0, count, buffer)
+    text = bytes(buffer)[: max(0, written - 1) * 2].decode("utf-16-le", "surrogatepass")
+    if len(text) == count and not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    # Characters beyond the BMP take two UTF-16 units: ask for each one instead.
+    return "".join(chr(pdfium.FPDFText_GetUnicode(textpage, k)) for k in range(count))
+
+
+def _fold_table() -> dict[int, str]:
+    """Characters a text layer uses for ordinary ones: Kangxi and supplementary radicals (⾏ for 行),
+    CJK compatibility ideographs, full-width letters and digits. Full-width punctuation is kept, as
+    printed: it is how Chinese is written, and every other format carries it so."""
+    ranges = [(0x2E80, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F), (0xFF10, 0xFF19), (0xFF21, 0xFF3A),
+              (0xFF41, 0xFF5A)]
+    table = {}
+    for lo, hi in ranges:
+        for code in range(lo, hi + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if len(folded) == 1 and folded != chr(code):
+                table[code] = folded
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(ch: str) -> str:
+    """NFKC where a character stands for one ordinary character.
+
+    >>> fold("\u2f8f"), fold("２"), fold("（"), fold("行")
+    ('行', '2', '（', '行')
+    """
+    return _FOLD.get(ord(ch), ch)
+
+
+def _rules(pdfium, page, n_objects: int, t: tuple[float, ...]) -> tuple[list, list, float]:
+    """The page's ruling lines (horizontal, vertical) from its path objects, and the area of its
+    largest image."""
+    hrules: list[tuple[float, float, float]] = []
+    vrules: list[tuple[float, float, float]] = []
+    image_area = 0.0
+    stack = [(pdfium.FPDFPage_GetObject(page, k), None) for k in range(min(n_objects, MAX_PAGE_OBJECTS))]
+    seen = len(stack)
+    l, b, r, tp = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    rgba = tuple(ctypes.c_uint() for _ in range(4))
+    while stack:
+        obj, form = stack.pop()
+        kind = pdfium.FPDFPageObj_GetType(obj)
+        if kind == pdfium.FPDF_PAGEOBJ_IMAGE:
+            pdfium.FPDFPageObj_GetBounds(obj, l, b, r, tp)
+            box = (l.value, b.value, r.value, tp.value)
+            if form is not None:
+                box = _transform_box(form, *box)
+            image_area = max(image_area, (box[2] - box[0]) * (box[3] - box[1]))
+        elif kind == pdfium.FPDF_PAGEOBJ_FORM:
+            inner = _compose(_matrix(pdfium, obj), form)
+            n = pdfium.FPDFFormObj_CountObjects(obj)
+            n = max(0, min(n, MAX_PAGE_OBJECTS - seen))
+            seen += n
+            stack.extend((pdfium.FPDFFormObj_GetObject(obj, k), inner) for k in range(n))
+        elif kind == pdfium.FPDF_PAGEOBJ_PATH:
+            pdfium.FPDFPath_GetDrawMode(obj, fill, stroke)
+            stroked = bool(stroke.value) and _visible(pdfium.FPDFPageObj_GetStrokeColor, obj, rgba)
+            if not (stroked or fill.value and _visible(pdfium.FPDFPageObj_GetFillColor, obj, rgba)):
+                continue  # e.g. the white box WPS paints behind every line of text
+            pdfium.FPDFPageObj_GetBounds(obj, l, b, r, tp)
+            box = (l.value, b.value, r.value, tp.value)
+            if form is not None:
+                box = _transform_box(form, *box)
+            x0, top, x1, bottom = _box(t, *box)
+            w, h = x1 - x0, bottom - top
+            if h <= THIN and w >= MIN_RULE:
+                hrules.append(((top + bottom) / 2, x0, x1))
+            elif w <= THIN and h >= MIN_RULE:
+                vrules.append(((x0 + x1) / 2, top, bottom))
+            elif stroked and w >= MIN_RULE and h >= MIN_RULE and pdfium.FPDFPath_CountSegments(obj) <= 6:
+                # A box drawn as a border: its four sides. (A filled box is shading, not a rule.)
+                hrules += [(top, x0, x1), (bottom, x0, x1)]
+                vrules += [(x0, top, bottom), (x1, top, bottom)]
+    return hrules, vrules, image_area
+
+
+def _visible(get_color, obj, rgba) -> bool:
+    """Whether a fill or stroke colour shows on a white page: not white, not transparent."""
+    get_color(obj, *rgba)
+    r, g, b, a = (c.value for c in rgba)
+    return a > 0 and min(r, g, b) < 250
+
+
+def _matrix(pdfium, obj) -> tuple[float, ...]:
+    m = pdfium.FS_MATRIX()
+    pdfium.FPDFPageObj_GetMatrix(obj, m)
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...] | None) -> tuple[float, ...]:
+    """The PDF matrix ``inner`` followed by ``outer`` (a form inside a form)."""
+    if outer is None:
+        return inner
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _transform_box(m: tuple[float, ...], left: float, bottom: float, right: float, top: float):
+    """A box in a form's space → its bounding box in page space."""
+    a, b, c, d, e, f = m
+    xs = [a * x + c * y + e for x, y in ((left, bottom), (right, top), (left, top), (right, bottom))]
+    ys = [b * x + d * y + f for x, y in ((left, bottom), (right, top), (left, top), (right, bottom))]
+    return min(xs), min(ys), max(xs), max(ys)
