@@ -49,32 +49,39 @@ class Line(NamedTuple):
     chunks: tuple[tuple[str, float, float], ...]  # (text, x0, x1)
 
 
-class GridCell(NamedTuple):
-    """A table cell: its span of grid rows and columns, its box and its text."""
+class GridCell:
+    """A table cell: its span of grid rows and columns (last ones inclusive), its box and its text.
 
-    r0: int
-    c0: int
-    r1: int  # last row, inclusive
-    c1: int  # last column, inclusive
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    text: str
+    ``origin`` is set on the part of a cell that a page break carried to the next page: the cell
+    it continues, which holds the text; such a part is not printed.
+    """
+
+    __slots__ = ("r0", "c0", "r1", "c1", "x0", "top", "x1", "bottom", "text", "origin")
+
+    def __init__(self, r0: int, c0: int, r1: int, c1: int, x0: float, top: float, x1: float, bottom: float,
+                 text: str, origin: GridCell | None = None):
+        self.r0, self.c0, self.r1, self.c1 = r0, c0, r1, c1
+        self.x0, self.top, self.x1, self.bottom = x0, top, x1, bottom
+        self.text, self.origin = text, origin
+
+    def __repr__(self) -> str:
+        return f"GridCell({self.r0}, {self.c0}, {self.r1}, {self.c1}, {self.text!r})"
 
 
 class Table(NamedTuple):
-    """A table of one page: cells in reading order (by first row, then column)."""
+    """A table: cells in reading order (by first row, then column). A table continued over pages
+    holds the cells of every page; ``part_row`` is the first row of the last page's part."""
 
     cells: list[GridCell]
     x0: float
     top: float
     x1: float
     bottom: float
+    part_row: int = 0
 
     def rows(self) -> list[list[GridCell]]:
-        """Cells grouped by the row they start in."""
-        return [list(g) for _, g in groupby(self.cells, key=lambda c: c.r0)]
+        """The printed cells, grouped by the row they start in."""
+        return [list(g) for _, g in groupby((c for c in self.cells if c.origin is None), key=lambda c: c.r0)]
 
 
 # Ruling lines closer than this are one line (double borders, half-pixel offsets); no real row or
@@ -381,11 +388,145 @@ def cell_text(chars: Sequence[Char]) -> str:
     return join_wrapped([line_text(line)[0].strip() for line in group_lines(chars)])
 
 
+# --- tables without rules ---------------------------------------------------------------------------
+def read_text_tables(lines: Sequence[Line]) -> tuple[list[Table], list[Line]]:
+    """Tables printed without rules, read from alignment, and the lines that are not in one.
+
+    A table is a run of lines with wide gaps (chunks) holding two rows of numbers, or a header and
+    one; a line without gaps inside the run is a header line, a label fragment or a row with blank
+    cells.
+    """
+    tables: list[Table] = []
+    rest: list[Line] = []
+    run: list[Line] = []
+
+    def close(page_end: bool = False) -> None:
+        pitch = _row_pitch(run)
+        while run and len(run[-1].chunks) < 2 and not (
+                page_end and _NUMBERED.match(run[-1].text) and len(run) > 1 and run[-1].top - run[-2].top <= 1.5 * pitch):
+            rest.append(run.pop())  # what follows the last row (a heading, a caption) is prose
+        data = [k for k, line in enumerate(run) if _is_data(line)]
+        if len(data) >= 2 or data and any(len(line.chunks) > 1 for line in run[:data[0]]):
+            tables.append(text_table(run))
+        else:
+            rest.extend(run)
+        run.clear()
+
+    for line in sorted(lines, key=lambda l: l.top):
+        if run and line.top - run[-1].bottom > 3 * line.size:
+            close()
+        if len(line.chunks) > 1:
+            if not _is_data(line) and any(_is_data(r) for r in run):
+                close()  # a header after rows of numbers: the next table begins
+            run.append(line)
+        elif run:
+            run.append(line)
+        else:
+            rest.append(line)
+    close(page_end=True)
+    return tables, sorted(rest, key=lambda l: l.top)
+
+
+def _row_pitch(lines: Sequence[Line]) -> float:
+    """The usual distance between the tops of consecutive rows of numbers (0 if unknown)."""
+    tops = [line.top for line in lines if _is_data(line)]
+    steps = sorted(b - a for a, b in zip(tops, tops[1:]))
+    return steps[len(steps) // 2] if steps else 0.0
+
+
+def _is_data(line: Line) -> bool:
+    return len(line.chunks) > 1 and any(_VALUE.match(text) for text, _, _ in line.chunks)
+
+
+def text_table(lines: Sequence[Line]) -> Table:
+    """One table without rules → a Table: its value columns are where the numbers line up.
+
+    The header lines above the first row of numbers are merged column by column ("本年新" over
+    "制作数量" is one header). A line without numbers below it is a label fragment of the nearest
+    row, or, when numbered ("（六）其他处理") and that row has its own label, a row whose cells are
+    blank. A column left blank in every row cannot be seen without rules; its rows then hold fewer
+    cells than the header names, and the parser leaves them unresolved.
+
+    >>> line = lambda top, *chunks: Line("", chunks[0][1], top, chunks[-1][2], top + 10, 10, chunks)
+    >>> t = text_table([line(0, ("信息内容", 0, 40), ("本年新", 100, 130)), line(12, ("制作数量", 95, 135)),
+    ...                 line(30, ("规章", 0, 20), ("13", 110, 120)), line(50, ("规范性文件", 0, 50), ("60", 110, 120))])
+    >>> [[c.text for c in row] for row in t.rows()]
+    [['信息内容', '本年新制作数量'], ['规章', '13'], ['规范性文件', '60']]
+    """
+    first_data = next(k for k, line in enumerate(lines) if _is_data(line))
+    bands = _value_bands([line for line in lines if _is_data(line)])
+    label_edge = bands[0][0]
+    rows: list[tuple[float, list[str], list[str]]] = []  # (middle, label cells, value cells)
+    header_labels: list[str] = []
+    header_values = [[] for _ in bands]
+    for line in lines[:first_data]:
+        for text, x0, x1 in line.chunks:
+            k = _band_of(bands, x0, x1)
+            (header_labels if k is None else header_values[k]).append(text)
+    loose: list[Line] = []
+    for line in lines[first_data:]:
+        if not _is_data(line):
+            loose.append(line)
+            continue
+        labels = [text for text, x0, x1 in line.chunks if x1 <= label_edge]
+        values = [""] * len(bands)
+        for text, x0, x1 in line.chunks:
+            k = _band_of(bands, x0, x1)
+            if k is not None and x1 > label_edge:
+                values[k] = join_wrapped([values[k], text])
+        rows.append(((line.top + line.bottom) / 2, labels, values))
+    for line in loose:
+        middle = (line.top + line.bottom) / 2
+        texts = [text for text, _, _ in line.chunks]
+        nearest = min(range(len(rows)), key=lambda k: abs(rows[k][0] - middle))
+        _, labels, _ = rows[nearest]
+        if _NUMBERED.match(line.text) and labels:
+            rows.append((middle, texts, [""] * len(bands)))
+        elif middle < rows[nearest][0]:
+            labels[:1] = [join_wrapped(texts + labels[:1])]
+        else:
+            labels[-1:] = [join_wrapped(labels[-1:] + texts)]
+    rows.sort(key=lambda row: row[0])
+    header = [join_wrapped(header_labels), *(join_wrapped(v) for v in header_values)] if first_data else None
+    cells: list[GridCell] = []
+    top, bottom = lines[0].top, lines[-1].bottom
+    for r, texts in enumerate(([header] if header else []) + [labels + values for _, labels, values in rows]):
+        n_labels = len(texts) - len(bands)
+        for c, text in enumerate(texts):
+            x0, x1 = bands[c - n_labels] if c >= n_labels else (lines[0].x0, label_edge)
+            cells.append(GridCell(r, c, r, c, x0, top, x1, bottom, text))
+    return Table(cells, min(line.x0 for line in lines), top, max(line.x1 for line in lines), bottom)
+
+
+def _value_bands(lines: Sequence[Line]) -> list[tuple[float, float]]:
+    """The x ranges of the value columns: where the value chunks of the rows overlap."""
+    spans = sorted((x0, x1) for line in lines for text, x0, x1 in line.chunks if _VALUE.match(text))
+    bands: list[list[float]] = []
+    for x0, x1 in spans:
+        if bands and x0 <= bands[-1][1] + 1:
+            bands[-1][1] = max(bands[-1][1], x1)
+        else:
+            bands.append([x0, x1])
+    return [(a, b) for a, b in bands]
+
+
+def _band_of(bands: list[tuple[float, float]], x0: float, x1: float) -> int | None:
+    """The value column a chunk lies over (most overlap), or None left of the first one."""
+    best, overlap = None, 0.0
+    for k, (a, b) in enumerate(bands):
+        o = min(b, x1) - max(a, x0)
+        if o > overlap:
+            best, overlap = k, o
+    return best
+
+
 # --- pages → blocks ---------------------------------------------------------------------------------
 class Prose(NamedTuple):
-    """A paragraph: its lines, top to bottom."""
+    """A paragraph: its lines, top to bottom, and the left and right margins of the page's prose."""
 
     lines: list[Line]
+    left: float
+    right: float
 
     @property
     def top(self) -> float:
@@ -427,8 +568,9 @@ def layout(pages: Sequence[Page]) -> list[list]:
     out = []
     for page, tables, lines in read:
         kept = [line for line in lines if (page.number, line.top) not in running]
-        items = sorted([*tables, *kept], key=lambda b: b.top)
-        out.append(_paragraphs(items, kept))
+        text_tables, prose = read_text_tables(kept)
+        items = sorted([*tables, *text_tables, *prose], key=lambda b: b.top)
+        out.append(_paragraphs(items, prose))
     return out
 
 
@@ -471,7 +613,7 @@ def _paragraphs(items: list, lines: list[Line]) -> list:
             if out and isinstance(out[-1], Prose) and continues(out[-1].lines[-1], item, right, left):
                 out[-1].lines.append(item)
                 continue
-            out.append(Prose([item]))
+            out.append(Prose([item], left, right))
         else:
             out.append(item)
     return out
@@ -491,8 +633,8 @@ def continues(a: Line, b: Line, right: float, left: float, same_page: bool = Tru
     True
     """
     size = max(a.size, b.size)
-    if _NUMBERED.match(b.text) or abs(a.size - b.size) > 0.2 * size:
-        return False
+    if _NUMBERED.match(b.text) or abs(a.size - b.size) > 0.2 * size or len(a.chunks) > 1 or len(b.chunks) > 1:
+        return False  # a line with wide gaps is a row of a table without rules, not running text
     if same_page and not -0.5 * size <= b.top - a.bottom <= 1.5 * size:
         return False
     middle = (left + right) / 2
@@ -510,55 +652,87 @@ def _join_across(blocks: list, first) -> bool:
     last = blocks[-1]
     if isinstance(last, Prose) and isinstance(first, Prose):
         a, b = last.lines[-1], first.lines[0]
-        if continues(a, b, a.x1, b.x0, same_page=False) and a.x1 - a.x0 > 10 * a.size:
-            blocks[-1] = Prose(last.lines + first.lines)
+        if continues(a, b, last.right, first.left, same_page=False) and a.x0 - last.left < 3 * a.size:
+            blocks[-1] = Prose(last.lines + first.lines, last.left, last.right)
             return True
         return False
     if isinstance(last, Table) and isinstance(first, Table) and _same_columns(last, first):
-        head, rest = continue_table(last, first)
-        shift = head.cells[-1].r0 + 1 - (rest.cells[0].r0 if rest.cells else 0)
-        blocks[-1] = Table(head.cells + [c._replace(r0=c.r0 + shift, r1=c.r1 + shift) for c in rest.cells],
-                           head.x0, head.top, head.x1, rest.bottom)
+        blocks[-1] = continue_table(last, first)
         return True
+    if isinstance(last, Prose) and isinstance(first, Table) and all(len(line.chunks) > 1 for line in last.lines):
+        header = _header_over(first, last.lines)
+        if header is not None:
+            blocks[-1] = header
+            return True
     return False
 
 
-def continue_table(a: Table, b: Table) -> tuple[Table, Table]:
-    """A table split by a page break: ``b``, at the top of the next page, continues ``a``.
+def _header_over(table: Table, lines: Sequence[Line]) -> Table | None:
+    """A table without rules whose header the page break left at the foot of the page before: the
+    header lines' chunks, column by column, as its first row; None if they do not line up."""
+    row = table.rows()[0]
+    values = [c for c in row if _VALUE.match(c.text) or not c.text]
+    if not values or len(values) == len(row):
+        return None
+    label_edge = values[0].x0
+    bands = [(c.x0, c.x1) for c in values]
+    texts = [[] for _ in range(len(bands) + 1)]
+    for line in lines:
+        for text, x0, x1 in line.chunks:
+            k = _band_of(bands, x0, x1)
+            texts[0 if k is None or x1 <= label_edge else k + 1].append(text)
+    if not all(texts[1:]):
+        return None
+    header = [GridCell(-1, c, -1, c, *((table.x0, label_edge) if c == 0 else bands[c - 1])[:1], table.top,
+                       ((table.x0, label_edge) if c == 0 else bands[c - 1])[1], table.top, join_wrapped(t))
+              for c, t in enumerate(texts)]
+    return Table(header + table.cells, table.x0, table.top, table.x1, table.bottom)
+
+
+def continue_table(a: Table, b: Table) -> Table:
+    """A table split by a page break: ``b``, at the top of the next page, continues ``a``. Returns
+    the two as one table.
 
     Header rows ``b`` repeats from ``a`` are dropped. A cell at the top of ``b`` that continues a
-    merged cell of ``a`` (same column) is dropped when empty, or joined to it when it holds the rest
-    of its label ("（四）无" + "法提供"). A row the break cut in two (its label on one page, its
-    numbers or the rest of its label on the other) is made one row again.
+    merged cell of ``a`` (same column) becomes part of it, and the rest of its label, if it holds
+    any ("（四）无" + "法提供"), is joined to it. A row the break cut in two (its label on one page,
+    its numbers or the rest of its label on the other) is made one row again.
     """
-    if not a.cells:
-        return a, b
     b = _without_repeated_header(a, b)
     if not b.cells:
-        return a, b
+        return a
     last_row, first_row = a.cells[-1].r0, b.cells[0].r0
-    text = {c: c.text for c in a.cells}
+    part = [c for c in a.cells if c.r0 >= a.part_row]
+    merged = [c for c in part if c.r0 < last_row and abs(c.bottom - a.bottom) <= SNAP]
     first = [c for c in b.cells if c.r0 == first_row]
-    kept = []
+    left = min(c.x0 for c in part)
     for cell in first:
-        above = _same_column(cell, [c for c in a.cells if c.r0 < last_row and abs(c.bottom - a.bottom) <= SNAP])
-        if above is None:
-            kept.append(cell)
-        elif cell.text and _fragment(text[above], cell.text):
-            text[above] = join_wrapped([text[above], cell.text])
-        elif cell.text:
-            kept.append(cell)
-    last = [c for c in a.cells if c.r0 == last_row]
-    pairs = [(cell, _same_column(cell, last)) for cell in kept]
-    if kept and all(above is not None and (not cell.text or not text[above] or _fragment(text[above], cell.text))
-                    for cell, above in pairs) \
-            and any(_VALUE.match(t) for cell, above in pairs for t in (cell.text, text[above])):
+        above = _same_column(cell, merged)
+        if above is not None and (not cell.text or _fragment(_visible(above).text, cell.text)):
+            _visible(above).text = join_wrapped([_visible(above).text, cell.text])
+            cell.text, cell.origin = "", _visible(above)
+        elif above is None and not cell.text and cell.x1 <= left + SNAP:
+            # A merged column printed on this page but not on the last one (its border was cut).
+            b.cells.remove(cell)
+    first = [c for c in first if c in b.cells]
+    last = [c for c in part if c.r0 == last_row]
+    rest = [c for c in first if c.origin is None]
+    pairs = [(cell, _same_column(cell, last)) for cell in rest]
+    if rest and all(above is not None and (not cell.text or not _visible(above).text
+                                           or _fragment(_visible(above).text, cell.text)) for cell, above in pairs) \
+            and any(_VALUE.match(t) for cell, above in pairs for t in (cell.text, _visible(above).text)):
         for cell, above in pairs:
-            text[above] = join_wrapped([text[above], cell.text])
-        kept = []
-    gone = set(first) - set(kept)
-    return (Table([c._replace(text=text[c]) for c in a.cells], a.x0, a.top, a.x1, a.bottom),
-            Table([c for c in b.cells if c not in gone], b.x0, b.top, b.x1, b.bottom))
+            _visible(above).text = join_wrapped([_visible(above).text, cell.text])
+            cell.text, cell.origin = "", _visible(above)
+    shift = last_row + 1 - first_row
+    for cell in b.cells:
+        cell.r0, cell.r1 = cell.r0 + shift, cell.r1 + shift
+    return Table(a.cells + b.cells, a.x0, a.top, a.x1, b.bottom, first_row + shift)
+
+
+def _visible(cell: GridCell) -> GridCell:
+    """The printed cell that ``cell`` is part of."""
+    return cell.origin or cell
 
 
 def _same_columns(a: Table, b: Table) -> bool:
@@ -612,7 +786,7 @@ def to_text(blocks: Sequence) -> str:
 
     >>> cells = [GridCell(0, 0, 0, 0, 0, 0, 9, 9, "规章"), GridCell(0, 1, 0, 1, 9, 0, 19, 9, "0"),
     ...          GridCell(1, 0, 1, 1, 0, 9, 19, 19, "第二十条第（五）项")]
-    >>> to_text([Prose([Line("二、主动公开", 0, 0, 9, 9, 9, ())]), Table(cells, 0, 0, 19, 19)])
+    >>> to_text([Prose([Line("二、主动公开", 0, 0, 9, 9, 9, ())], 0, 9), Table(cells, 0, 0, 19, 19)])
     '二、主动公开\\n\\n规章\\t0\\n\\n\\t第二十条第（五）项\\n'
     """
     out: list[str] = []
