@@ -87,23 +87,22 @@ def check_streams(data: bytes) -> None:
     loaders.normalise.RejectedInput: PDF bomb: stream object 1 inflates to more than 4194304 bytes of page content (real pages hold under 100000); not read. If it is a genuine report, print it to a new PDF and ingest that
     """
     content_total = total = 0
+    advice = "not read. If it is a genuine report, print it to a new PDF and ingest that"
     for number, kind, filters, raw in _streams(data):
         if kind == "image":
             continue
-        cap = MAX_CONTENT_STREAM if kind == "content" else MAX_INFLATED_TOTAL - total
-        size = inflated_size(raw, filters, cap)
-        if size > cap:
-            what = "of page content (real pages hold under 100000)" if kind == "content" else "in all"
-            raise RejectedInput(f"PDF bomb: stream object {number} inflates to more than {cap} bytes {what}; not "
-                                "read. If it is a genuine report, print it to a new PDF and ingest that")
+        size = inflated_size(raw, filters, MAX_CONTENT_STREAM if kind == "content" else MAX_INFLATED_TOTAL - total)
+        if kind == "content" and size > MAX_CONTENT_STREAM:
+            raise RejectedInput(f"PDF bomb: stream object {number} inflates to more than {MAX_CONTENT_STREAM} bytes "
+                                f"of page content (real pages hold under 100000); {advice}")
         total += size
-        if kind == "content":
-            content_total += size
-            if content_total > MAX_CONTENT_TOTAL:
-                raise RejectedInput(f"PDF bomb: page content inflates to more than {MAX_CONTENT_TOTAL} bytes; not read. "
-                                    "If it is a genuine report, split it or print it to a new PDF and ingest that")
+        content_total += size if kind == "content" else 0
+        if content_total > MAX_CONTENT_TOTAL:
+            raise RejectedInput(f"PDF bomb: its page content inflates to more than {MAX_CONTENT_TOTAL} bytes "
+                                f"(at stream object {number}); {advice}")
         if total > MAX_INFLATED_TOTAL:
-            raise RejectedInput(f"PDF bomb: its streams inflate to more than {MAX_INFLATED_TOTAL} bytes; not read")
+            raise RejectedInput(f"PDF bomb: its streams inflate to more than {MAX_INFLATED_TOTAL} bytes in all "
+                                f"(at stream object {number}); {advice}")
 
 
 def _streams(data: bytes) -> Iterator[tuple[str, str, list[str], bytes]]:
@@ -258,17 +257,39 @@ def read_pages(data: bytes) -> tuple[list[Page], list[str], set[int]]:
         if count > MAX_PAGES:
             problems.append(f"PDF claims {count} pages; only the first {MAX_PAGES} were read (a real report "
                             "has far fewer: is it several documents in one?)")
-        pages, images = [], set()
+        pages, images, unreadable = [], set(), []
         for index in range(min(count, MAX_PAGES)):
             page, page_problems, has_images = _read_page(pdfium, doc, index)
             problems += page_problems
-            if page is not None:
+            if page is None:
+                unreadable.append(index + 1)
+            else:
                 pages.append(page)
             if has_images:
                 images.add(index + 1)
+        if unreadable:
+            problems.append(f"{_page_ranges(unreadable)}: pdfium cannot read {'it' if len(unreadable) == 1 else 'them'} "
+                            "(damaged, or the page tree names pages the file does not hold); their text is missing")
+        if not pages:
+            raise RejectedInput(f"damaged PDF: none of its {count} pages can be read; get the file again or re-save it")
         return pages, problems, images
     finally:
         pdfium.FPDF_CloseDocument(doc)
+
+
+def _page_ranges(numbers: list[int]) -> str:
+    """
+    >>> _page_ranges([2, 3, 4, 7]), _page_ranges([5])
+    ('pages 2–4, 7', 'page 5')
+    """
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    text = ", ".join(f"{a}–{b}" if a != b else f"{a}" for a, b in spans)
+    return ("pages " if len(numbers) > 1 else "page ") + text
 
 
 def _load_error(code: int, data: bytes) -> str:
@@ -287,7 +308,7 @@ def _read_page(pdfium, doc, index: int) -> tuple[Page | None, list[str], bool]:
     number = index + 1
     page = pdfium.FPDF_LoadPage(doc, index)
     if not page:
-        return None, [f"page {number}: pdfium cannot read it (damaged or cut short); its text is missing"], False
+        return None, [], False
     try:
         box = pdfium.FS_RECTF()
         pdfium.FPDF_GetPageBoundingBox(page, box)

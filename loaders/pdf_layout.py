@@ -338,7 +338,7 @@ def read_tables(page: Page) -> tuple[list[Table], list[Char]]:
     grids = []
     for hs, vs in find_grids(page.hrules, page.vrules):
         xs, ys, spans, of_base = build_grid(hs, vs)
-        if len(xs) > 2 and len(ys) > 2:  # a stack of boxes (paragraph shading) is not a table
+        if len(xs) > 2:  # one column of boxes is a frame or paragraph shading, not a table
             grids.append((xs, ys, spans, of_base))
     if not grids:
         return [], list(page.chars)

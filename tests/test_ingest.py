@@ -39,7 +39,7 @@ def batch(tmp_path_factory) -> Path:
     (d / "empty.txt").write_bytes(b"")
     (d / "noise.txt").write_bytes(random.Random(7).randbytes(5000))
     (d / "news.html").write_text(NEWS_PAGE, encoding="utf-8")
-    (d / "scan.pdf").write_bytes(b"%PDF-1.4 not ingested: not a supported extension")
+    (d / "scan.pdf").write_bytes(b"%PDF-1.4 cut off after its header")
     outside = tmp_path_factory.mktemp("outside") / "secret.txt"
     outside.write_text("年度报告 outside the input folder", encoding="utf-8")
     (d / "link_out.txt").symlink_to(outside)
@@ -50,7 +50,7 @@ def batch(tmp_path_factory) -> Path:
 def warehouse(batch, tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     summary = ingest([batch], db, progress=False)
-    assert dict(summary.counts) == {"loaded": 9, "partial": 2, "rejected": 3}
+    assert dict(summary.counts) == {"loaded": 9, "partial": 2, "rejected": 4}
     return db
 
 
@@ -70,13 +70,15 @@ def test_statuses_and_specific_errors(warehouse):
     assert rows["pdf_text_2020.txt"][0] == "partial"
     assert {n for n, (s, _) in rows.items() if s == "loaded"} == set(SEEDS) | {
         "word_export_2021.htm", "converted_2019.md", "seed003_gbk.txt", "seed003_utf16.txt"}
-    assert "link_out.txt" not in rows and "scan.pdf" not in rows  # outside the folder; not a report extension
+    assert "link_out.txt" not in rows  # outside the folder
+    assert rows["scan.pdf"] == ("rejected", "damaged PDF: pdfium cannot read it (data format error) and it has no "
+                                "%%EOF end marker, so it was probably cut short: get the complete file again")
 
 
 def test_every_file_is_kept_byte_for_byte(warehouse, batch):
     stored = {Path(p).name: (bytes(b), h, rid) for p, b, h, rid in
               q(warehouse, "select source_path, raw_bytes, sha256, report_id from raw.report_sources")}
-    assert len(stored) == 14
+    assert len(stored) == 15
     for name, (data, sha, rid) in stored.items():
         path = next(batch.rglob(name))
         assert data == path.read_bytes()
@@ -105,7 +107,7 @@ def test_reingest_is_a_no_op(warehouse, batch):
     before = q(warehouse, "select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
                           "(select count(*) from raw.narrative_facts), (select count(*) from raw.report_sources)")
     summary = ingest([batch], warehouse, progress=False)
-    assert dict(summary.counts) == {"unchanged": 14}
+    assert dict(summary.counts) == {"unchanged": 15}
     assert q(warehouse, "select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
                         "(select count(*) from raw.narrative_facts), (select count(*) from raw.report_sources)") == before
 
@@ -138,14 +140,14 @@ def test_content_already_in_the_warehouse_is_not_parsed_again(warehouse, batch, 
 
     monkeypatch.setattr(ingest_module, "parse_source", must_not_parse)
     summary = ingest([batch], warehouse, progress=False)
-    assert dict(summary.counts) == {"unchanged": 14}
+    assert dict(summary.counts) == {"unchanged": 15}
 
 
 def test_cli_prints_a_summary_and_explains_each_bad_file(batch, tmp_path):
     db = tmp_path / "cli.duckdb"
     done = subprocess.run([sys.executable, "-m", "xxgk.cli", "ingest", str(batch), "--db", str(db), "--quiet"],
                           capture_output=True, text=True, check=True)
-    assert "9 loaded, 2 partial, 3 rejected, 0 unchanged" in done.stdout
+    assert "9 loaded, 2 partial, 4 rejected, 0 unchanged" in done.stdout
     assert "rejected: " in done.stderr and "empty.txt: empty file" in done.stderr
 
 
