@@ -63,7 +63,7 @@ def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
 
 # --- bounds: what the streams inflate to ------------------------------------------------------
 _STREAM = re.compile(rb">>\s*stream(?:\r\n|\r|\n)")
-_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_OBJ_NUMBER = re.compile(rb"(\d+)\s+\d+\s+$")
 _FILTER = re.compile(rb"/Filter\s*(/[A-Za-z0-9]+|\[[^\]]*\])")
 _NAME = re.compile(rb"/([A-Za-z0-9]+)")
 _SUBTYPE = re.compile(rb"/Subtype\s*/([A-Za-z0-9]+)")
@@ -109,9 +109,10 @@ def _streams(data: bytes) -> Iterator[tuple[str, str, list[str], bytes]]:
     """(object number, kind, decode filters, raw bytes) of each stream in the file."""
     for m in _STREAM.finditer(data):
         head_start = max(0, m.start() - 4096)
-        objs = list(_OBJ.finditer(data, head_start, m.start()))
-        head = data[objs[-1].end(): m.start() + 2] if objs else data[head_start: m.start() + 2]
-        number = objs[-1].group(1).decode() if objs else "?"
+        obj = data.rfind(b"obj", head_start, m.start())
+        head = data[obj + 3 if obj >= 0 else head_start: m.start() + 2]
+        found = _OBJ_NUMBER.search(data, max(0, obj - 24), obj) if obj >= 0 else None
+        number = found.group(1).decode() if found else "?"
         end = data.find(b"endstream", m.end())
         raw = data[m.end(): end if end >= 0 else len(data)]
         subtype = _SUBTYPE.search(head)
@@ -140,6 +141,12 @@ def inflated_size(raw: bytes, filters: list[str], cap: int) -> int:
     """
     if not filters:
         return len(raw)
+    if filters == ["flate"] and len(raw) * 1032 <= cap:
+        # Deflate expands at most 1032-fold: this stream cannot pass the cap, so inflate it at once.
+        try:
+            return len(zlib.decompress(raw))
+        except zlib.error:
+            pass  # cut short or corrupt: counted below up to the error
     for k, name in enumerate(filters):
         last = k == len(filters) - 1
         if name == "flate":
@@ -352,9 +359,10 @@ def _box(t: tuple[float, ...], left: float, bottom: float, right: float, top: fl
     return min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
 
 
-_WHITESPACE = frozenset(" \t\r\n\x00\xa0\u3000\ufeff")
-# pdfium's value for a glyph whose font maps it to no character.
-_UNMAPPED = frozenset("\ufffe\ufffd")
+# pdfium's values for a glyph whose font maps it to no character.
+_UNMAPPED = "\ufffe\ufffd"
+# Spaces are not read (gaps are measured instead), nor unmapped glyphs.
+_SKIPPED = frozenset(" \t\r\n\x00\xa0\u3000\ufeff" + _UNMAPPED)
 
 
 def _chars(pdfium, page, number: int, t: tuple[float, ...], problems: list[str]) -> tuple[list[Char], int]:
@@ -369,20 +377,21 @@ def _chars(pdfium, page, number: int, t: tuple[float, ...], problems: list[str])
             problems.append(f"page {number}: {count} characters; only the first {MAX_PAGE_CHARS} were read")
             count = MAX_PAGE_CHARS
         text = _page_text(pdfium, textpage, count)
+        unmapped = sum(text.count(ch) for ch in _UNMAPPED)
+        indexes = [k for k, ch in enumerate(text) if ch not in _SKIPPED]
         rect = pdfium.FS_RECTF()
         get_box = pdfium.FPDFText_GetLooseCharBox
-        chars: list[Char] = []
-        indexes: list[int] = []
-        unmapped = 0
-        for k, ch in enumerate(text):
-            if ch in _WHITESPACE:
-                continue
-            if ch in _UNMAPPED:
-                unmapped += 1
-                continue
+        boxes = []
+        for k in indexes:
             get_box(textpage, k, rect)
-            chars.append(Char(fold(ch), *_box(t, rect.left, rect.bottom, rect.right, rect.top)))
-            indexes.append(k)
+            boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+        folded = text.translate(_FOLD)
+        if t[:4] == (1, 0, 0, -1):  # an unturned page: y flips, nothing else
+            dx, top = t[4], t[5]
+            chars = [Char(folded[k], left + dx, top - up, right + dx, top - down)
+                     for k, (left, down, right, up) in zip(indexes, boxes)]
+        else:
+            chars = [Char(folded[k], *_box(t, *box)) for k, box in zip(indexes, boxes)]
         return _fix_oversized(pdfium, textpage, t, chars, indexes), unmapped
     finally:
         pdfium.FPDFText_ClosePage(textpage)
@@ -406,21 +415,29 @@ def _fix_oversized(pdfium, textpage, t: tuple[float, ...], chars: list[Char], in
     return chars
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _page_text(pdfium, textpage, count: int) -> str:
     """The page's characters, one per pdfium character index."""
     buffer = (ctypes.c_ushort * (count + 1))()
     written = pdfium.FPDFText_GetText(textpage, 0, count, buffer)
     text = bytes(buffer)[: max(0, written - 1) * 2].decode("utf-16-le", "surrogatepass")
-    if len(text) == count and not any("\ud800" <= ch <= "\udfff" for ch in text):
+    if len(text) == count and not _SURROGATE.search(text):
         return text
     # Characters beyond the BMP take two UTF-16 units: ask for each one instead.
     return "".join(chr(pdfium.FPDFText_GetUnicode(textpage, k)) for k in range(count))
 
 
 def _fold_table() -> dict[int, str]:
-    """Characters a text layer uses for ordinary ones: Kangxi and supplementary radicals (⾏ for 行),
-    CJK compatibility ideographs, full-width letters and digits. Full-width punctuation is kept, as
-    printed: it is how Chinese is written, and every other format carries it so."""
+    """Characters a text layer uses for ordinary ones → those: Kangxi and supplementary radicals
+    (⾏ for 行), CJK compatibility ideographs, full-width letters and digits (NFKC, where it gives
+    one character). Full-width punctuation is kept as printed: it is how Chinese is written, and
+    every other format carries it so.
+
+    >>> "\u2f8f政２０２３（一）".translate(_fold_table())
+    '行政2023（一）'
+    """
     ranges = [(0x2E80, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F), (0xFF10, 0xFF19), (0xFF21, 0xFF3A),
               (0xFF41, 0xFF5A)]
     table = {}
@@ -433,15 +450,6 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
-
-
-def fold(ch: str) -> str:
-    """NFKC where a character stands for one ordinary character.
-
-    >>> fold("\u2f8f"), fold("２"), fold("（"), fold("行")
-    ('行', '2', '（', '行')
-    """
-    return _FOLD.get(ord(ch), ch)
 
 
 def _rules(pdfium, page, n_objects: int, t: tuple[float, ...]) -> tuple[list, list, float]:
