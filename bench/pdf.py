@@ -105,8 +105,9 @@ def producer(data: bytes) -> str:
     return (meta.get("Producer") or meta.get("Creator") or "?").split("(")[0].strip()[:24]
 
 
+# Peak memory of this process image: VmHWM (ru_maxrss would count the parent it was forked from).
 PROBE = """
-import json, resource, sys, time
+import json, re, sys, time
 started = time.perf_counter()
 data = open(sys.argv[1], "rb").read()
 if sys.argv[2] == "pdfium":  # pdfium alone, no bounds: load every page as the reader would
@@ -121,8 +122,8 @@ if sys.argv[2] == "pdfium":  # pdfium alone, no bounds: load every page as the r
 else:
     from loaders.report import parse_source
     status = parse_source(data).status
-print(json.dumps({"status": status, "seconds": time.perf_counter() - started,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+peak_kib = int(re.search(r"VmHWM:\\s*(\\d+)", open("/proc/self/status").read()).group(1))
+print(json.dumps({"status": status, "seconds": time.perf_counter() - started, "peak_mib": peak_kib / 1024}))
 """
 
 

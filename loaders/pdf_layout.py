@@ -5,7 +5,7 @@ Tables come from the ruling lines where a table has them: the lines cut the tabl
 base cells with no line between them are one (merged) cell, and each cell's characters are its
 text. A row of the output is the cells whose top edge is on the same rule, as an HTML table lists
 a ``rowspan`` cell in the row where it starts. Tables with no rules are read from alignment
-(``text_tables``). Text outside tables becomes paragraphs; running page headers and footers are
+(``read_text_tables``). Text outside tables becomes paragraphs; running page headers and footers are
 dropped, and a table or paragraph broken by a page break is joined again.
 """
 from __future__ import annotations
@@ -150,7 +150,6 @@ def line_text(chars: Sequence[Char], chunk_gap: float | None = None) -> tuple[st
     ('20年 9', (('20年', 0, 24), ('9', 60, 65)))
     >>> line_text([Char("表", 0, 0, 10, 10), Char("表", 0.3, 0, 10.3, 10), Char("/", 11, 0, 14, 10), Char("/", 14, 0, 17, 10)])[0]
     '表//'
-
     """
     out: list[str] = []
     chunks: list[tuple[str, float, float]] = []
@@ -163,18 +162,18 @@ def line_text(chars: Sequence[Char], chunk_gap: float | None = None) -> tuple[st
             if c.ch == prev.ch and abs(c.x0 - prev.x0) < 0.2 * (prev.x1 - prev.x0):
                 continue
             if chunk_gap is not None and gap > chunk_gap:
-                chunks.append(("".join(out[start:]).strip(), chunks_x0, prev.x1))
+                chunks.append(("".join(out[start:]).strip(), chunk_x0, prev.x1))
                 out.append(" ")
                 start = len(out)
-                chunks_x0 = c.x0
+                chunk_x0 = c.x0
             elif gap > 0.3 * height and not (is_wide(c.ch) or is_wide(prev.ch)):
                 out.append(" ")
         else:
-            chunks_x0 = c.x0
+            chunk_x0 = c.x0
         out.append(c.ch)
         prev = c
     if prev is not None:
-        chunks.append(("".join(out[start:]).strip(), chunks_x0, prev.x1))
+        chunks.append(("".join(out[start:]).strip(), chunk_x0, prev.x1))
     return "".join(out), tuple(chunks)
 
 
