@@ -77,8 +77,11 @@ _DECODERS = {"FlateDecode": "flate", "Fl": "flate", "LZWDecode": "lzw", "LZW": "
 def check_streams(data: bytes) -> None:
     """Reject a PDF whose streams inflate beyond the limits, before pdfium inflates them.
 
-    Image streams are not counted: reading text does not decode them. Page content (content
-    streams and form XObjects, which pdfium parses into objects) has a tighter limit than fonts.
+    Page content (what pdfium parses into objects: the streams pages name as /Contents, form
+    XObjects, Type 3 glyphs, streams of no other type) has a tighter limit than fonts. A stream is
+    page content when a page names it so, whatever its own dictionary claims; page dictionaries
+    inside object streams are read for that. Images are not counted: reading text does not decode
+    them.
 
     >>> bomb = b"1 0 obj <</Filter/FlateDecode>> stream\\n" + zlib.compress(b" " * (5 << 20)) + b"\\nendstream"
     >>> check_streams(bomb)
@@ -86,10 +89,23 @@ def check_streams(data: bytes) -> None:
     ...
     loaders.normalise.RejectedInput: PDF bomb: stream object 1 inflates to more than 4194304 bytes of page content (real pages hold under 100000); not read. If it is a genuine report, print it to a new PDF and ingest that
     """
-    content_total = total = 0
     advice = "not read. If it is a genuine report, print it to a new PDF and ingest that"
-    for number, kind, filters, raw in _streams(data):
-        if kind == "image":
+    streams = list(_streams(data))
+    named = _content_refs(data)
+    total = 0
+    for number, kind, filters, raw in streams:
+        if kind == "objects":
+            objects = decoded(raw, filters, MAX_INFLATED_TOTAL - total)
+            if objects is None:
+                raise RejectedInput(f"PDF bomb: its streams inflate to more than {MAX_INFLATED_TOTAL} bytes in all "
+                                    f"(at stream object {number}); {advice}")
+            total += len(objects)
+            named |= _content_refs(objects)
+    content_total = 0
+    for number, kind, filters, raw in streams:
+        if number in named:
+            kind = "content"
+        elif kind in ("image", "objects"):
             continue
         size = inflated_size(raw, filters, MAX_CONTENT_STREAM if kind == "content" else MAX_INFLATED_TOTAL - total)
         if kind == "content" and size > MAX_CONTENT_STREAM:
@@ -105,8 +121,22 @@ def check_streams(data: bytes) -> None:
                                 f"(at stream object {number}); {advice}")
 
 
+_CONTENTS = re.compile(rb"/(?:Contents|CharProcs)\s*(\[[^\]]*\]|<<[^>]*>>|\d+\s+\d+\s+R)")
+_REFERENCE = re.compile(rb"(\d+)\s+\d+\s+R")
+
+
+def _content_refs(text: bytes) -> set[str]:
+    """Numbers of the objects named as page content (/Contents) or Type 3 glyphs (/CharProcs).
+
+    >>> sorted(_content_refs(b"<< /Type /Page /Contents [4 0 R 7 0 R] >> << /CharProcs << /a 9 0 R >> >>"))
+    ['4', '7', '9']
+    """
+    return {n.decode() for m in _CONTENTS.finditer(text) for n in _REFERENCE.findall(m.group(1))}
+
+
 def _streams(data: bytes) -> Iterator[tuple[str, str, list[str], bytes]]:
-    """(object number, kind, decode filters, raw bytes) of each stream in the file."""
+    """(object number, kind, decode filters, raw bytes) of each stream in the file; kind is what
+    its dictionary says: image, objects (an object stream), content, or other (fonts, CMaps…)."""
     for m in _STREAM.finditer(data):
         head_start = max(0, m.start() - 4096)
         obj = data.rfind(b"obj", head_start, m.start())
@@ -115,17 +145,34 @@ def _streams(data: bytes) -> Iterator[tuple[str, str, list[str], bytes]]:
         number = found.group(1).decode() if found else "?"
         end = data.find(b"endstream", m.end())
         raw = data[m.end(): end if end >= 0 else len(data)]
-        subtype = _SUBTYPE.search(head)
+        subtype, type_ = _SUBTYPE.search(head), _TYPE.search(head)
         if subtype and subtype.group(1) == b"Image":
             kind = "image"
-        elif (subtype and subtype.group(1) == b"Form") or not (subtype or _TYPE.search(head)
-                                                             or _FONT_PROGRAM.search(head)):
+        elif type_ and type_.group(1) == b"ObjStm":
+            kind = "objects"
+        elif (subtype and subtype.group(1) == b"Form") or not (subtype or type_ or _FONT_PROGRAM.search(head)):
             kind = "content"
         else:
             kind = "other"
         found = _FILTER.search(head)
         names = [n.decode() for n in _NAME.findall(found.group(1))] if found else []
         yield number, kind, [_DECODERS[n] for n in names if n in _DECODERS], raw
+
+
+def decoded(raw: bytes, filters: list[str], cap: int) -> bytes | None:
+    """The bytes a stream of Flate (or no) filters decodes to, or None beyond ``cap`` bytes; b"" for
+    other filters, which object streams do not use.
+
+    >>> decoded(zlib.compress(b"<< /Contents 4 0 R >>"), ["flate"], 100), decoded(zlib.compress(b"x" * 200), ["flate"], 100)
+    (b'<< /Contents 4 0 R >>', None)
+    """
+    if any(name != "flate" for name in filters):
+        return b""
+    for _ in filters:
+        raw, size = _inflate(raw, cap, keep=True)
+        if size > cap:
+            return None
+    return raw
 
 
 def inflated_size(raw: bytes, filters: list[str], cap: int) -> int:

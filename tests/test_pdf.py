@@ -316,6 +316,21 @@ def font_bomb(mib: int) -> bytes:
                         stream(deflate_of_spaces(mib), b"/Length1 %d /Filter /FlateDecode" % (mib << 20))])
 
 
+def content_bomb_labelled_a_font(mib: int) -> bytes:
+    """A page whose content stream says it is a font program (/Length1), the page's dictionary in a
+    compressed object stream: only the page names the stream as its content."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    bomb = pikepdf.Stream(pdf, b"")
+    bomb.write(deflate_of_spaces(mib), filter=pikepdf.Name.FlateDecode)  # as encoded: not inflated here
+    bomb.Length1 = mib << 20
+    pdf.pages[0].obj.Contents = pdf.make_indirect(bomb)
+    buffer = io.BytesIO()
+    pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, recompress_flate=False)
+    assert b"/Contents" not in buffer.getvalue()  # the page is inside the object stream
+    return buffer.getvalue()
+
+
 HOSTILE = {
     "truncated.pdf": lambda: R012[: len(R012) * 3 // 5],
     "encrypted.pdf": lambda: encrypted(R012, user="secret"),
@@ -326,6 +341,9 @@ HOSTILE = {
     "double-flate-bomb.pdf": lambda: one_page(stream(zlib.compress(deflate_of_spaces(4096), 9),
                                                      b"/Filter [/FlateDecode /FlateDecode]")),
     "font-bomb.pdf": lambda: font_bomb(512),
+    "content-bomb-labelled-an-image.pdf": lambda: one_page(stream(deflate_of_spaces(1024),
+                                                                  b"/Subtype /Image /Filter /FlateDecode")),
+    "content-bomb-labelled-a-font.pdf": lambda: content_bomb_labelled_a_font(1024),
 }
 
 EXPECTED = {
@@ -343,6 +361,10 @@ EXPECTED = {
                                           "bytes of page content"),
     "font-bomb.pdf": ("rejected", f"PDF bomb: its streams inflate to more than {MAX_INFLATED_TOTAL} bytes in all "
                                   "(at stream object 5)"),
+    "content-bomb-labelled-an-image.pdf": ("rejected", f"PDF bomb: stream object 4 inflates to more than "
+                                                       f"{MAX_CONTENT_STREAM} bytes of page content"),
+    "content-bomb-labelled-a-font.pdf": ("rejected", f"PDF bomb: stream object 5 inflates to more than "
+                                                     f"{MAX_CONTENT_STREAM} bytes of page content"),
 }
 
 
