@@ -78,10 +78,11 @@ def check_streams(data: bytes) -> None:
     """Reject a PDF whose streams inflate beyond the limits, before pdfium inflates them.
 
     Page content (what pdfium parses into objects: the streams pages name as /Contents, form
-    XObjects, Type 3 glyphs, streams of no other type) has a tighter limit than fonts. A stream is
-    page content when a page names it so, whatever its own dictionary claims; page dictionaries
-    inside object streams are read for that. Images are not counted: reading text does not decode
-    them.
+    XObjects, Type 3 glyphs, streams of no other type) has a tighter limit than fonts, and counts a
+    form XObject each time it is drawn: pdfium parses it at every use, so 1 KB drawing a 100 KB
+    form 2,000 times is 200 MB to parse. A stream is page content when a page names it so, whatever
+    its own dictionary claims; dictionaries inside object streams are read for that. Images are
+    not counted: reading text does not decode them.
 
     >>> bomb = b"1 0 obj <</Filter/FlateDecode>> stream\\n" + zlib.compress(b" " * (5 << 20)) + b"\\nendstream"
     >>> check_streams(bomb)
@@ -91,7 +92,7 @@ def check_streams(data: bytes) -> None:
     """
     advice = "not read. If it is a genuine report, print it to a new PDF and ingest that"
     streams = list(_streams(data))
-    named = _content_refs(data)
+    dictionaries = [data]
     total = 0
     for number, kind, filters, raw in streams:
         if kind == "objects":
@@ -100,25 +101,105 @@ def check_streams(data: bytes) -> None:
                 raise RejectedInput(f"PDF bomb: its streams inflate to more than {MAX_INFLATED_TOTAL} bytes in all "
                                     f"(at stream object {number}); {advice}")
             total += len(objects)
-            named |= _content_refs(objects)
+            dictionaries.append(objects)
+    named = set().union(*map(_content_refs, dictionaries))
+    xobjects: dict[bytes, set[str]] = {}
+    for text in dictionaries:
+        for name, number in _xobject_names(text):
+            xobjects.setdefault(name, set()).add(number)
+    sizes: dict[str, int] = {}
+    draws: dict[str, dict[bytes, int]] = {}
+    forms: set[str] = set()
     content_total = 0
     for number, kind, filters, raw in streams:
         if number in named:
             kind = "content"
         elif kind in ("image", "objects"):
             continue
-        size = inflated_size(raw, filters, MAX_CONTENT_STREAM if kind == "content" else MAX_INFLATED_TOTAL - total)
-        if kind == "content" and size > MAX_CONTENT_STREAM:
-            raise RejectedInput(f"PDF bomb: stream object {number} inflates to more than {MAX_CONTENT_STREAM} bytes "
-                                f"of page content (real pages hold under 100000); {advice}")
+        if kind in ("content", "form"):
+            content = decoded(raw, filters, MAX_CONTENT_STREAM)
+            if content == b"" and filters:  # LZW or run-length: counted, not read for what it draws
+                size = inflated_size(raw, filters, MAX_CONTENT_STREAM)
+            else:
+                size = MAX_CONTENT_STREAM + 1 if content is None else len(content)
+            if content:
+                draws[number] = _drawn(content)
+            if kind == "form":
+                forms.add(number)
+            if size > MAX_CONTENT_STREAM:
+                raise RejectedInput(f"PDF bomb: stream object {number} inflates to more than {MAX_CONTENT_STREAM} "
+                                    f"bytes of page content (real pages hold under 100000); {advice}")
+            sizes[number] = size
+            content_total += size
+        else:
+            size = inflated_size(raw, filters, MAX_INFLATED_TOTAL - total)
         total += size
-        content_total += size if kind == "content" else 0
         if content_total > MAX_CONTENT_TOTAL:
             raise RejectedInput(f"PDF bomb: its page content inflates to more than {MAX_CONTENT_TOTAL} bytes "
                                 f"(at stream object {number}); {advice}")
         if total > MAX_INFLATED_TOTAL:
             raise RejectedInput(f"PDF bomb: its streams inflate to more than {MAX_INFLATED_TOTAL} bytes in all "
                                 f"(at stream object {number}); {advice}")
+    for number, size in parsed_sizes(sizes, draws, forms, xobjects).items():
+        if size > MAX_CONTENT_STREAM:
+            raise RejectedInput(f"PDF bomb: stream object {number} draws form XObjects that make more than "
+                                f"{MAX_CONTENT_STREAM} bytes of page content to parse (each use is parsed again); "
+                                f"{advice}")
+
+
+_DO = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s*Do\b")
+_XOBJECT_DICT = re.compile(rb"/XObject\s*<<(.*?)>>", re.S)
+_NAMED_REFERENCE = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s*(\d+)\s+\d+\s+R")
+
+
+def _drawn(content: bytes) -> dict[bytes, int]:
+    """How many times a content stream draws each XObject name.
+
+    >>> _drawn(b"q /Fx0 Do Q /Fx0 Do /Im1 Do")
+    {b'Fx0': 2, b'Im1': 1}
+    """
+    counts: dict[bytes, int] = {}
+    for name in _DO.findall(content):
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _xobject_names(text: bytes) -> list[tuple[bytes, str]]:
+    """(name, object number) of the XObjects that resource dictionaries in ``text`` name.
+
+    >>> _xobject_names(b"/Resources << /XObject << /Fx0 5 0 R /Im1 7 0 R >> >>")
+    [(b'Fx0', '5'), (b'Im1', '7')]
+    """
+    return [(name, number.decode()) for m in _XOBJECT_DICT.finditer(text)
+            for name, number in _NAMED_REFERENCE.findall(m.group(1))]
+
+
+def parsed_sizes(sizes: dict[str, int], draws: dict[str, dict[bytes, int]], forms: set[str],
+                 xobjects: dict[bytes, set[str]]) -> dict[str, int]:
+    """Bytes of content pdfium parses for each content stream: its own, and that of each form it
+    draws, once per use, forms inside forms included. A name not found in any resource dictionary
+    is taken for the largest form; a form that draws itself is taken for a bomb.
+
+    >>> parsed_sizes({"4": 10, "5": 100}, {"4": {b"Fx": 3}}, {"5"}, {b"Fx": {"5"}})
+    {'4': 310, '5': 100}
+    """
+    over = MAX_CONTENT_STREAM + 1
+    memo: dict[str, int] = {}
+
+    def parsed(number: str, visiting: frozenset) -> int:
+        if number in visiting:
+            return over
+        if number not in memo:
+            inner = 0
+            for name, count in draws.get(number, {}).items():
+                drawn = [f for f in xobjects.get(name, forms) if f in forms]
+                inner += count * max((parsed(f, visiting | {number}) for f in drawn), default=0)
+                if inner > over:
+                    break
+            memo[number] = min(sizes.get(number, 0) + inner, over)
+        return memo[number]
+
+    return {number: parsed(number, frozenset()) for number in sizes}
 
 
 _CONTENTS = re.compile(rb"/(?:Contents|CharProcs)\s*(\[[^\]]*\]|<<[^>]*>>|\d+\s+\d+\s+R)")
@@ -136,7 +217,7 @@ def _content_refs(text: bytes) -> set[str]:
 
 def _streams(data: bytes) -> Iterator[tuple[str, str, list[str], bytes]]:
     """(object number, kind, decode filters, raw bytes) of each stream in the file; kind is what
-    its dictionary says: image, objects (an object stream), content, or other (fonts, CMaps…)."""
+    its dictionary says: image, objects (an object stream), form, content, or other (fonts, CMaps…)."""
     for m in _STREAM.finditer(data):
         head_start = max(0, m.start() - 4096)
         obj = data.rfind(b"obj", head_start, m.start())
@@ -150,7 +231,9 @@ def _streams(data: bytes) -> Iterator[tuple[str, str, list[str], bytes]]:
             kind = "image"
         elif type_ and type_.group(1) == b"ObjStm":
             kind = "objects"
-        elif (subtype and subtype.group(1) == b"Form") or not (subtype or type_ or _FONT_PROGRAM.search(head)):
+        elif subtype and subtype.group(1) == b"Form":
+            kind = "form"
+        elif not (subtype or type_ or _FONT_PROGRAM.search(head)):
             kind = "content"
         else:
             kind = "other"
