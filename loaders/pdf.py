@@ -2,10 +2,10 @@
 rebuilds paragraphs and table rows from their positions.
 
 pdfium (through pypdfium2, Apache-2.0/BSD) was chosen over pdfminer.six/pdfplumber for speed: it
-reads a 5-page report several times faster (bench/pdf.py, bench/RESULTS.md). Its C calls cannot be
-interrupted by the ingest's timeout, so the input is bounded before pdfium sees it: the size of
-the file, what every compressed stream inflates to (a few KB can inflate to gigabytes), and the
-number of pages read.
+reads what the layout needs from a report 12–25× faster (bench/pdf.py, bench/RESULTS.md). Its C calls
+cannot be interrupted by the ingest's timeout, so the input is bounded before pdfium sees it: the
+size of the file, what every compressed stream inflates to (a few KB can inflate to gigabytes), how
+much page content pdfium would parse (forms drawn many times included), and the number of pages read.
 """
 from __future__ import annotations
 
