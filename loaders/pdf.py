@@ -390,7 +390,7 @@ def read_pages(data: bytes) -> tuple[list[Page], list[str], set[int]]:
         count = pdfium.FPDF_GetPageCount(doc)
         problems = []
         if count == 0:
-            raise RejectedInput("PDF has no pages")
+            raise RejectedInput("PDF has no pages (its page tree is empty or damaged): get the file again or re-save it")
         if count > MAX_PAGES:
             problems.append(f"PDF claims {count} pages; only the first {MAX_PAGES} were read (a real report "
                             "has far fewer: is it several documents in one?)")

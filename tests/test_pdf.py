@@ -20,11 +20,15 @@ import duckdb
 import pikepdf
 import pytest
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from loaders.ingest import ingest
 from loaders.normalise import RejectedInput
 from loaders.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, pdf_to_text
 from loaders.report import parse_source
 from tests.test_formats import FIXTURES, cells_of, table
+from tests.test_reliability import FUZZ, assert_well_formed
 from tests.test_seeds import RAW, T3_COLS, T4_COLS
 
 REAL = FIXTURES / "real"
@@ -421,6 +425,16 @@ def test_hostile_pdf_gets_a_specific_reason_in_bounded_time_and_memory(hostile_d
 def test_a_password_that_only_guards_permissions_does_not_stop_reading():
     r = parse_source(encrypted(R012, user=""))
     assert (r.agency, r.year) == ("洪泽区人民政府", 2023) and cells_of(r, "t4") == cells_of(parse_source(R012), "t4")
+
+
+@FUZZ
+@given(source=st.sampled_from([R012, (PDFS / "001-chromium.pdf").read_bytes()]),
+       flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=200))
+def test_fuzz_corrupted_pdfs_give_a_well_formed_result(source, flips):
+    data = bytearray(source)
+    for where, byte in flips:
+        data[int(where * (len(data) - 1))] = byte
+    assert_well_formed(parse_source(bytes(data)))
 
 
 def test_pdf_to_text_raises_rejected_input_with_the_reason():
