@@ -112,8 +112,11 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
     found = {name: section_cells(lines, sections[name][0] + 1, sections[name][1]) for name in ("t2", "t3", "t4")
              if name in sections and sections[name][1] - sections[name][0] <= MAX_TABLE_LINES}
     if not found and meta.year is None:
+        # What the container could not read may be why (pages missing): it is said too.
+        extracted = f" ({'; '.join(problems)})" if problems else ""
         return ParsedReport("rejected", "not an annual report: no title (…年度政府信息公开工作报告) and none of "
-                            "tables 2, 3, 4 found", source_format=fmt, script=script, normalised_text=normalised)
+                            f"tables 2, 3, 4 found{extracted}", source_format=fmt, script=script,
+                            normalised_text=normalised)
     results = {name: parser(found.get(name, [])) for name, parser in
                (("t2", parse_t2), ("t3", parse_t3), ("t4", parse_t4))}
     problems = [*problems, *oversized, *(p for r in results.values() for p in r.problems)]

@@ -39,7 +39,7 @@ def batch(tmp_path_factory) -> Path:
     (d / "empty.txt").write_bytes(b"")
     (d / "noise.txt").write_bytes(random.Random(7).randbytes(5000))
     (d / "news.html").write_text(NEWS_PAGE, encoding="utf-8")
-    (d / "broken.pdf").write_bytes(b"%PDF-1.4 a header and nothing else")
+    (d / "broken.pdf").write_bytes(b"%PDF-1.4 cut off after its header")
     outside = tmp_path_factory.mktemp("outside") / "secret.txt"
     outside.write_text("年度报告 outside the input folder", encoding="utf-8")
     (d / "link_out.txt").symlink_to(outside)
@@ -70,8 +70,9 @@ def test_statuses_and_specific_errors(warehouse):
     assert rows["pdf_text_2020.txt"][0] == "partial"
     assert {n for n, (s, _) in rows.items() if s == "loaded"} == set(SEEDS) | {
         "word_export_2021.htm", "converted_2019.md", "seed003_gbk.txt", "seed003_utf16.txt"}
-    assert rows["broken.pdf"][0] == "rejected"
     assert "link_out.txt" not in rows  # outside the folder
+    assert rows["broken.pdf"] == ("rejected", "damaged PDF: pdfium cannot read it (data format error) and it has no "
+                                "%%EOF end marker, so it was probably cut short: get the complete file again")
 
 
 def test_every_file_is_kept_byte_for_byte(warehouse, batch):
