@@ -12,6 +12,7 @@ whose expected findings are written to ``truth.csv`` beside the corpus:
 | narrative | 办结 N 件 disagrees with （七）总计 | narrative.mismatch (warning) |
 | blank | empty legal-person columns left blank | structure.blank_cells (warning) |
 | glued | one row's cells glued into one run ("230000023"), the row most ambiguous to split | structure.unresolved_cells (warning) when more than one split fits the row's sum |
+| flattened | (a shape, not a defect) a crawler page on one line with every cell glued | structure.unresolved_cells (warning) for each row more than one split fits |
 """
 from __future__ import annotations
 
@@ -72,7 +73,38 @@ T2_2021 = [("第二十条第（一）项", ["本年制发件数", "本年废止�
            ("第二十条第（六）项", ["本年处理决定数量"], ["行政处罚", "行政强制"]),
            ("第二十条第（八）项", ["本年收费金额（单位：万元）"], ["行政事业性收费"])]
 DEFECTS = ["identity", "carry_over", "template", "narrative", "blank", "glued"]
-FORMATS = [("tab", 0.4), ("lines", 0.15), ("html", 0.3), ("markdown", 0.15)]
+# Shares of the shapes reports reach us in, calibrated on the real corpus and the seeds (bench/RESULTS.md):
+# Word/WPS HTML pages, tab dumps, crawler pages flattened to one line, one-cell-per-line dumps, PDF→markdown.
+FORMATS = [("html", 0.3), ("tab", 0.25), ("flattened", 0.2), ("lines", 0.1), ("markdown", 0.15)]
+# Narrative length (characters of prose) is log-normal: fitted on the 17 real reports and seeds,
+# log mean 7.80 and log sd 0.52 (median 2,440 characters).
+PROSE_LOG_MEAN, PROSE_LOG_SD = 7.80, 0.52
+# Sentences of the parts of the narrative that state no table figure, as real reports write them.
+FILLER = {
+    "一、总体情况": [
+        "{year}年，{agency}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》，"
+        "紧紧围绕中心工作，不断提升政务公开质效，有效保障了人民群众的知情权、参与权和监督权。",
+        "（一）主动公开情况。严格落实“公开为常态、不公开为例外”原则，全年通过门户网站主动公开政府信息{n1}条，"
+        "其中机构职能类信息{n2}条，规划计划类信息{n3}条，重点领域信息{n4}条。",
+        "加强政策解读，围绕重要政策文件开展图文解读{n2}篇，做到政策文件与解读材料同步起草、同步审签、同步发布。",
+        "（三）政府信息管理情况。健全信息发布审核机制，严格执行“三审三校”制度，从严把好政治关、法律关、政策关、保密关和文字关，"
+        "全年组织开展信息公开专项检查{n5}次，对发现的问题及时督促整改。",
+        "（四）平台建设情况。持续优化政府门户网站栏目设置，门户网站全年访问量{n6}人次，政务新媒体发布信息{n4}条，"
+        "做好政务服务热线与网站留言的衔接，确保群众诉求件件有回音。",
+        "（五）监督保障情况。将政务公开工作纳入年度考核，组织业务培训{n5}场，参训人员{n7}人次，"
+        "进一步提升工作人员的业务能力和服务水平。",
+    ],
+    "五、存在的主要问题及改进情况": [
+        "{year}年，政府信息公开工作取得了一定成效，但仍存在一些不足：一是政策解读形式还不够丰富，"
+        "二是公开内容的深度和广度有待拓展，三是基层工作人员业务水平有待提高。",
+        "下一步，将进一步完善工作机制，丰富解读形式，加强业务培训，推动政务公开工作再上新台阶。",
+        "针对上述问题，我们将加强统筹协调，细化工作任务，压实工作责任，持续提升政务公开标准化规范化水平。",
+    ],
+    "六、其他需要报告的事项": [
+        "本年度共办理人大代表建议{n5}件、政协委员提案{n2}件，均已按时办结。",
+        "按照《政府信息公开信息处理费管理办法》规定，本年度未收取信息处理费。",
+    ],
+}
 
 
 @dataclass
@@ -84,9 +116,11 @@ class Report:
     t4: list[list[int]]  # three blocks of 维持, 纠正, 其他, 尚未审结, 总计
     t2: list[tuple[str, list[str], list[tuple[str, list[str]]]]]  # (item, headers, [(row label, cells)])
     narrative_concluded: int | None = None
+    prose: dict[str, list[str]] = field(default_factory=dict)  # section heading → sentences stating no table figure
     fmt: str = "tab"
     traditional: bool = False
     glued_row: str | None = None
+    glued_page: bool = False  # a flattened page whose table cells are glued with no separator
     truth: list[dict] = field(default_factory=list)
 
 
@@ -219,6 +253,7 @@ def iter_reports(n: int, seed: int, defect_rate: float = 0.1) -> Iterator[Report
         start = rng.randint(2019, 2026 - span)
         size = rng.choice([3, 8, 20, 60, 200])
         fmt = rng.choices([f for f, _ in FORMATS], weights=[w for _, w in FORMATS])[0]
+        glued = fmt == "flattened" and rng.random() < 0.6  # a site's crawler dumps every year alike
         traditional = rng.random() < 0.1
         carried, t2_state, previous = {}, {}, None
         for year in range(start, start + span):
@@ -229,14 +264,18 @@ def iter_reports(n: int, seed: int, defect_rate: float = 0.1) -> Iterator[Report
                 defect = None
             if defect in ("blank", "glued") and fmt == "lines":
                 defect = None  # that dialect cannot show blank cells, nor glue them
+            if defect in ("blank", "glued", "identity") and fmt == "flattened":
+                defect = None  # blanks vanish from a flattened page, and a row that breaks its sum stays unread
             if defect == "blank" and any(carried.get(c) for c in LEGAL):
                 defect = None  # blanking would hide numbers carried over from last year
             template = "2021" if year >= 2021 and defect != "template" else "2019"
             t3 = _t3(rng, template, carried, size, no_legal=defect == "blank")
             carried = {c: t3["carried_forward"][c] for c in COLS}
             r = Report(name, year, template, t3, _t4(rng, size), _t2(rng, template, t2_state), fmt=fmt,
-                       traditional=traditional)
+                       traditional=traditional, prose=_prose(rng, name, year))
             _inject(rng, r, defect, previous)
+            if glued:
+                _glue_page(r, previous)
             previous = r
             yield r
 
@@ -298,6 +337,19 @@ def _inject(rng: random.Random, r: Report, defect: str | None, previous: Report 
                                 col_key=None))
 
 
+def _glue_page(r: Report, previous: Report | None) -> None:
+    """Glue the cells of a flattened page. The rows more than one split of whose digits fits their sum
+    must be left unresolved; a defect that only those rows would show cannot be found."""
+    r.glued_page = True
+    unread = {row for row, per_col in r.t3.items() if _splits_fitting(per_col) > 1}
+    last_unread = {row for row, per_col in previous.t3.items() if _splits_fitting(per_col) > 1} if previous else set()
+    hidden = {"narrative.mismatch": "total_processed" in unread,
+              "cross_year.I5": "carried_over" in unread or "carried_forward" in last_unread}
+    r.truth[:] = [t for t in r.truth if not hidden.get(t["check_id"])]
+    r.truth += [dict(defect="flattened", check_id="structure.unresolved_cells", severity="warning", table_id="t3",
+                     row_key=row, col_key=None) for row in r.t3 if row in unread]
+
+
 def _splits_fitting(per_col: dict[str, int | None]) -> int:
     """How many splits of the row's glued digits have their 总计 equal to the sum of their parts."""
     values = [per_col[c] for c in [*COLS, "total"]]
@@ -325,15 +377,36 @@ def _t3_rows(r: Report) -> list[tuple[list[str], list[str]]]:
     return out
 
 
+def _prose(rng: random.Random, agency: str, year: int) -> dict[str, list[str]]:
+    """Sentences for the narrative, as long as real reports' narratives (log-normal, PROSE_LOG_*)."""
+    target = min(max(rng.lognormvariate(PROSE_LOG_MEAN, PROSE_LOG_SD), 500), 8000)
+    out: dict[str, list[str]] = {section: [] for section in FILLER}
+    length = 0
+    while length < target:
+        section = rng.choices(list(FILLER), weights=(6, 2, 1))[0]
+        # Fresh figures in every sentence: no two lines of a report, or of two reports, alike.
+        numbers = {f"n{k}": rng.randint(lo, hi) for k, (lo, hi) in enumerate(
+            [(200, 20000), (5, 200), (5, 100), (50, 5000), (1, 20), (10_000, 3_000_000), (20, 800)], 1)}
+        sentence = rng.choice(FILLER[section]).format(year=year, agency=agency, **numbers)
+        out[section].append(sentence)
+        length += len(sentence)
+    return out
+
+
 def _narrative(r: Report) -> list[str]:
+    """一、总体情况: the real reports' paragraphs, and the one stating the applications received."""
     t3 = r.t3
     concluded = r.narrative_concluded if r.narrative_concluded is not None else t3["total_processed"]["total"]
     received = t3["new_received"]["total"]
-    lines = ["一、总体情况",
-             f"{r.year}年，{r.agency}认真贯彻落实《中华人民共和国政府信息公开条例》，不断提升政务公开质效。",
-             f"（一）依申请公开情况。{r.year}年共收到政府信息公开申请{received}件，办结{concluded}件，"
-             f"结转下年度继续办理{t3['carried_forward']['total']}件。"]
-    return lines
+    general = r.prose.get("一、总体情况", [])
+    return ["一、总体情况", *general[:1],
+            f"（二）依申请公开情况。{r.year}年共收到政府信息公开申请{received}件，办结{concluded}件，"
+            f"结转下年度继续办理{t3['carried_forward']['total']}件。", *general[1:]]
+
+
+def _closing(r: Report, section: str, default: str) -> list[str]:
+    """Section five or six: its heading and the report's sentences for it."""
+    return [section, *(r.prose.get(section) or [default])]
 
 
 def _sections(r: Report):
@@ -368,8 +441,25 @@ def render_tab(r: Report) -> str:
     row(header[1])
     row([""] * 5 + header[2][5:])
     row(values)
-    out += ["五、存在的主要问题及改进情况", "公开内容还需进一步细化。", "六、其他需要报告的事项", "本年度未收取信息处理费。"]
+    out += [*_closing(r, "五、存在的主要问题及改进情况", "公开内容还需进一步细化。"),
+            *_closing(r, "六、其他需要报告的事项", "本年度未收取信息处理费。")]
     return "\n".join(out) + "\n"
+
+
+def render_flattened(r: Report) -> str:
+    """A crawler's text dump of the report's page (the real 002–007): a few lines of page metadata,
+    then the whole body on one line, table cells run together, glued (``r.glued_page``) or spaced."""
+    separator = "" if r.glued_page else " "
+    body = []
+    for line in render_tab(r).split("\n"):
+        if line.startswith("\t"):
+            if line.strip():
+                body.append(separator + line.strip())
+        elif line.strip():
+            body.append(line.strip())
+    title = f"{r.agency}{r.year}年度政府信息公开工作年度报告"
+    return (f"标题: {title}\n发布时间: {r.year + 1}-01-20 15:22\n文号: \n发布机构: \n栏目: 政府信息公开年报\n"
+            f"==================== 正文 ====================\n{''.join(body)} 附件下载\n")
 
 
 def render_lines(r: Report) -> str:
@@ -423,8 +513,10 @@ def render_html(r: Report, rng: random.Random) -> str:
                 f"<tr>{''.join(td(h, ' rowspan=2') for h in header[1][:5])}{td(header[1][5], ' colspan=5')}"
                 f"{td(header[1][6], ' colspan=5')}</tr><tr>{''.join(td(h) for h in header[2][5:])}</tr>"
                 f"<tr>{''.join(td(v) for v in values)}</tr></table>")
-    body += ["<p><b>五、存在的主要问题及改进情况</b></p><p>公开内容还需进一步细化。</p>",
-             "<p><b>六、其他需要报告的事项</b></p><p>本年度未收取信息处理费。</p>"]
+    for section, default in (("五、存在的主要问题及改进情况", "公开内容还需进一步细化。"),
+                             ("六、其他需要报告的事项", "本年度未收取信息处理费。")):
+        heading, *sentences = _closing(r, section, default)
+        body += [f"<p><b>{heading}</b></p>", *(f"<p>{p}</p>" for p in sentences)]
     chrome = ('<div class="nav"><a href="/">首页</a> &gt; 政务公开 &gt; 年度报告</div>'
               '<table class="meta"><tr><td>索引号：</td><td>000000/2020-00001</td></tr></table>')
     return (f"<!DOCTYPE html><html><head><meta charset=utf-8><title>{r.agency}</title></head><body>{chrome}"
@@ -446,7 +538,8 @@ def write_corpus(n: int, seed: int, out: str | Path, defect_rate: float = 0.1) -
                                      "row_key", "col_key"])
         writer.writeheader()
         for i, r in enumerate(iter_reports(n, seed, defect_rate)):
-            text = {"tab": render_tab, "lines": render_lines, "markdown": render_markdown}.get(r.fmt)
+            text = {"tab": render_tab, "lines": render_lines, "markdown": render_markdown,
+                    "flattened": render_flattened}.get(r.fmt)
             content = text(r) if text else render_html(r, rng)
             if r.traditional:
                 content = to_traditional.convert(content)
