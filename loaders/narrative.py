@@ -59,8 +59,9 @@ APPLICATION_METRICS = {"applications_received", "applications_concluded", "carri
 _GROUPS = [
     ("num", r"(?<![\d.])(?P<digits>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<mult>万|千|百|亿)?\s*(?P<approx>余|多)?\s*"
             r"(?P<unit>件次|件|条|个|篇|次|宗|起|份|项|万元|元|%|％)", "0123456789"),
-    ("cf", r"(?:结转|转入|转|顺延|转至)(?:到|至|入)?(?:下一?年度?|次年)", "结转顺"),
-    ("co", r"上一?年度?(?:结转|转入|遗留)|往年结转", "上往"),
+    # 结转 + a year is carried forward (结转2023年度继续办理), a year + 结转 carried over (2021年结转…申请)
+    ("cf", r"(?:结转|转入|转|顺延|转至)(?:到|至|入)?(?:下一?年度?|次年|\d{4}\s*年度?)|下一?年度?结转", "结转顺下"),
+    ("co", r"上一?年度?(?:结转|转入|遗留)|往年结转|\d{4}\s*年度?(?:结转|转入)(?!至|到|下|\d)", "上往0123456789"),
     ("out", r"(?:予以|同意|全部)公开(?:及|和|与|、|或|以及)部分公开|予以公开|同意公开|全部公开|部分公开|不予公开|无法提供"
             r"|不予处理|其他处理", "予同全部不无其"),
     ("upheld", r"(?:均|全部)(?:获|被|予|已)?维持", "均全"),
@@ -95,6 +96,9 @@ _NOT_NORMATIVE = re.compile(r"部门(?:行政)?规范性文件\s*(?:共计|共|�
 _FILLER = re.compile(r"共计|合计|总计|累计|共|计|了|的|各类|依法|依规|及时|\s")
 # Words between 行政复议/诉讼 and a number that make it a count of results, not of cases.
 _RESULT_WORDS = re.compile(r"维持|撤销|驳回|审结|胜诉|结案|结果|尚未|确认违法|责令")
+# The reasons of one row of an outcome (（四）1.本机关不掌握…): 「因…不掌握无法提供 N 件」 may count that row only.
+_REASONS = re.compile(r"不掌握|国家秘密|禁止公开|三安全一稳定|第三方|内部事务|过程性|执法案卷|查询事项|另行制作|现成信息"
+                      r"|不明确|信访|重复申请|出版物|大量反复|重新出具|逾期|撤回|缴纳费用|收费通知")
 _SHARE_LEAD = re.compile(r"\s*占[^\d，,；;：:]{0,6}\s*")
 _BRACKET_LEAD = re.compile(r"\s*[（(]\s*")
 _APPROX_LEAD = re.compile(r"(?:约|近|超过|超|逾|大约)\s*$")
@@ -309,6 +313,9 @@ class _Statement:
             return [("carried_forward" if x.kind == "cf" else "carried_over", part, x.word)]
         if "out" in kinds:
             x = next(x for x in reversed(lead) if x.kind == "out")
+            reason = _REASONS.search(self.text, self._clause_start(x.start), x.start)
+            if reason is not None and "等" not in self.text[reason.end(): x.start]:
+                return None  # 「因属于国家秘密不予公开2件」 may be one row of （三）, not all of it
             return [(OUTCOMES.get(x.word, "outcome_granted"), part, x.word)]
         if "cor" in kinds:
             x = next(x for x in reversed(lead) if x.kind == "cor")
@@ -362,6 +369,16 @@ class _Statement:
             if x.kind in ("rev", "lit"):
                 return [(_COUNT[x.kind], _SUBJECT_PART[x.kind], x.word)]
         return None
+
+    def _clause_start(self, at: int) -> int:
+        """Text position where the clause holding position ``at`` starts."""
+        start = self.begin
+        for t in self.tokens:
+            if t.start >= at:
+                break
+            if t.kind == "cut":
+                start = t.end
+        return start
 
     def _clause_has_app(self, at: int) -> bool:
         """申请 named in the clause after position ``at`` (「收到70件申请」)."""
@@ -431,6 +448,10 @@ class _Statement:
         elif subjects:
             for kind, t in {t.kind: t for t in subjects}.items():
                 self._add(_COUNT[kind], 0.0, "件", "none_stated", matched, t.start, _SUBJECT_PART[kind], t.word)
+        elif any(t.kind in ("cf", "co") for t in scope):  # 「无下年度结转」
+            t = next(t for t in scope if t.kind in ("cf", "co"))
+            self._add("carried_forward" if t.kind == "cf" else "carried_over", 0.0, "件", "none_stated", matched,
+                      t.start, "total", t.word)
         elif any(t.kind == "fee" and t.word in ("处理费", "收费") for t in scope) or \
                 {"收取", "费用"} <= {t.word for t in scope if t.kind == "fee"}:
             t = next(t for t in scope if t.kind == "fee")
