@@ -139,13 +139,14 @@ def _paragraphs(lines: Iterable[tuple[int, int, str, str]]) -> Iterator[tuple[st
     previous = None
     blank = footer = heading = False
     for line_no, offset, raw, text in lines:
-        content = text.strip()
+        left = text.lstrip()
         if previous is not None and line_no != previous + 1:
             blank = True
         previous = line_no
-        if not content:
+        if not left:
             blank = blank or not footer
             continue
+        content = left.rstrip()
         if "\t" in raw or content[0] == "|":
             blank = True
             continue
@@ -159,9 +160,9 @@ def _paragraphs(lines: Iterable[tuple[int, int, str, str]]) -> Iterator[tuple[st
         if texts and (blank or heading or is_heading):
             yield "".join(texts), "".join(raws), starts, offsets
             texts, raws, starts, offsets, length = [], [], [], [], 0
-        lead = len(text) - len(text.lstrip())
+        lead = len(text) - len(left)
         texts.append(content)
-        raws.append(raw[lead: lead + len(content)])
+        raws.append(content if raw is text else raw[lead: lead + len(content)])
         starts.append(length)
         offsets.append(offset + lead)
         length += len(content)
@@ -190,22 +191,22 @@ class _Paragraph:
         return self.offsets[k] + pos - self.starts[k]
 
     def facts(self) -> list[Fact]:
+        """Facts of the statements that hold a counted number, a negation or 均获维持: only those
+        are tokenized."""
+        text = self.text
         out: list[Fact] = []
-        statement: list[_Token] = []
-        begin = 0
-        live = False  # the statement holds something that may state a fact
-        for m in _TOKEN.finditer(self.text):
-            kind = m.lastgroup
-            start, end = m.span()
-            if kind == "end":
-                if live:
-                    out.extend(_Statement(self, statement, begin, end).facts())
-                statement, begin, live = [], end, False
-            else:
-                statement.append(_Token(kind, start, end, m.group(), m))
-                live = live or kind in _STATING
-        if live:
-            out.extend(_Statement(self, statement, begin, len(self.text)).facts())
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        done = 0
+        for m in _WORTH_READING.finditer(text):
+            if m.start() < done:
+                continue
+            k = bisect_right(ends, m.start())
+            begin = ends[k - 1] if k else 0
+            done = ends[k] if k < len(ends) else len(text)
+            tokens = [_Token(t.lastgroup, *t.span(), t.group(), t)
+                      for t in _TOKEN.finditer(text, begin, done) if t.lastgroup != "end"]
+            if any(t.kind in _STATING for t in tokens):
+                out.extend(_Statement(self, tokens, begin, done).facts())
         return out
 
 
@@ -469,6 +470,7 @@ class _Statement:
 
 
 _STATING = {"num", "neg", "upheld"}
+_SENTENCE_END = re.compile(r"[。！？!?]")
 _COUNT = {"rev": "review_count", "lit": "litigation_count"}
 _CORRECTED = {"rev": "review_corrected", "lit": "litigation_corrected"}
 _SUBJECT_PART = {"rev": "review", "lit": "litigation"}
