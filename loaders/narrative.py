@@ -137,18 +137,18 @@ def _paragraphs(lines: Iterable[tuple[int, int, str, str]]) -> Iterator[tuple[st
     offsets: list[int] = []
     length = 0
     previous = None
-    blank = footer = heading = False
+    blank = footer = heading = gap = False
     for line_no, offset, raw, text in lines:
         left = text.lstrip()
         if previous is not None and line_no != previous + 1:
-            blank = True
+            gap = True  # a page footer does not bridge a table section left out
         previous = line_no
         if not left:
             blank = blank or not footer
             continue
         content = left.rstrip()
         if "\t" in raw or content[0] == "|":
-            blank = True
+            gap = True
             continue
         if len(content) <= 16 and _FOOTER.fullmatch(content):
             footer, blank = True, False
@@ -157,7 +157,7 @@ def _paragraphs(lines: Iterable[tuple[int, int, str, str]]) -> Iterator[tuple[st
         # page's full width (about 30 characters) and goes on.
         is_heading = content[0] == "#" or (len(content) <= 24 and _HEADING.match(content) is not None
                                            and "。" not in content[:-1])
-        if texts and (blank or heading or is_heading):
+        if texts and (blank or gap or heading or is_heading):
             yield "".join(texts), "".join(raws), starts, offsets
             texts, raws, starts, offsets, length = [], [], [], [], 0
         lead = len(text) - len(left)
@@ -166,7 +166,7 @@ def _paragraphs(lines: Iterable[tuple[int, int, str, str]]) -> Iterator[tuple[st
         starts.append(length)
         offsets.append(offset + lead)
         length += len(content)
-        blank = footer = False
+        blank = footer = gap = False
         heading = is_heading
     if texts:
         yield "".join(texts), "".join(raws), starts, offsets

@@ -196,6 +196,7 @@ def test_sentences_do_not_join_across_headings_table_rows_or_blank_lines():
             "12件办结。\n"
             "上年结转政府信息公开申请\n"
             "\t一、本年新收政府信息公开申请数量\t5\n"
+            "— 3 —\n"
             "3 件。\n")
     assert read(text) == set()
 
