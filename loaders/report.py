@@ -151,11 +151,21 @@ def _as_is(text: str) -> str:
 
 
 def _prose_rows(lines: Lines, sections: dict[str, tuple[int, int]]):
-    """Lines outside the table sections (their headings included)."""
+    """Lines outside the table sections: their headings, and the sentences a section holds before its
+    first table row (a heading such as 「（一）主动公开政府信息情况」 in the overview can start the
+    table-2 section early: the paragraphs under it are narrative, not table)."""
     tables = sorted(sections[name] for name in ("t2", "t3", "t4") if name in sections)
     pieces, pos = [], 0
     for start, end in tables:
         pieces.append(lines.rows(pos, start + 1))
+        first_row = next((i for i in range(start + 1, min(end, start + 1 + _MAX_PREAMBLE_LINES))
+                          if "\t" in lines.raw[i]), start + 1)
+        # Only sentences: loose cells of a broken table before its first row are not prose.
+        pieces.append(row for row in lines.rows(start + 1, first_row) if "。" in row[3] or "，" in row[3])
         pos = end
     pieces.append(lines.rows(pos))
     return chain.from_iterable(pieces)
+
+
+# A section's preamble is read as prose only this far: beyond, the section is not a table section.
+_MAX_PREAMBLE_LINES = 200

@@ -72,16 +72,28 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
     "narrative_facts": [
         ("report_id", pa.string(), "report"),
         ("fact_no", pa.int32(), "order of the fact in the report"),
-        ("metric", pa.string(), "applications_received | applications_concluded | applications_handled | carried_over | "
-                                "carried_forward | review_count | litigation_count | proactive_disclosure | "
-                                "normative_documents | fees_collected"),
-        ("value", pa.float64(), "the number stated (money in yuan)"),
-        ("unit", pa.string(), "unit word as printed, or yuan"),
-        ("qualifier", pa.string(), "exact | approx (余, 多, 万) | none_stated (未发生…, 未收取…)"),
+        ("metric", pa.string(), "what the sentence says the number counts: applications_received | "
+                                "applications_concluded | carried_over | carried_forward | outcome_granted | "
+                                "outcome_partially_granted | outcome_denied | outcome_unable | outcome_rejected | "
+                                "outcome_other | review_count | review_corrected | litigation_count | "
+                                "litigation_corrected | fees_collected | normative_documents | proactive_disclosure"),
+        ("value", pa.float64(), "the number stated (money in yuan; a share in percent)"),
+        ("unit", pa.string(), "unit word as printed, yuan, or % for a share"),
+        ("qualifier", pa.string(), "exact | approx (余, 多, 约, 万) | none_stated (未发生…, 无…: a negation, value 0) | "
+                                   "share (占 33.9%, （17.46%）, 办结率: value in percent of the table figure's base)"),
         ("matched_text", pa.string(), "the words the number was read from"),
-        ("sentence", pa.string(), "the sentence as printed"),
-        ("char_offset", pa.int32(), "offset of the number in report_sources.normalised_text"),
+        ("sentence", pa.string(), "the sentence as printed, its wrapped lines joined (line breaks and page footers "
+                                  "left out)"),
+        ("char_offset", pa.int32(), "offset of the number (of the negated words for none_stated) in "
+                                    "report_sources.normalised_text"),
         ("sentence_offset", pa.int32(), "offset of the sentence"),
+        ("part", pa.string(), "the part of the table the clause names: total | natural_person | "
+                              "commercial_enterprise | research_institution | social_welfare_org | legal_service_org | "
+                              "legal_person (the five 法人或其他组织 columns) | review | litigation"),
+        ("keyword", pa.string(), "the words that told the metric (收到, 办结, 办理, 上年结转, 纠错, …); "
+                                 "reference.narrative_readings may admit readings for one keyword only (办理)"),
+        ("decimals", pa.int32(), "digits printed after the decimal point: a stated share matches a computed one "
+                                 "that rounds to it"),
     ],
 }
 # raw.report_cells columns in the order of tables.CellRecord's fields.
@@ -163,7 +175,8 @@ class ReportRows:
         for n, f in enumerate(parsed.facts, start=1):
             self._append("narrative_facts", report_id=report_id, fact_no=n, metric=f.metric, value=f.value,
                          unit=f.unit, qualifier=f.qualifier, matched_text=f.matched_text, sentence=f.sentence,
-                         char_offset=f.char_offset, sentence_offset=f.sentence_offset)
+                         char_offset=f.char_offset, sentence_offset=f.sentence_offset, part=f.part,
+                         keyword=f.keyword, decimals=f.decimals)
         self.n_reports += 1
 
     def _append(self, table: str, **values) -> None:

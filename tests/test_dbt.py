@@ -97,12 +97,15 @@ def test_narrative_readings_keep_every_admissible_reading(warehouse):
     assert rows == [
         ("applications_received", "new", 122, 122, True),
         ("applications_received", "new_plus_carried_over", 122, 122, True),
+        ("litigation_corrected", "corrected", 0, 0, True),  # 「无败诉案件」
+        ("litigation_count", "after_review_only", 11, 1, False),
         ("litigation_count", "concluded", 11, 10, False),
         ("litigation_count", "direct_only", 11, 10, False),
         ("litigation_count", "total", 11, 11, True),
         ("normative_documents", "issued", 29, 10, False),
         ("normative_documents", "published", 29, 10, False),
         ("normative_documents", "total_published", 29, 94, False),
+        ("review_corrected", "corrected", 1, 1, True),  # 「被纠错1件」
         ("review_count", "concluded", 11, 9, False),
         ("review_count", "total", 11, 11, True),
     ]

@@ -201,9 +201,10 @@ def test_units_signs_and_blanks_keep_their_raw_text():
 
 
 NARRATIVE = {
-    "003_287cca442e0f5e9d.txt": {("applications_received", 122), ("review_count", 11), ("litigation_count", 11),
-                                 ("normative_documents", 29), ("proactive_disclosure", 34000),
-                                 ("proactive_disclosure", 13000), ("proactive_disclosure", 2523)},
+    # 「被纠错1件」 and 「无败诉案件」 are corrections; 「主动公开政务文件2523件」 counts documents, not information.
+    "003_287cca442e0f5e9d.txt": {("applications_received", 122), ("review_count", 11), ("review_corrected", 1),
+                                 ("litigation_count", 11), ("litigation_corrected", 0), ("normative_documents", 29),
+                                 ("proactive_disclosure", 34000), ("proactive_disclosure", 13000)},
     "004_a92a32fafe21a486.txt": {("applications_concluded", 62), ("proactive_disclosure", 1376),
                                  ("review_count", 0), ("litigation_count", 0)},
     "000_a53dafdc1942ec52.txt": {("proactive_disclosure", 6515), ("applications_received", 38),

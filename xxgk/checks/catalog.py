@@ -137,25 +137,30 @@ NARRATIVE_MISMATCH = Check(
     severity="warning",
     asset="narrative_readings",
     description="A number stated in the narrative matches none of the table figures it may refer to "
-                "(收到 may be 一 or 一+二, 行政复议 the total or the concluded cases, …). Often a wider scope "
-                "than the table, so a warning with both values and the sentence, not an error.",
+                "(收到 may be 一 or 一+二, 行政复议 the total or the concluded cases, 占 N% a share within rounding, "
+                "自然人 N 件 the 自然人 column, …), and every table cell those readings need was read (a reading "
+                "over a blank or unresolved cell is no evidence). Often a wider scope than the table, so a "
+                "warning with both values and the sentence, not an error.",
     sql=f"""
 with per_fact as (
-    select report_id, fact_no, metric, stated_value, sentence, char_offset,
+    select report_id, fact_no, metric, part, stated_value, qualifier, sentence, char_offset,
            string_agg(reading_id || ' = ' || {num('table_value')}, '; ' order by reading_id) as readings,
            arg_min(table_value, abs(table_value - stated_value)) as closest,
-           count(table_value) as n_readings,
+           count(*) as n_readings,
+           bool_and(is_complete) as all_complete,
            bool_or(coalesce(matches, false)) as any_match
     from {{batch}}
-    group by report_id, fact_no, metric, stated_value, sentence, char_offset
+    group by report_id, fact_no, metric, part, stated_value, qualifier, sentence, char_offset
 )
 select report_id, 'narrative' as table_id, metric as row_key, cast(null as varchar) as col_key,
        closest as expected, stated_value as actual, stated_value - closest as delta,
-       'narrative states ' || metric || ' = ' || {num('stated_value')} || ' but the tables give '
-           || readings || ' — 「' || sentence || '」' as message,
+       'narrative states ' || metric || case when part in ('total', 'review', 'litigation') then ''
+           else ' (' || part || ')' end || ' = ' || {num('stated_value')}
+           || case when qualifier = 'share' then '%' else '' end
+           || ' but the tables give ' || readings || ' — 「' || sentence || '」' as message,
        char_offset
 from per_fact
-where n_readings > 0 and not any_match""",
+where n_readings > 0 and all_complete and not any_match""",
 )
 
 

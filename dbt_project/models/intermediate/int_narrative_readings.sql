@@ -1,6 +1,13 @@
 -- Each narrative figure beside every table value it may refer to (reference.narrative_readings):
--- "收到申请 N 件" may be 一 or 一+二, "行政复议 N 件" the total or the concluded cases, and so on.
--- A figure is consistent when any admissible reading matches; the checks decide what to flag.
+-- "收到申请 N 件" may be 一 or 一+二, "行政复议 N 件" the total or the concluded cases, "占 33.9%" a
+-- share of （七）总计, and so on. A figure is consistent when any admissible reading matches; the
+-- checks decide what to flag.
+-- A clause that names a part ("自然人 72件") is read on that part: table 3's 总计 column is swapped
+-- for the part's columns (reference.narrative_parts).
+-- A reading is complete when every cell it needs holds a number that was read: a blank, a dash, an
+-- unresolved cell or a missing row leaves it incomplete, and an incomplete reading is no evidence
+-- against the report. A blank 总计 of table 3 whose applicant cells hold numbers is their sum
+-- (identity I3), as a reader would take it.
 -- Readings the report's tables have no cells for (现行有效件数 in a 2019 report) are left out.
 -- Incremental: only reports ingested since the last build are read.
 
@@ -12,39 +19,259 @@ with facts as (
 
 ),
 
+cells as (
+
+    {{ rows_of_reports_since_last_build(ref('stg_report_cells')) }}
+
+),
+
+reports as (
+
+    select report_id, template from {{ ref('stg_reports') }}
+
+),
+
 readings as (
 
     select * from {{ ref('narrative_readings') }}
 
 ),
 
-measures as (
+terms as (
 
-    select * from {{ ref('int_report_measures') }}
+    select * from {{ ref('measure_terms') }}
+
+),
+
+parts as (
+
+    select * from {{ ref('narrative_parts') }}
+
+),
+
+t3_rows as (
+
+    select * from {{ ref('t3_rows') }}
+
+),
+
+t2_columns as (
+
+    select * from {{ ref('t2_columns') }}
+
+),
+
+applicant_columns as (
+
+    select col_key from {{ ref('t3_columns') }} where is_applicant
+
+),
+
+-- A count is read with the readings that have no base, a share with those that have one.
+fact_readings as (
+
+    select
+        facts.report_id,
+        facts.fact_no,
+        facts.part,
+        readings.reading_id,
+        readings.measure,
+        readings.base_measure,
+        readings.description
+    from facts
+    inner join readings
+        on facts.metric = readings.metric
+        and (readings.keyword is null or readings.keyword = facts.keyword)
+        and (facts.qualifier = 'share') = (readings.base_measure is not null)
+
+),
+
+sides as (
+
+    select report_id, fact_no, part, reading_id, 'value' as side, measure from fact_readings
+    union all
+    select report_id, fact_no, part, reading_id, 'base' as side, base_measure as measure from fact_readings
+    where base_measure is not null
+
+),
+
+-- The cells each side needs, in the report's template: a table-3 row or table-2 column of the other
+-- template is not needed (（六）其他处理 is one row in 2019, three in 2021; 规范性文件 本年新制作数量
+-- is 本年制发件数 in 2021).
+side_terms as (
+
+    select
+        sides.report_id,
+        sides.fact_no,
+        sides.reading_id,
+        sides.side,
+        terms.table_id,
+        terms.row_key,
+        coalesce(parts.col_key, terms.col_key) as col_key,
+        terms.sign * coalesce(parts.sign, 1) as sign
+    from sides
+    inner join terms on sides.measure = terms.measure
+    left join parts
+        on sides.part = parts.part
+        and terms.table_id = 't3'
+        and terms.col_key = 'total'
+    inner join reports on sides.report_id = reports.report_id
+    left join t3_rows
+        on terms.table_id = 't3'
+        and terms.row_key = t3_rows.row_key
+    left join t2_columns
+        on terms.table_id = 't2'
+        and terms.col_key = t2_columns.col_key
+        and reports.template = t2_columns.template
+    where reports.template is null
+        or (
+            (terms.table_id <> 't3' or t3_rows.templates = 'both' or t3_rows.templates = reports.template)
+            and (terms.table_id <> 't2' or t2_columns.col_key is not null)
+        )
+
+),
+
+row_applicants as (
+
+    select
+        cells.report_id,
+        cells.row_key,
+        sum(cells.value) as value,
+        count(cells.value) as n_numbers,
+        bool_or(cells.is_unresolved) as any_unresolved
+    from cells
+    inner join applicant_columns on cells.col_key = applicant_columns.col_key
+    where cells.table_id = 't3'
+    group by cells.report_id, cells.row_key
+
+),
+
+term_values as (
+
+    select
+        side_terms.report_id,
+        side_terms.fact_no,
+        side_terms.reading_id,
+        side_terms.side,
+        side_terms.sign,
+        cells.report_id is not null as is_present,
+        case
+            when cells.is_unresolved then null
+            when cells.value is not null then cells.value
+            when cells.value_kind = 'blank' and side_terms.table_id = 't3' and side_terms.col_key = 'total'
+                and row_applicants.n_numbers > 0 and not row_applicants.any_unresolved
+                then row_applicants.value
+        end as value
+    from side_terms
+    left join cells
+        on side_terms.report_id = cells.report_id
+        and side_terms.table_id = cells.table_id
+        and side_terms.row_key = cells.row_key
+        and side_terms.col_key = cells.col_key
+    left join row_applicants
+        on side_terms.report_id = row_applicants.report_id
+        and side_terms.row_key = row_applicants.row_key
+        and side_terms.table_id = 't3'
+
+),
+
+side_values as (
+
+    select
+        report_id,
+        fact_no,
+        reading_id,
+        side,
+        sum(sign * value) as value,
+        count(*) as n_cells,
+        count(*) filter (where is_present) as n_cells_present,
+        count(value) as n_cells_read
+    from term_values
+    group by report_id, fact_no, reading_id, side
+
+),
+
+per_reading as (
+
+    select
+        report_id,
+        fact_no,
+        reading_id,
+        max(case when side = 'value' then value end) as value,
+        max(case when side = 'base' then value end) as base,
+        sum(n_cells) as n_cells,
+        sum(n_cells_read) as n_cells_read,
+        bool_and(n_cells_read = n_cells) as is_complete,
+        bool_and(n_cells_present > 0) as applies
+    from side_values
+    group by report_id, fact_no, reading_id
+
+),
+
+valued as (
+
+    select
+        facts.report_id,
+        facts.fact_no,
+        facts.metric,
+        facts.part,
+        facts.value as stated_value,
+        facts.qualifier,
+        facts.decimals,
+        facts.keyword,
+        facts.sentence,
+        facts.char_offset,
+        fact_readings.reading_id,
+        fact_readings.measure,
+        fact_readings.base_measure,
+        fact_readings.description as reading_description,
+        case
+            when not per_reading.is_complete then null
+            when fact_readings.base_measure is null then per_reading.value
+            when per_reading.base > 0 then 100 * per_reading.value / per_reading.base
+        end as table_value,
+        per_reading.is_complete and (fact_readings.base_measure is null or per_reading.base > 0) as is_complete,
+        per_reading.n_cells,
+        per_reading.n_cells_read,
+        facts.ingested_at
+    from facts
+    inner join fact_readings
+        on facts.report_id = fact_readings.report_id
+        and facts.fact_no = fact_readings.fact_no
+    inner join per_reading
+        on fact_readings.report_id = per_reading.report_id
+        and fact_readings.fact_no = per_reading.fact_no
+        and fact_readings.reading_id = per_reading.reading_id
+    where per_reading.applies
 
 )
 
 select
-    facts.report_id,
-    facts.fact_no,
-    facts.metric,
-    facts.value as stated_value,
-    facts.qualifier,
-    facts.sentence,
-    facts.char_offset,
-    readings.reading_id,
-    readings.measure,
-    readings.description as reading_description,
-    measures.value as table_value,
+    report_id,
+    fact_no,
+    metric,
+    part,
+    stated_value,
+    qualifier,
+    decimals,
+    keyword,
+    sentence,
+    char_offset,
+    reading_id,
+    measure,
+    base_measure,
+    reading_description,
+    table_value,
+    is_complete,
+    n_cells,
+    n_cells_read,
     case
-        when measures.value is null then null
-        -- "3.4万余条" states a rounded lower bound
-        when facts.qualifier = 'approx' then measures.value >= facts.value and measures.value < facts.value * 1.2
-        else measures.value = facts.value
+        when table_value is null then null
+        -- "占33.9%" matches a computed share that rounds to the printed digits
+        when qualifier = 'share' then abs(table_value - stated_value) <= 0.5 * power(10, -decimals) + 1e-9
+        -- "3.4万余条", "约300件" state a rounded figure
+        when qualifier = 'approx' then abs(table_value - stated_value) <= 0.2 * stated_value
+        else table_value = stated_value
     end as matches,
-    facts.ingested_at
-from facts
-inner join readings on facts.metric = readings.metric
-inner join measures
-    on facts.report_id = measures.report_id
-    and readings.measure = measures.measure
+    ingested_at
+from valued
