@@ -79,6 +79,14 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("sentence_offset", pa.int32(), "offset of the sentence"),
     ],
 }
+# Paths an ingest passed over without reading them, and why: nothing in an input folder is skipped silently.
+SKIPPED_FILES = [
+    ("path", pa.string(), "the path as given or found (a name that is not UTF-8 shows its bytes as \\xNN)"),
+    ("size_bytes", pa.int64(), "file size, when known"),
+    ("reason", pa.string(), "why it was not read: unsupported type, too large, not a regular file, unreadable, "
+                            "a link out of the folder or in a loop, xxgk's own output"),
+    ("skipped_at", pa.timestamp("us"), "when the latest ingest that met this path skipped it (UTC)"),
+]
 # raw.report_cells columns in the order of tables.CellRecord's fields.
 CELL_COLUMNS = ("table_id", "row_key", "col_key", "value", "raw_text", "value_kind", "unit", "row_label",
                 "char_offset", "line_no", "unresolved_reason")
@@ -109,8 +117,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name, cols in SCHEMA.items():
         columns = ", ".join(f"{c} {_DUCK_TYPES[t]}" for c, t, _ in cols)
         con.execute(f"create table if not exists raw.{name} ({columns})")
+        for c, t, _ in cols:  # warehouses written before a column was added
+            con.execute(f"alter table raw.{name} add column if not exists {c} {_DUCK_TYPES[t]}")
         for c, _, doc in cols:
             con.execute(f"comment on column raw.{name}.{c} is {sql_literal(doc)}")
+    columns = ", ".join(f"{c} {_DUCK_TYPES[t]}" for c, t, _ in SKIPPED_FILES)
+    con.execute(f"create table if not exists raw.skipped_files ({columns})")
+    con.execute("comment on table raw.skipped_files is 'One row per path the latest ingest that met it did not read, "
+                "with the reason; a path read later is removed.'")
+    for c, _, doc in SKIPPED_FILES:
+        con.execute(f"comment on column raw.skipped_files.{c} is {sql_literal(doc)}")
 
 
 def sql_literal(text: str) -> str:
@@ -178,5 +194,36 @@ def write_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) ->
                 con.unregister("_batch")
         con.execute("commit")
     except BaseException:
+        _rollback(con)
+        raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open: a failed statement (disk full) may have ended it already, and a
+    second error must not hide the first."""
+    try:
         con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def write_skipped(con: duckdb.DuckDBPyConnection, skipped: list[tuple[str, int | None, str]], seen: list[str],
+                  now: dt.datetime) -> None:
+    """Record the paths an ingest skipped; forget earlier skips of the paths it met (skipped again, or read)."""
+    paths = pa.table({"path": pa.array([p for p, _, _ in skipped] + list(seen), pa.string())})
+    rows = pa.table({"path": [p for p, _, _ in skipped], "size_bytes": [n for _, n, _ in skipped],
+                     "reason": [r for _, _, r in skipped], "skipped_at": [now] * len(skipped)},
+                    schema=pa.schema([(c, t) for c, t, _ in SKIPPED_FILES]))
+    con.execute("begin transaction")
+    try:
+        con.register("_met", paths)
+        con.execute("delete from raw.skipped_files where path in (select path from _met)")
+        con.unregister("_met")
+        if rows.num_rows:
+            con.register("_skipped", rows)
+            con.execute("insert into raw.skipped_files by name select * from _skipped")
+            con.unregister("_skipped")
+        con.execute("commit")
+    except BaseException:
+        _rollback(con)
         raise

@@ -39,7 +39,7 @@ def batch(tmp_path_factory) -> Path:
     (d / "empty.txt").write_bytes(b"")
     (d / "noise.txt").write_bytes(random.Random(7).randbytes(5000))
     (d / "news.html").write_text(NEWS_PAGE, encoding="utf-8")
-    (d / "scan.pdf").write_bytes(b"%PDF-1.4 not ingested: not a supported extension")
+    (d / "budget.xlsx").write_bytes(b"PK\x03\x04 not ingested: not a supported type")
     outside = tmp_path_factory.mktemp("outside") / "secret.txt"
     outside.write_text("年度报告 outside the input folder", encoding="utf-8")
     (d / "link_out.txt").symlink_to(outside)
@@ -70,7 +70,18 @@ def test_statuses_and_specific_errors(warehouse):
     assert rows["pdf_text_2020.txt"][0] == "partial"
     assert {n for n, (s, _) in rows.items() if s == "loaded"} == set(SEEDS) | {
         "word_export_2021.htm", "converted_2019.md", "seed003_gbk.txt", "seed003_utf16.txt"}
-    assert "link_out.txt" not in rows and "scan.pdf" not in rows  # outside the folder; not a report extension
+    assert "link_out.txt" not in rows and "budget.xlsx" not in rows  # outside the folder; not a report type
+
+
+def test_every_file_not_read_is_listed_with_why(warehouse, batch):
+    skipped = {Path(p).name: (size, reason) for p, size, reason in
+               q(warehouse, "select path, size_bytes, reason from raw.skipped_files")}
+    assert skipped == {
+        "budget.xlsx": (39, "unsupported type (.xlsx); reports are read from .doc, .docx, .htm, .html, .md, .pdf, "
+                            ".txt, .wps"),
+        "link_out.txt": (None, f"symbolic link to {(batch / 'link_out.txt').resolve()}, outside the folder given: "
+                               "not followed"),
+    }
 
 
 def test_every_file_is_kept_byte_for_byte(warehouse, batch):
@@ -154,3 +165,4 @@ def test_cli_names_a_missing_path(tmp_path):
                            "--db", str(tmp_path / "x.duckdb")], capture_output=True, text=True)
     assert done.returncode == 2
     assert "nope: no such file or directory" in done.stderr
+

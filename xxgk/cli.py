@@ -20,9 +20,12 @@ NEW_ERRORS = 1
 def _ingest_step(args: argparse.Namespace, db: Path) -> int:
     from loaders.ingest import ingest
 
-    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet)
+    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet,
+                     exclude=[Path(args.db)])
     for path, status, error in summary.problems:
         print(f"{status}: {path}: {error}", file=sys.stderr)
+    for path, size, reason in summary.skipped:
+        print(f"skipped: {path}: {reason}", file=sys.stderr)
     print(f"ingest: {summary.line()} → {args.db}")
     return 0
 
