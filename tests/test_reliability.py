@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -20,6 +21,9 @@ from loaders.ingest import ingest
 from loaders.report import parse_report, parse_source
 from tests.test_checks import gx_project_copy  # noqa: F401 (fixture: GX results go to a temp copy)
 from tests.test_seeds import RAW, SEEDS
+from xxgk.build import PROJECT_DIR, build
+from xxgk.checks.run import run_checks
+from xxgk.publish import WarehouseChanged, publishing
 
 SEED_TEXTS = [(RAW / name).read_text("utf-8") for name in sorted(SEEDS)]
 STATE_SQL = ("select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
@@ -278,6 +282,126 @@ def test_one_memory_setting_bounds_every_duckdb_connection(tmp_path):
 # === Round two: what a hostile and careless user broke =============================================
 # Each test below reproduces one item of the reliability issue (round two); the item is named.
 
+def _copy_seeds(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name in SEEDS:
+        shutil.copy(RAW / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The seeds ingested, built and checked: copied by the tests that change it."""
+    d = tmp_path_factory.mktemp("built")
+    db = d / "warehouse.duckdb"
+    ingest([RAW], db, progress=False)
+    assert build(db, target_dir=d / "target", docs=False, quiet=True).success
+    run_checks(db, data_docs=False)
+    return db
+
+
+def _copy_of(db: Path, to: Path) -> Path:
+    to.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(db, to)
+    return to
+
+
+def table_rows(db: Path, table: str) -> list[tuple]:
+    """A table's rows, without the ingestion times (which differ between any two warehouses)."""
+    schema, name = table.split(".")
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = [c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = ? and "
+                                             "table_name = ? order by column_index", [schema, name]).fetchall()]
+        return con.execute(f"select {', '.join(c for c in columns if c != 'ingested_at')} from {table} "
+                           "order by all").fetchall()
+
+
+# --- item 2: publishing never overwrites a warehouse written during the build ------------------------
+ANALYST = """
+import duckdb, sys, time
+db, keep_open = sys.argv[1], sys.argv[2] == "open"
+for attempt in range(600):  # the build holds a read lock while it copies the file
+    try:
+        con = duckdb.connect(db)
+        break
+    except duckdb.IOException:
+        time.sleep(0.1)
+con.execute("create table main.analyst_notes as select 42 as answer")
+print("written", flush=True)
+if keep_open:
+    sys.stdin.read()
+con.close()
+"""
+
+
+@pytest.mark.parametrize("session", ["closed", "open"])
+def test_item2_a_warehouse_written_during_the_build_is_not_overwritten(tmp_path, session):
+    db = tmp_path / "warehouse.duckdb"
+    ingest([RAW], db, progress=False)
+    analyst = None
+    try:
+        with pytest.raises(WarehouseChanged) as refused:
+            with publishing(db) as work:
+                ingest([corpus(tmp_path / "new", 3)], work, progress=False)
+                analyst = subprocess.Popen([sys.executable, "-c", ANALYST, str(db), session],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                assert analyst.stdout.readline().strip() == "written"
+                if session == "closed":
+                    assert analyst.wait(timeout=60) == 0
+    finally:
+        if analyst is not None and analyst.poll() is None:
+            analyst.communicate("", timeout=60)  # the analyst closes the session
+    message = str(refused.value)
+    assert "nothing was published" in message
+    if session == "open":
+        assert f"(PID {analyst.pid})" in message
+    assert state(db, "select (select answer from main.analyst_notes), (select count(*) from raw.reports)") == (
+        42, len(SEEDS))  # the analyst's table is there; the build's three reports were not published
+    assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))
+
+
+def test_item2_xxgk_build_refuses_to_publish_over_a_dbeaver_session(built, tmp_path):
+    db = _copy_of(built, tmp_path / "warehouse.duckdb")
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "build", "--db", str(db), "--quiet", "--no-docs",
+                             "--full-refresh"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".warehouse.duckdb.work-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    analyst = subprocess.run([sys.executable, "-c", ANALYST, str(db), "closed"], capture_output=True, text=True,
+                             timeout=120)
+    out, err = proc.communicate(timeout=300)
+    assert analyst.stdout.strip() == "written"
+    assert proc.returncode == 3, err
+    assert "was written by another process while this build ran" in err and "Traceback" not in err
+    assert state(db, "select answer from main.analyst_notes") == (42,)
+
+
+# --- item 5: our own output is never input ----------------------------------------------------------
+def test_item5_out_inside_an_input_folder_is_refused_before_anything_runs(tmp_path):
+    raw = _copy_seeds(tmp_path / "raw")
+    db = tmp_path / "warehouse.duckdb"
+    done = xxgk("run", str(raw), "--db", str(db), "--quiet", "--no-docs", "--out", str(raw / "site"))
+    assert done.returncode == 2 and "overlaps the input" in done.stderr and "Traceback" not in done.stderr
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("marker", ["marker", "pages written before the marker existed"])
+def test_item5_a_dashboard_folder_inside_an_input_folder_is_skipped(built, tmp_path, marker):
+    raw = _copy_seeds(tmp_path / "raw")
+    db = _copy_of(built, tmp_path / "warehouse.duckdb")
+    site = raw / "site"
+    assert xxgk("dashboard", "--db", str(db), "--out", str(site)).returncode == 0
+    assert (site / "reports").is_dir() and (site / ".xxgk-output").exists()
+    if marker != "marker":
+        (site / ".xxgk-output").unlink()
+    for _ in range(2):  # and it does not grow run after run
+        done = xxgk("ingest", str(raw), "--db", str(db), "--quiet")
+        assert done.returncode == 0, done.stderr
+        assert "0 loaded, 0 partial, 0 rejected, 5 unchanged" in done.stdout
+        assert f"skipped: {site}: xxgk's own output (a dashboard folder)" in done.stderr
+    assert state(db, "select (select count(*) from raw.reports), (select count(*) from raw.skipped_files "
+                     "where reason like 'xxgk''s own output%')") == (len(SEEDS), 1)
+
 
 # --- item 7: size checked before reading; memory bounded by bytes ----------------------------------
 # The ingest's own peak is VmHWM, which starts again at exec (ru_maxrss would count the forked pytest's pages);
@@ -409,3 +533,155 @@ def test_item8_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path):
         f"{folder}/\\xb1\\xa8\\xb8\\xe6.txt", "余杭区人民政府办公室")
 
 
+# --- item 9: a failed stage keeps the stages before it ------------------------------------------------------
+def _broken_dbt_project(tmp: Path) -> dict:
+    project = tmp / "dbt_project"
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "models" / "marts" / "fct_agency_year.sql").write_text("select no_such_column from nowhere")
+    return {"XXGK_DBT_PROJECT": str(project)}
+
+
+def _broken_gx_project(tmp: Path) -> dict:
+    (tmp / "no_gx").mkdir()
+    return {"XXGK_GX_ROOT": str(tmp / "no_gx")}
+
+
+@pytest.mark.parametrize("stage, breaks, kept, reports_built", [
+    ("build", _broken_dbt_project, "the ingest before it was published", 0),
+    ("check", _broken_gx_project, "the ingest and build before it were published", len(SEEDS)),
+])
+def test_item9_a_failed_stage_keeps_the_stages_before_it(tmp_path, stage, breaks, kept, reports_built):
+    db = tmp_path / "warehouse.duckdb"
+    done = xxgk("run", str(RAW), "--db", str(db), "--quiet", "--no-docs", "--out", str(tmp_path / "site"),
+                env={**os.environ, **breaks(tmp_path)})
+    assert done.returncode == 6, done.stderr
+    assert kept in done.stderr and "Traceback" not in done.stderr
+    if stage == "build":
+        assert "build failed: " in done.stderr and "fct_agency_year" in done.stderr
+    assert state(db, "select count(*) from raw.reports") == (len(SEEDS),)
+    with duckdb.connect(str(db), read_only=True) as con:
+        built_reports = con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' and "
+                                    "table_name = 'dim_report'").fetchone()[0] and \
+            con.execute("select count(*) from marts.dim_report").fetchone()[0]
+    assert built_reports == reports_built  # a failed build publishes none of its half-written tables
+    assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))
+
+
+# --- item 10: disk full: one message, nothing left behind ------------------------------------------
+def _limit_file_size(limit: int):
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+@pytest.mark.parametrize("where", ["copying the warehouse", "writing the new reports"])
+def test_item10_no_room_to_write_is_one_message_and_leaves_nothing_behind(tmp_path, where):
+    db = tmp_path / "warehouse.duckdb"
+    ingest([RAW], db, progress=False)
+    before, size = state(db, COUNTS_SQL), db.stat().st_size
+    limit = size // 2 if where == "copying the warehouse" else size + 300_000
+    new = corpus(tmp_path / "new", 300)
+    # A file-size limit fails writes as a full disk does (EFBIG instead of ENOSPC), without root or a mount.
+    done = subprocess.run([sys.executable, "-m", "xxgk.cli", "ingest", str(new), "--db", str(db), "--quiet",
+                           "--workers", "1"], capture_output=True, text=True, preexec_fn=_limit_file_size(limit),
+                          timeout=300)
+    assert done.returncode == 5, done.stderr
+    assert "no room to write (" in done.stderr and "File too large" in done.stderr and "Nothing was published" in done.stderr
+    assert "Traceback" not in done.stderr and "cannot rollback" not in done.stderr
+    assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))
+    assert state(db, COUNTS_SQL) == before
+
+
+def test_item10_a_full_file_system_is_one_message_and_leaves_nothing_behind(tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("needs root and tmpfs to fill a real file system (the file-size-limit test covers the rest)")
+    try:
+        db = mount / "warehouse.duckdb"
+        ingest([RAW], db, progress=False)
+        before = state(db, COUNTS_SQL)
+        done = xxgk("ingest", str(corpus(tmp_path / "new", 300)), "--db", str(db), "--quiet", "--workers", "1",
+                    timeout=300)
+        assert done.returncode == 5, done.stderr
+        assert "no room to write (" in done.stderr and "Traceback" not in done.stderr
+        assert not list(mount.glob(".warehouse.duckdb.work-*"))
+        assert state(db, COUNTS_SQL) == before
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+# --- item 11: messages and distinct exit codes, not tracebacks ---------------------------------------
+def _truncated(built: Path, tmp: Path) -> Path:
+    db = _copy_of(built, tmp / "warehouse.duckdb")
+    with open(db, "r+b") as fh:
+        fh.truncate(db.stat().st_size // 2)
+    return db
+
+
+def _not_duckdb(built: Path, tmp: Path) -> Path:
+    db = tmp / "warehouse.duckdb"
+    db.write_text("id,name\n1,not a warehouse\n")
+    return db
+
+
+def _read_only_folder(built: Path, tmp: Path) -> Path:
+    folder = tmp / "readonly"
+    folder.mkdir()
+    folder.chmod(0o555)
+    tmp.chmod(0o777)
+    return folder / "warehouse.duckdb"
+
+
+def _ingested_only(built: Path, tmp: Path) -> Path:
+    db = tmp / "warehouse.duckdb"
+    ingest([RAW], db, progress=False)
+    return db
+
+
+CARELESS = {
+    # name: (make the --db, command, expected exit code, expected words)
+    "--out is an existing file": (lambda b, t: t / "warehouse.duckdb",
+                                  lambda db, t: ["run", str(RAW), "--out", str(t / "notes.txt")], 2,
+                                  "is a file, not a folder"),
+    "read-only --db location": (_read_only_folder, lambda db, t: ["ingest", str(RAW)], 5, "cannot write in "),
+    "truncated warehouse": (_truncated, lambda db, t: ["build"], 4, "retrying will not help"),
+    "not a DuckDB file": (_not_duckdb, lambda db, t: ["ingest", str(RAW)], 4,
+                          "is not a readable DuckDB warehouse"),
+    "check before build": (_ingested_only, lambda db, t: ["check"], 2, "run `xxgk build` first"),
+    "dashboard before build": (_ingested_only, lambda db, t: ["dashboard", "--out", str(t / "site")], 2,
+                               "run `xxgk build` first"),
+}
+
+
+@pytest.mark.parametrize("case", CARELESS)
+def test_item11_a_careless_command_gets_a_message_and_its_own_exit_code(built, tmp_path, case):
+    make, command, code, words = CARELESS[case]
+    (tmp_path / "notes.txt").write_text("not a folder")
+    db = make(built, tmp_path)
+    argv = [sys.executable, "-m", "xxgk.cli", *command(db, tmp_path), "--db", str(db), "--quiet"] \
+        if case not in ("check before build", "dashboard before build") else \
+        [sys.executable, "-m", "xxgk.cli", *command(db, tmp_path), "--db", str(db)]
+    if case == "read-only --db location":
+        argv = _as_user(argv)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert done.returncode == code, done.stderr
+    assert words in done.stderr and "Traceback" not in done.stderr
+    assert ".work-" not in done.stderr and "open for writing" not in done.stderr
+    assert f"xxgk {command(db, tmp_path)[0]}: " in done.stderr
+
+
+# --- item 12: file names cannot drive the terminal -------------------------------------------------
+@pytest.mark.parametrize("name, shown", [
+    ("\x1b[2J\x1b[31mred.txt", "\\x1b[2J\\x1b[31mred.txt"),
+    ("title\x1b]0;pwned\x07.txt", "title\\x1b]0;pwned\\x07.txt"),
+    ("\u202etxt.exe.txt", "\\u202etxt.exe.txt"),
+    ("two\nlines.txt", "two\\nlines.txt"),
+])
+def test_item12_control_characters_in_file_names_are_printed_escaped(tmp_path, name, shown):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(b"")  # an empty file: rejected, and named on stderr
+    done = xxgk("ingest", str(folder), "--db", str(tmp_path / "w.duckdb"), "--quiet")
+    assert done.returncode == 0
+    assert f"rejected: {folder}/{shown}: empty file" in done.stderr
+    assert "\x1b" not in done.stderr + done.stdout and "\u202e" not in done.stderr

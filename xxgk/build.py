@@ -49,10 +49,11 @@ class BuildResult:
 def dbt(command: list[str], db_path: str | Path, target_dir: str | Path | None = None,
         quiet: bool = False) -> subprocess.CompletedProcess:
     """Run one dbt command against ``db_path`` (profiles.yml reads it from XXGK_DB)."""
-    target = Path(target_dir) if target_dir else PROJECT_DIR / "target"
+    target = Path(target_dir).resolve() if target_dir else PROJECT_DIR / "target"  # dbt resolves from the project
     args = [str(DBT), *command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(target / "logs")]
-    env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": store.MEMORY_LIMIT}
+    env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": store.MEMORY_LIMIT,
+           "DBT_USE_COLORS": "false"}
     return subprocess.run(args, env=env, text=True, capture_output=quiet)
 
 
@@ -65,7 +66,7 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
     """
     if not Path(db_path).exists():
         return BuildResult(False, [f"{db_path}: no warehouse here; run `xxgk ingest` first"])
-    target = Path(target_dir) if target_dir else PROJECT_DIR / "target"
+    target = Path(target_dir).resolve() if target_dir else PROJECT_DIR / "target"
     fingerprint = project_fingerprint()
     previous, reports_through = _build_state(db_path)
     full_refresh = full_refresh or previous is None or previous[0] != fingerprint

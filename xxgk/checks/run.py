@@ -16,6 +16,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from loaders import store
 
 from .catalog import CHECKS, SCOPE_TABLE, catalog_fingerprint, finding_sql
@@ -104,7 +106,10 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
                         result, full, n_scope, reports_through, fingerprint)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        try:
+            con.execute("rollback")
+        except duckdb.Error:  # a failed statement (disk full) may have ended the transaction already
+            pass
         raise
     finally:
         con.close()
