@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from . import store
+from .children import die_with
 from .normalise import MAX_REPORT_BYTES
 from .report import ParsedReport, parse_source, report_id_for
 
@@ -281,9 +282,10 @@ def _parse_bounded(data: bytes) -> ParsedReport:
 _known_in_worker: frozenset[str] = frozenset()
 
 
-def _init_worker(known: frozenset[str]) -> None:
+def _init_worker(known: frozenset[str], parent: int) -> None:
     global _known_in_worker
     _known_in_worker = known
+    die_with(parent)  # a killed xxgk leaves no worker behind
     # Parsing allocates millions of short-lived tuples; full collections that re-scan the
     # inherited objects (caches, the known hashes) cost a fifth of a worker's time.
     gc.freeze()
@@ -316,7 +318,7 @@ def _chunks(files: list[tuple[str, int]], known: frozenset[str], workers: int) -
         yield from (read_chunk(piece, known) for piece in pieces)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                             initializer=_init_worker, initargs=(known,)) as pool:
+                             initializer=_init_worker, initargs=(known, os.getpid())) as pool:
         in_flight: deque = deque()
         for piece in pieces:
             in_flight.append(pool.submit(_read_chunk_in_worker, piece))

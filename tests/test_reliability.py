@@ -670,7 +670,53 @@ def test_item11_a_careless_command_gets_a_message_and_its_own_exit_code(built, t
     assert f"xxgk {command(db, tmp_path)[0]}: " in done.stderr
 
 
-# --- item 12: file names cannot drive the terminal -------------------------------------------------
+# --- item 12: children die with xxgk; file names cannot drive the terminal ----------------------------
+def _children(pid: int) -> dict[int, str]:
+    """The processes whose parent is ``pid``, with their command lines."""
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if f"\nPPid:\t{pid}\n" in status.read_text():
+                found[int(status.parent.name)] = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
+@pytest.mark.parametrize("command, child", [("build", "dbt"), ("check", "xxgk.checks.validate")])
+def test_item12_sigkill_of_xxgk_kills_its_dbt_and_gx_children(built, tmp_path, command, child):
+    db = _copy_of(built, tmp_path / "warehouse.duckdb")
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", command, "--db", str(db), "--no-docs", "--full"
+                             if command == "check" else "--full-refresh"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pid = None
+    try:
+        deadline = time.monotonic() + 120
+        while pid is None and time.monotonic() < deadline and proc.poll() is None:
+            pid = next((p for p, cmd in _children(proc.pid).items() if child in cmd), None)
+            time.sleep(0.02)
+        assert pid is not None, f"no {child} child seen"
+        # Stopped, the child cannot finish its work and exit by itself in the meantime: only a SIGKILL ends it.
+        os.kill(pid, signal.SIGSTOP)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 30  # bounded, against a hang: the kernel kills it at once
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(pid), f"{child} (PID {pid}) outlived the killed xxgk"
+    finally:
+        if pid is not None and _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.parametrize("name, shown", [
     ("\x1b[2J\x1b[31mred.txt", "\\x1b[2J\\x1b[31mred.txt"),
     ("title\x1b]0;pwned\x07.txt", "title\\x1b]0;pwned\\x07.txt"),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders import store
+from loaders.children import dies_with_this_process
 
 PROJECT_DIR = Path(os.environ.get("XXGK_DBT_PROJECT", Path(__file__).resolve().parents[1] / "dbt_project"))
 DBT = Path(sys.executable).parent / "dbt"
@@ -54,7 +55,8 @@ def dbt(command: list[str], db_path: str | Path, target_dir: str | Path | None =
             "--target-path", str(target), "--log-path", str(target / "logs")]
     env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": store.MEMORY_LIMIT,
            "DBT_USE_COLORS": "false"}
-    return subprocess.run(args, env=env, text=True, capture_output=quiet)
+    # dbt dies with xxgk: a killed build leaves no dbt writing its deleted work file.
+    return subprocess.run(args, env=env, text=True, capture_output=quiet, preexec_fn=dies_with_this_process())
 
 
 def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool = True,
