@@ -28,7 +28,8 @@ from tqdm import tqdm
 
 from . import store
 from .children import die_with
-from .normalise import MAX_REPORT_BYTES
+from .metadata import further_reports, may_hold_several, printed_date
+from .normalise import MAX_REPORT_BYTES, to_simplified
 from .report import ParsedReport, parse_source, report_id_for
 
 EXTENSIONS = {".txt", ".html", ".htm", ".md", ".pdf", ".docx", ".doc", ".wps"}
@@ -254,11 +255,27 @@ def read_chunk(paths: list[str], known: frozenset[str] | set[str] = frozenset())
             continue
         seen.add(sha)
         parsed = _parse_bounded(data)
+        others = _further_reports(parsed)
+        if others:
+            n = len(others) + 1
+            note = (f"the file holds {n} reports: {parsed.agency} {parsed.year} was read; "
+                    f"{'; '.join(others)} {'was' if n == 2 else 'were'} not: split the file and ingest each report")
+            parsed.status, parsed.error = "partial", "; ".join(filter(None, [parsed.error, note]))
         # Per file, so that "ingested since" (incremental builds and checks) is exact. It decides nothing
         # else: which version of a report is current is decided by content (int_report_versions).
-        rows.add(shown_path(path), data, sha, rid, parsed, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+        rows.add(shown_path(path), data, sha, rid, parsed, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                 printed_date=printed_date(parsed.normalised_text, parsed.year) if parsed.normalised_text else None,
+                 other_reports="; ".join(others) or None)
         files.append((path, sha, parsed.status, parsed.error))
     return Chunk(files, rows.to_arrow())
+
+
+def _further_reports(parsed: ParsedReport) -> list[str]:
+    """The reports after the first in the same file (their identities), which the parser does not read."""
+    text = parsed.normalised_text
+    if parsed.status == "rejected" or not text or not may_hold_several(text):
+        return []
+    return further_reports(text, to_simplified(text) if parsed.script == "traditional" else None)
 
 
 def _parse_bounded(data: bytes) -> ParsedReport:

@@ -48,7 +48,11 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("n_unresolved", pa.int32(), "cells the loader could not place with certainty"),
         ("n_facts", pa.int32(), "narrative facts found"),
         ("parser_version", pa.string(), "version of the parser that read it"),
-        ("ingested_at", pa.timestamp("us"), "when it was ingested (UTC)"),
+        ("ingested_at", pa.timestamp("us"), "when it was ingested (UTC); decides nothing but what a build reads anew"),
+        ("printed_date", pa.date32(), "the date the report is signed with (a line holding only a date at its end, "
+                                      "in the year reported on or the two after it); NULL when none"),
+        ("other_reports", pa.string(), "further reports found in the same file after the first (agency year; …), "
+                                       "which were not read; NULL when none"),
     ],
     "report_cells": [
         ("report_id", pa.string(), "report"),
@@ -92,7 +96,7 @@ CELL_COLUMNS = ("table_id", "row_key", "col_key", "value", "raw_text", "value_ki
                 "char_offset", "line_no", "unresolved_reason")
 ARROW_SCHEMAS = {name: pa.schema([(c, t) for c, t, _ in cols]) for name, cols in SCHEMA.items()}
 _DUCK_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.int32(): "integer", pa.float64(): "double",
-               pa.binary(): "blob", pa.timestamp("us"): "timestamp"}
+               pa.binary(): "blob", pa.timestamp("us"): "timestamp", pa.date32(): "date"}
 
 
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -154,7 +158,7 @@ class ReportRows:
         self.n_reports = 0
 
     def add(self, path: str, data: bytes, sha256: str, report_id: str, parsed: ParsedReport,
-            now: dt.datetime) -> None:
+            now: dt.datetime, printed_date: dt.date | None = None, other_reports: str | None = None) -> None:
         self._append("report_sources", sha256=sha256, report_id=report_id, source_path=path, size_bytes=len(data),
                      raw_bytes=data, normalised_text=parsed.normalised_text or None, ingested_at=now)
         self._append("reports", report_id=report_id, sha256=sha256, source_path=path,
@@ -162,7 +166,8 @@ class ReportRows:
                      agency=parsed.agency, year=parsed.year, template=parsed.template, script=parsed.script,
                      status=parsed.status, error=parsed.error, n_cells=len(parsed.cells),
                      n_unresolved=parsed.n_unresolved, n_facts=len(parsed.facts),
-                     parser_version=PARSER_VERSION, ingested_at=now)
+                     parser_version=PARSER_VERSION, ingested_at=now, printed_date=printed_date,
+                     other_reports=other_reports)
         if parsed.cells:
             # One transpose per report (C speed) instead of an append per field of every cell.
             cells = self.columns["report_cells"]

@@ -166,3 +166,32 @@ def test_cli_names_a_missing_path(tmp_path):
     assert done.returncode == 2
     assert "nope: no such file or directory" in done.stderr
 
+
+SEED_TEXT = {name[:3]: (RAW / name).read_text("utf-8") for name in SEEDS}
+BODY = "一、总体情况"
+
+
+@pytest.mark.parametrize("text, identity, status, others", [
+    pytest.param(SEED_TEXT["004"].replace(BODY, "相关阅读：嘉兴市南湖区2019年度政府信息公开工作年度报告\n" + BODY, 1),
+                 ("嘉兴港区", 2020), "loaded", None, id="a related-reading link above the body"),
+    pytest.param(SEED_TEXT["004"].replace(BODY, "上一篇：嘉兴市南湖区2019年度政府信息公开工作年度报告\n"
+                                                "【相关链接】海盐县2020年度政府信息公开工作年度报告\n" + BODY, 1),
+                 ("嘉兴港区", 2020), "loaded", None, id="previous and related links"),
+    pytest.param(SEED_TEXT["001"] + "\n" + SEED_TEXT["000"], ("东新街道", 2020), "partial",
+                 "杭州钱塘新区管理委员会 2020", id="two reports in one file"),
+    pytest.param(SEED_TEXT["002"] + "\n" + SEED_TEXT["002"].replace("2022", "2023", 1), ("杭州钱江经济开发区", 2022),
+                 "partial", "杭州钱江经济开发区 2023", id="two traditional-script reports in one file"),
+])
+def test_identity_comes_from_the_title_and_a_second_report_is_named(tmp_path, text, identity, status, others):
+    """Item 3: never a silent wrong identity, never a silently lost report."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "report.txt").write_text(text, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    ingest([folder], db, progress=False)
+    (agency, year, got_status, error, got_others), = q(db, "select agency, year, status, error, other_reports "
+                                                           "from raw.reports")
+    assert (agency, year, got_status, got_others) == (*identity, status, others)
+    if others:
+        assert error.endswith(f"the file holds 2 reports: {agency} {year} was read; {others} was not: split the file "
+                              "and ingest each report")
