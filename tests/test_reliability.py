@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -17,13 +18,16 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from loaders import ingest as ingest_module
 from loaders.ingest import ingest
 from loaders.report import parse_report, parse_source
 from tests.test_checks import gx_project_copy  # noqa: F401 (fixture: GX results go to a temp copy)
+from tests.test_dbt import BUILT
 from tests.test_seeds import RAW, SEEDS
 from xxgk.build import PROJECT_DIR, build
 from xxgk.checks.run import run_checks
 from xxgk.publish import WarehouseChanged, publishing
+from xxgk.synth import write_corpus
 
 SEED_TEXTS = [(RAW / name).read_text("utf-8") for name in sorted(SEEDS)]
 STATE_SQL = ("select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
@@ -316,6 +320,66 @@ def table_rows(db: Path, table: str) -> list[tuple]:
                            "order by all").fetchall()
 
 
+# --- item 1: the same folder gives the same numbers whatever --workers --------------------------------
+CARRIED_FORWARD_TOTAL = re.compile(r"(\t四、结转下年度继续办理\n(?:\t\d*\n){6}\t)(\d+)")
+
+
+def versions_across_chunks(tmp: Path, groups: int = 3, per_chunk: int = 20) -> Path:
+    """A synthetic corpus in which ``groups`` agency-years have a second version, as complete as the first but
+    carrying forward 3 more applications; each original is the last file of its chunk and its other version the
+    first of the next, so that with two workers the other version is parsed first and with one, last."""
+    corpus = tmp / "synth"
+    write_corpus(groups * 2 * per_chunk, seed=7, out=corpus, defect_rate=0.0)
+    files = sorted(f for f in corpus.rglob("*.*") if f.name != "truth.csv")
+    originals = [f for f in files if f.suffix == ".txt" and CARRIED_FORWARD_TOTAL.search(f.read_text("utf-8"))][:groups]
+    assert len(originals) == groups
+    fillers = [f for f in files if f not in originals]
+    folder = tmp / "in"
+    folder.mkdir()
+    for g, original in enumerate(originals):
+        text = original.read_text("utf-8")
+        other = CARRIED_FORWARD_TOTAL.sub(lambda m: m[1] + str(int(m[2]) + 3), text, count=1)
+        first = [fillers.pop() for _ in range(per_chunk - 1)] + [original]
+        for i, f in enumerate(first):
+            shutil.copy(f, folder / f"{2 * g:03d}_{i:02d}_{f.name}")
+        (folder / f"{2 * g + 1:03d}_00_other_{original.name}").write_text(other, encoding="utf-8")
+        for i in range(1, per_chunk):
+            f = fillers.pop()
+            shutil.copy(f, folder / f"{2 * g + 1:03d}_{i:02d}_{f.name}")
+    return folder
+
+
+FINDINGS_SQL = ("select f.check_id, f.severity, r.source_path, f.table_id, f.row_key, f.col_key, f.expected, "
+                "f.actual, f.message from dq.findings f left join marts.dim_report r using (report_id) order by all")
+
+
+def test_item1_current_version_is_decided_by_content_not_by_workers_or_timing(tmp_path, monkeypatch):
+    folder = versions_across_chunks(tmp_path)
+    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 20)
+    dbs = {}
+    for workers in (1, 2):
+        db = dbs[workers] = tmp_path / f"workers{workers}.duckdb"
+        ingest([folder], db, workers=workers, progress=False)
+        assert build(db, target_dir=tmp_path / f"t{workers}", docs=False, quiet=True).success
+        run_checks(db, data_docs=False)
+    for table in BUILT:
+        assert table_rows(dbs[1], table) == table_rows(dbs[2], table), table
+    with duckdb.connect(str(dbs[1]), read_only=True) as a, duckdb.connect(str(dbs[2]), read_only=True) as b:
+        assert a.execute(FINDINGS_SQL).fetchall() == b.execute(FINDINGS_SQL).fetchall()
+        # The versions disagree on carried_forward: a warning on each current version, saying where and why.
+        conflicts = a.execute("select message from dq.findings where check_id = 'structure.conflicting_versions' "
+                              "and severity = 'warning' and row_key = 'carried_forward' and col_key = 'total'"
+                              ).fetchall()
+        assert len(conflicts) == 3
+        assert all("decided here by the content hash" in m for (m,) in conflicts), conflicts
+        # The current version is the one with the lower content hash, in both warehouses.
+        chosen = a.execute("""
+            select bool_and(c.sha256 < o.sha256) from marts.dim_report c
+            join marts.dim_report o on o.agency = c.agency and o.year = c.year and not o.is_current
+            where c.is_current""").fetchone()[0]
+        assert chosen is True
+
+
 # --- item 2: publishing never overwrites a warehouse written during the build ------------------------
 ANALYST = """
 import duckdb, sys, time
@@ -374,6 +438,82 @@ def test_item2_xxgk_build_refuses_to_publish_over_a_dbeaver_session(built, tmp_p
     assert proc.returncode == 3, err
     assert "was written by another process while this build ran" in err and "Traceback" not in err
     assert state(db, "select answer from main.analyst_notes") == (42,)
+
+
+# --- item 3 (ingest level in test_ingest.py), items 4 and 6: identities a check must catch ------------
+SEED = {name[:3]: (RAW / name).read_text("utf-8") for name in SEEDS}
+
+
+@pytest.fixture(scope="module")
+def identities(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("identities")
+    raw = d / "raw"
+    raw.mkdir()
+    files = {
+        # item 3: a related-reading link above the body; two reports in one file
+        "link.txt": SEED["004"].replace("一、总体情况", "相关阅读：嘉兴市南湖区2019年度政府信息公开工作年度报告\n一、总体情况", 1),
+        "two_reports.txt": SEED["001"] + "\n" + SEED["000"],
+        # item 4: one agency, two years, its name in 2019 full of invisible characters
+        "yuhang_2019.txt": SEED["003"].replace("余杭区人民政府办公室2019", "余杭区\u200b人民\x00政府办公室\u202e2019", 1),
+        "yuhang_2020.txt": SEED["003"].replace("余杭区人民政府办公室2019", "余杭区人民政府办公室2020", 1),
+        # item 6: years no report can have
+        "year_2099.txt": SEED["002"].replace("2022", "2099", 1),
+        "year_2008.txt": SEED["000"].replace("2020", "2008", 1),
+        "year_1999.txt": SEED["000"].replace("2020", "1999", 1),
+    }
+    for name, text in files.items():
+        (raw / name).write_text(text, encoding="utf-8")
+    db = d / "warehouse.duckdb"
+    ingest([raw], db, progress=False)
+    assert build(db, target_dir=d / "target", docs=False, quiet=True).success
+    run_checks(db, data_docs=False)
+    return db
+
+
+def findings_of(db: Path, file: str) -> set[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return set(con.execute("select f.check_id, f.severity from dq.findings f join marts.dim_report r "
+                               "using (report_id) where r.source_path like ?", [f"%/{file}"]).fetchall())
+
+
+def test_item3_a_link_to_another_report_does_not_give_the_identity(identities):
+    assert state(identities, "select agency, year, status from marts.dim_report where source_path like '%/link.txt'"
+                 ) == ("嘉兴港区", 2020, "loaded")
+
+
+def test_item3_a_second_report_in_the_same_file_is_an_error_finding(identities):
+    assert ("structure.several_reports_in_file", "error") in findings_of(identities, "two_reports.txt")
+    with duckdb.connect(str(identities), read_only=True) as con:
+        (message,) = con.execute("select message from dq.findings where check_id = 'structure.several_reports_in_file'"
+                                 ).fetchone()
+    assert "杭州钱塘新区管理委员会 2020" in message and "split the file" in message
+
+
+def test_item4_invisible_characters_do_not_split_an_agency(identities):
+    with duckdb.connect(str(identities), read_only=True) as con:
+        assert con.execute("select agency, n_reports, first_year, last_year from marts.dim_agency "
+                           "where agency like '%余杭%'").fetchall() == [("余杭区人民政府办公室", 2, 2019, 2020)]
+        # its cross-year checks run: the 2019 → 2020 pair is formed
+        assert con.execute("select count(*) from intermediate.int_identity_across_years i join marts.dim_report r "
+                           "using (report_id) where r.agency = '余杭区人民政府办公室' and i.year = 2020"
+                           ).fetchone()[0] > 0
+        # the raw title keeps what was printed
+        assert con.execute("select title from raw.reports where source_path like '%/yuhang_2019.txt'").fetchone() == (
+            "余杭区\u200b人民\x00政府办公室\u202e2019年度政府信息公开工作年度报告",)
+
+
+@pytest.mark.parametrize("file, expected", [
+    ("year_2099.txt", {("structure.implausible_year", "error")}),  # 2021 template: only the year is wrong
+    ("year_2008.txt", {("structure.template_year_mismatch", "error")}),
+    ("year_1999.txt", {("structure.implausible_year", "error"), ("structure.template_year_mismatch", "error")}),
+])
+def test_item6_an_implausible_year_is_an_error(identities, file, expected):
+    got = findings_of(identities, file)
+    assert {f for f in got if f[0] in ("structure.implausible_year", "structure.template_year_mismatch")} == expected
+    with duckdb.connect(str(identities), read_only=True) as con:  # so the score is not 100
+        assert con.execute("select count(*) from dq.findings f join marts.fct_agency_year a using (report_id) "
+                           "join marts.dim_report r using (report_id) where f.severity = 'error' "
+                           "and r.source_path like ?", [f"%/{file}"]).fetchone()[0] >= 1
 
 
 # --- item 5: our own output is never input ----------------------------------------------------------

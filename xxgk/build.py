@@ -69,6 +69,8 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
     if not Path(db_path).exists():
         return BuildResult(False, [f"{db_path}: no warehouse here; run `xxgk ingest` first"])
     target = Path(target_dir).resolve() if target_dir else PROJECT_DIR / "target"
+    with store.connect(db_path) as con:  # a warehouse ingested by an older xxgk gets the columns the models read
+        store.ensure_schema(con)
     fingerprint = project_fingerprint()
     previous, reports_through = _build_state(db_path)
     full_refresh = full_refresh or previous is None or previous[0] != fingerprint
