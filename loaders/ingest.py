@@ -172,8 +172,9 @@ def _is_own_output(folder: str) -> bool:
 def _consider(path: str, st: os.stat_result, out: Scan, own: set[str], own_prefixes: tuple[str, ...],
               explicit: bool = False) -> None:
     name = os.path.basename(path)
-    if os.path.realpath(path) in own or name.startswith(own_prefixes) or \
-            any(os.path.realpath(path) == f"{o}.wal" for o in own):
+    # By name first: resolving every path of a national corpus would cost millions of system calls.
+    if name.startswith(own_prefixes) or any(name in (os.path.basename(o), os.path.basename(o) + ".wal")
+                                            for o in own) and os.path.realpath(path).removesuffix(".wal") in own:
         out.skipped.append((path, st.st_size, "the warehouse's own file: never read as input"))
     elif not stat.S_ISREG(st.st_mode):
         out.skipped.append((path, None, f"not a regular file ({_file_kind(st.st_mode)}): not read"))

@@ -543,6 +543,17 @@ def test_item5_a_dashboard_folder_inside_an_input_folder_is_skipped(built, tmp_p
                      "where reason like 'xxgk''s own output%')") == (len(SEEDS), 1)
 
 
+def test_item5_the_warehouse_inside_an_input_folder_is_never_read(tmp_path):
+    raw = _copy_seeds(tmp_path / "raw")
+    db = raw / "warehouse.duckdb"
+    for _ in range(2):
+        done = xxgk("ingest", str(raw), "--db", str(db), "--quiet")
+        assert done.returncode == 0, done.stderr
+    assert "0 loaded, 0 partial, 0 rejected, 5 unchanged" in done.stdout
+    assert f"skipped: {db}: the warehouse's own file: never read as input" in done.stderr
+    assert f"skipped: {raw}/.warehouse.duckdb.lock: the warehouse's own file" in done.stderr
+
+
 # --- item 7: size checked before reading; memory bounded by bytes ----------------------------------
 # The ingest's own peak is VmHWM, which starts again at exec (ru_maxrss would count the forked pytest's pages);
 # its workers' (forked, not exec'd) is RUSAGE_CHILDREN's.
