@@ -1,7 +1,9 @@
 """Report metadata from the text: title, agency (simplified) and the year reported on."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from typing import NamedTuple
 
 from .cells import Lines
@@ -14,6 +16,11 @@ _YEAR_FIRST = re.compile(
 # Words around the name in sentences such as "特编制杭州钱江经济开发区2022年度…报告".
 _LEADING_WORDS = re.compile(r"^.*?(?:特编制|现编制|编制了?|编写|特发布|现发布|现公布|现将|特此|公布|发布)(?=.{2,})")
 _TRAILING_WORDS = re.compile(r"(?:关于|的|之)$")
+# Lines that name another report: links and site chrome, never this report's title (「相关阅读：嘉兴市南湖区2019年度…」).
+_LINK_LINE = re.compile(
+    r"^[\s\[【（(<《「·•*#>-]*(?:相关阅读|相关链接|相关文章|相关文件|相关新闻|相关稿件|相关报告|相关信息|相关内容|延伸阅读|"
+    r"推荐阅读|扩展阅读|拓展阅读|猜你喜欢|往期回顾|往年报告|历年报告|往年年报|历年年报|上一篇|下一篇|上一条|下一条|上一页|下一页|"
+    r"上篇|下篇|原文链接|链接|附件|点击查看|查看原文|点击下载|下载)")
 
 
 class Metadata(NamedTuple):
@@ -34,7 +41,7 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
     Metadata(title='嘉兴港区2020年度政府信息公开工作年度报告', agency='嘉兴港区', year=2020)
     """
     prose = [text.strip() for raw, text in zip(lines.raw[:body_start], lines.text[:body_start])
-             if text.strip() and not raw.startswith("\t")]
+             if text.strip() and not raw.startswith("\t") and not _LINK_LINE.match(text)]
     best = None
     for k, line in enumerate(prose):
         joined = line + (prose[k + 1] if k + 1 < len(prose) else "")
@@ -42,15 +49,17 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
         if m and len(line) <= 60:
             best = (m, joined)
     if best is None:
-        head = "".join(text.strip() for text in lines.text[: max(body_start, 1) + 40])[:6000]
+        head = "".join(text.strip() for text in lines.text[: max(body_start, 1) + 40]
+                       if not _LINK_LINE.match(text))[:6000]
         m = _match(head)
         if m:
             best = (m, head)
     if best is None:
         return Metadata(None, None, None)
     m, source = best
+    # The title as printed (invisible characters included, for the record); the agency name normalised.
+    title = source[m.start(): m.end()].replace(m["agency"], _strip_words(m["agency"]), 1)
     agency = clean_agency(m["agency"])
-    title = source[m.start(): m.end()].replace(m["agency"], agency, 1)
     return Metadata(re.sub(r"\s+", "", title), agency or None, int(m["year"]))
 
 
@@ -59,12 +68,121 @@ def _match(text: str):
 
 
 def clean_agency(name: str) -> str:
-    """Strip the words around an agency name.
+    """Strip the words around an agency name, and normalise it: invisible characters (zero-width spaces,
+    NUL and other controls, bidirectional overrides) removed, compatibility forms folded (NFKC: full-width
+    letters, the Kangxi radicals PDF text often has for 人 or 民…), so one agency is one name.
 
     >>> clean_agency("特编制杭州钱江经济开发区"), clean_agency("关于余杭区人民政府办公室")
     ('杭州钱江经济开发区', '余杭区人民政府办公室')
+    >>> clean_agency("余杭区\\u200b人民政府\\x00办公室\\u202e"), clean_agency("余杭区⼈民政府办公室")
+    ('余杭区人民政府办公室', '余杭区人民政府办公室')
     """
+    return normalise_name(_strip_words(name))
+
+
+def _strip_words(name: str) -> str:
     name = re.sub(r"\s+", "", name)
     name = _LEADING_WORDS.sub("", name)
     name = re.sub(r"^关于", "", name)
     return _TRAILING_WORDS.sub("", name)
+
+
+# Unicode categories that print nothing: controls, format characters (ZWSP, ZWJ, bidi overrides, BOM),
+# surrogates, private use, unassigned.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def normalise_name(name: str) -> str:
+    """A name without invisible characters or white space, in NFKC form.
+
+    >>> normalise_name("嘉兴\\u2060港区\\ufeff ")
+    '嘉兴港区'
+    """
+    name = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in name if unicodedata.category(ch) not in _INVISIBLE and not ch.isspace())
+
+
+# --- further reports in the same file ------------------------------------------------------------
+_T3_HEADING = ("收到和处理政府信息公开申请", "收到和處理政府信息公開申請")
+
+
+def may_hold_several(text: str) -> bool:
+    """Cheap test: could the text hold more than one report (two table-3 headings)?"""
+    return sum(text.count(key) for key in _T3_HEADING) >= 2
+
+
+def further_reports(text: str, simplified: str | None = None) -> list[str]:
+    """The identities ("agency year") of the reports that follow the first one in the same file.
+
+    Two reports concatenated in one file load as the first only; the ones after it are named here so
+    that the loss is stated, not silent. A further report is a title-like line followed by its own
+    table-3 heading, after the first report's table-3 heading. ``simplified``: the text in simplified
+    script, when it was traditional.
+
+    >>> one = "甲区2019年度政府信息公开工作年度报告\\n三、收到和处理政府信息公开申请情况\\n\\t1\\n"
+    >>> further_reports(one), further_reports(one + one.replace("甲区2019", "乙区2020"))
+    ([], ['乙区 2020'])
+    """
+    if not may_hold_several(text):
+        return []
+    lines = (simplified or text).split("\n")
+    headings = [i for i, line in enumerate(lines)
+                if _T3_HEADING[0] in line and not line.startswith("\t") and len(line.strip()) <= 40]
+    found = []
+    for previous, heading in zip(headings, headings[1:]):
+        segment = [line for line in lines[previous + 1: heading]
+                   if line.strip() and not line.startswith("\t") and not _LINK_LINE.match(line)]
+        # A new report's body starts with 总体情况; its title is a short line, or a sentence before that heading.
+        body = next((k for k in range(len(segment) - 1, -1, -1)
+                     if "总体情况" in segment[k] and len(segment[k].strip()) <= 40), None)
+        titles = [line.strip() for line in segment if len(line.strip()) <= 60]
+        if body is not None:
+            titles += [line.strip() for line in segment[:body] if len(line.strip()) > 60]
+        identity = None
+        for k in range(len(titles) - 1, -1, -1):
+            m = _match(titles[k] + (titles[k + 1] if k + 1 < len(titles) else ""))
+            if m:
+                identity = f"{clean_agency(m['agency'])} {m['year']}"
+                break
+        if identity or body is not None:
+            found.append(identity or "one whose title was not found")
+    return found
+
+
+# --- the date the report is signed -----------------------------------------------------------------
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "O": 0}
+_SIGNED = re.compile(r"^\s*(?P<y>\d{4}|[〇○零Ｏ一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+                     r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*$")
+_SIGNED_ISO = re.compile(r"^\s*(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})\s*$")
+
+
+def printed_date(text: str, year: int | None) -> dt.date | None:
+    """The date the report is signed: a line holding only a date among its last ten lines, in the year
+    reported on or the two after it; None when there is no such line.
+
+    >>> printed_date("……\\n杭州市下城区人民政府东新街道办事处\\n\\n  2021年1月28日\\n", 2020)
+    datetime.date(2021, 1, 28)
+    >>> printed_date("……\\n二〇二一年一月二十日\\n", 2020), printed_date("2030年1月1日\\n", 2020)
+    (datetime.date(2021, 1, 20), None)
+    """
+    tail = [line for line in text[-3000:].split("\n") if line.strip()][-10:]
+    for line in reversed(tail):
+        m = _SIGNED.match(line) or _SIGNED_ISO.match(line)
+        if not m:
+            continue
+        try:
+            date = dt.date(_number(m["y"]), _number(m["m"]), _number(m["d"]))
+        except (ValueError, KeyError):
+            return None
+        return date if year is None or year <= date.year <= year + 2 else None
+    return None
+
+
+def _number(text: str) -> int:
+    """'2021' → 2021, '二〇二一' → 2021, '十二' → 12, '二十八' → 28."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return int("".join(str(_DIGITS[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)

@@ -48,7 +48,11 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("n_unresolved", pa.int32(), "cells the loader could not place with certainty"),
         ("n_facts", pa.int32(), "narrative facts found"),
         ("parser_version", pa.string(), "version of the parser that read it"),
-        ("ingested_at", pa.timestamp("us"), "when it was ingested (UTC)"),
+        ("ingested_at", pa.timestamp("us"), "when it was ingested (UTC); decides nothing but what a build reads anew"),
+        ("printed_date", pa.date32(), "the date the report is signed with (a line holding only a date at its end, "
+                                      "in the year reported on or the two after it); NULL when none"),
+        ("other_reports", pa.string(), "further reports found in the same file after the first (agency year; …), "
+                                       "which were not read; NULL when none"),
     ],
     "report_cells": [
         ("report_id", pa.string(), "report"),
@@ -96,12 +100,20 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType, str]]] = {
                                  "that rounds to it"),
     ],
 }
+# Paths an ingest passed over without reading them, and why: nothing in an input folder is skipped silently.
+SKIPPED_FILES = [
+    ("path", pa.string(), "the path as given or found (a name that is not UTF-8 shows its bytes as \\xNN)"),
+    ("size_bytes", pa.int64(), "file size, when known"),
+    ("reason", pa.string(), "why it was not read: unsupported type, too large, not a regular file, unreadable, "
+                            "a link out of the folder or in a loop, xxgk's own output"),
+    ("skipped_at", pa.timestamp("us"), "when the latest ingest that met this path skipped it (UTC)"),
+]
 # raw.report_cells columns in the order of tables.CellRecord's fields.
 CELL_COLUMNS = ("table_id", "row_key", "col_key", "value", "raw_text", "value_kind", "unit", "row_label",
                 "char_offset", "line_no", "unresolved_reason", "resolved_by")
 ARROW_SCHEMAS = {name: pa.schema([(c, t) for c, t, _ in cols]) for name, cols in SCHEMA.items()}
 _DUCK_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.int32(): "integer", pa.float64(): "double",
-               pa.binary(): "blob", pa.timestamp("us"): "timestamp"}
+               pa.binary(): "blob", pa.timestamp("us"): "timestamp", pa.date32(): "date"}
 
 
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -130,6 +142,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table raw.{name} add column if not exists {c} {_DUCK_TYPES[t]}")
         for c, _, doc in cols:
             con.execute(f"comment on column raw.{name}.{c} is {sql_literal(doc)}")
+    columns = ", ".join(f"{c} {_DUCK_TYPES[t]}" for c, t, _ in SKIPPED_FILES)
+    con.execute(f"create table if not exists raw.skipped_files ({columns})")
+    con.execute("comment on table raw.skipped_files is 'One row per path the latest ingest that met it did not read, "
+                "with the reason; a path read later is removed.'")
+    for c, _, doc in SKIPPED_FILES:
+        con.execute(f"comment on column raw.skipped_files.{c} is {sql_literal(doc)}")
 
 
 def sql_literal(text: str) -> str:
@@ -157,7 +175,7 @@ class ReportRows:
         self.n_reports = 0
 
     def add(self, path: str, data: bytes, sha256: str, report_id: str, parsed: ParsedReport,
-            now: dt.datetime) -> None:
+            now: dt.datetime, printed_date: dt.date | None = None, other_reports: str | None = None) -> None:
         self._append("report_sources", sha256=sha256, report_id=report_id, source_path=path, size_bytes=len(data),
                      raw_bytes=data, normalised_text=parsed.normalised_text or None, ingested_at=now)
         self._append("reports", report_id=report_id, sha256=sha256, source_path=path,
@@ -165,7 +183,8 @@ class ReportRows:
                      agency=parsed.agency, year=parsed.year, template=parsed.template, script=parsed.script,
                      status=parsed.status, error=parsed.error, n_cells=len(parsed.cells),
                      n_unresolved=parsed.n_unresolved, n_facts=len(parsed.facts),
-                     parser_version=PARSER_VERSION, ingested_at=now)
+                     parser_version=PARSER_VERSION, ingested_at=now, printed_date=printed_date,
+                     other_reports=other_reports)
         if parsed.cells:
             # One transpose per report (C speed) instead of an append per field of every cell.
             cells = self.columns["report_cells"]
@@ -198,5 +217,36 @@ def write_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) ->
                 con.unregister("_batch")
         con.execute("commit")
     except BaseException:
+        _rollback(con)
+        raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open: a failed statement (disk full) may have ended it already, and a
+    second error must not hide the first."""
+    try:
         con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def write_skipped(con: duckdb.DuckDBPyConnection, skipped: list[tuple[str, int | None, str]], seen: list[str],
+                  now: dt.datetime) -> None:
+    """Record the paths an ingest skipped; forget earlier skips of the paths it met (skipped again, or read)."""
+    paths = pa.table({"path": pa.array([p for p, _, _ in skipped] + list(seen), pa.string())})
+    rows = pa.table({"path": [p for p, _, _ in skipped], "size_bytes": [n for _, n, _ in skipped],
+                     "reason": [r for _, _, r in skipped], "skipped_at": [now] * len(skipped)},
+                    schema=pa.schema([(c, t) for c, t, _ in SKIPPED_FILES]))
+    con.execute("begin transaction")
+    try:
+        con.register("_met", paths)
+        con.execute("delete from raw.skipped_files where path in (select path from _met)")
+        con.unregister("_met")
+        if rows.num_rows:
+            con.register("_skipped", rows)
+            con.execute("insert into raw.skipped_files by name select * from _skipped")
+            con.unregister("_skipped")
+        con.execute("commit")
+    except BaseException:
+        _rollback(con)
         raise

@@ -40,6 +40,7 @@ def batch(tmp_path_factory) -> Path:
     (d / "noise.txt").write_bytes(random.Random(7).randbytes(5000))
     (d / "news.html").write_text(NEWS_PAGE, encoding="utf-8")
     (d / "broken.pdf").write_bytes(b"%PDF-1.4 cut off after its header")
+    (d / "budget.xlsx").write_bytes(b"PK\x03\x04 not ingested: not a supported type")
     outside = tmp_path_factory.mktemp("outside") / "secret.txt"
     outside.write_text("年度报告 outside the input folder", encoding="utf-8")
     (d / "link_out.txt").symlink_to(outside)
@@ -70,9 +71,20 @@ def test_statuses_and_specific_errors(warehouse):
     assert rows["pdf_text_2020.txt"][0] == "partial"
     assert {n for n, (s, _) in rows.items() if s == "loaded"} == set(SEEDS) | {
         "word_export_2021.htm", "converted_2019.md", "seed003_gbk.txt", "seed003_utf16.txt"}
-    assert "link_out.txt" not in rows  # outside the folder
+    assert "link_out.txt" not in rows and "budget.xlsx" not in rows  # outside the folder; not a report type
     assert rows["broken.pdf"] == ("rejected", "damaged PDF: pdfium cannot read it (data format error) and it has no "
                                 "%%EOF end marker, so it was probably cut short: get the complete file again")
+
+
+def test_every_file_not_read_is_listed_with_why(warehouse, batch):
+    skipped = {Path(p).name: (size, reason) for p, size, reason in
+               q(warehouse, "select path, size_bytes, reason from raw.skipped_files")}
+    assert skipped == {
+        "budget.xlsx": (39, "unsupported type (.xlsx); reports are read from .doc, .docx, .htm, .html, .md, .pdf, "
+                            ".txt, .wps"),
+        "link_out.txt": (None, f"symbolic link to {(batch / 'link_out.txt').resolve()}, outside the folder given: "
+                               "not followed"),
+    }
 
 
 def test_every_file_is_kept_byte_for_byte(warehouse, batch):
@@ -156,3 +168,33 @@ def test_cli_names_a_missing_path(tmp_path):
                            "--db", str(tmp_path / "x.duckdb")], capture_output=True, text=True)
     assert done.returncode == 2
     assert "nope: no such file or directory" in done.stderr
+
+
+SEED_TEXT = {name[:3]: (RAW / name).read_text("utf-8") for name in SEEDS}
+BODY = "一、总体情况"
+
+
+@pytest.mark.parametrize("text, identity, status, others", [
+    pytest.param(SEED_TEXT["004"].replace(BODY, "相关阅读：嘉兴市南湖区2019年度政府信息公开工作年度报告\n" + BODY, 1),
+                 ("嘉兴港区", 2020), "loaded", None, id="a related-reading link above the body"),
+    pytest.param(SEED_TEXT["004"].replace(BODY, "上一篇：嘉兴市南湖区2019年度政府信息公开工作年度报告\n"
+                                                "【相关链接】海盐县2020年度政府信息公开工作年度报告\n" + BODY, 1),
+                 ("嘉兴港区", 2020), "loaded", None, id="previous and related links"),
+    pytest.param(SEED_TEXT["001"] + "\n" + SEED_TEXT["000"], ("东新街道", 2020), "partial",
+                 "杭州钱塘新区管理委员会 2020", id="two reports in one file"),
+    pytest.param(SEED_TEXT["002"] + "\n" + SEED_TEXT["002"].replace("2022", "2023", 1), ("杭州钱江经济开发区", 2022),
+                 "partial", "杭州钱江经济开发区 2023", id="two traditional-script reports in one file"),
+])
+def test_identity_comes_from_the_title_and_a_second_report_is_named(tmp_path, text, identity, status, others):
+    """Item 3: never a silent wrong identity, never a silently lost report."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "report.txt").write_text(text, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    ingest([folder], db, progress=False)
+    (agency, year, got_status, error, got_others), = q(db, "select agency, year, status, error, other_reports "
+                                                           "from raw.reports")
+    assert (agency, year, got_status, got_others) == (*identity, status, others)
+    if others:
+        assert error.endswith(f"the file holds 2 reports: {agency} {year} was read; {others} was not: split the file "
+                              "and ingest each report")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders import store
+from loaders.children import dies_with_this_process
 
 PROJECT_DIR = Path(os.environ.get("XXGK_DBT_PROJECT", Path(__file__).resolve().parents[1] / "dbt_project"))
 DBT = Path(sys.executable).parent / "dbt"
@@ -49,11 +50,13 @@ class BuildResult:
 def dbt(command: list[str], db_path: str | Path, target_dir: str | Path | None = None,
         quiet: bool = False) -> subprocess.CompletedProcess:
     """Run one dbt command against ``db_path`` (profiles.yml reads it from XXGK_DB)."""
-    target = Path(target_dir) if target_dir else PROJECT_DIR / "target"
+    target = Path(target_dir).resolve() if target_dir else PROJECT_DIR / "target"  # dbt resolves from the project
     args = [str(DBT), *command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(target / "logs")]
-    env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": store.MEMORY_LIMIT}
-    return subprocess.run(args, env=env, text=True, capture_output=quiet)
+    env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": store.MEMORY_LIMIT,
+           "DBT_USE_COLORS": "false"}
+    # dbt dies with xxgk: a killed build leaves no dbt writing its deleted work file.
+    return subprocess.run(args, env=env, text=True, capture_output=quiet, preexec_fn=dies_with_this_process())
 
 
 def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool = True,
@@ -65,7 +68,9 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
     """
     if not Path(db_path).exists():
         return BuildResult(False, [f"{db_path}: no warehouse here; run `xxgk ingest` first"])
-    target = Path(target_dir) if target_dir else PROJECT_DIR / "target"
+    target = Path(target_dir).resolve() if target_dir else PROJECT_DIR / "target"
+    with store.connect(db_path) as con:  # a warehouse ingested by an older xxgk gets the columns the models read
+        store.ensure_schema(con)
     fingerprint = project_fingerprint()
     previous, reports_through = _build_state(db_path)
     full_refresh = full_refresh or previous is None or previous[0] != fingerprint

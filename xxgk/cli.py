@@ -1,29 +1,42 @@
 """``xxgk``: the command line over the loaders, the dbt project, the checks and the dashboard.
 
 Every command that writes the warehouse runs its steps on a private copy and publishes it
-atomically (xxgk/publish.py); a failed step publishes nothing.
+atomically (xxgk/publish.py); a failed step publishes nothing but the steps before it. Exit codes: xxgk/errors.py (and the README).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import traceback
 from pathlib import Path
+
+from . import errors as E
+from .errors import printable
 
 DEFAULT_DB = os.environ.get("XXGK_DB", "data/warehouse.duckdb")
 DEFAULT_RAW = "data/raw"
 DEFAULT_SITE = "data/site"
-# check's exit code 1 means "new error findings": the data is fine to publish.
-NEW_ERRORS = 1
+NEW_ERRORS = E.NEW_ERRORS
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print a message; whatever came from file names or file contents is escaped (no terminal control)."""
+    print(printable(text), file=sys.stderr if err else sys.stdout, flush=True)
 
 
 def _ingest_step(args: argparse.Namespace, db: Path) -> int:
     from loaders.ingest import ingest
 
-    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet)
+    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet,
+                     exclude=[Path(args.db)])
+    args.ingested = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
     for path, status, error in summary.problems:
-        print(f"{status}: {path}: {error}", file=sys.stderr)
-    print(f"ingest: {summary.line()} → {args.db}")
+        say(f"{status}: {printable(path, one_line=True)}: {error}", err=True)
+    for path, size, reason in summary.skipped:
+        say(f"skipped: {printable(path, one_line=True)}: {reason}", err=True)
+    say(f"ingest: {summary.line()} → {args.db}")
     return 0
 
 
@@ -31,50 +44,112 @@ def _build_step(args: argparse.Namespace, db: Path) -> int:
     from .build import build
 
     result = build(db, docs=not args.no_docs, quiet=args.quiet, full_refresh=args.full_refresh)
-    for failure in result.failures:
-        print(f"build failed: {failure}", file=sys.stderr)
-    if result.success:
-        how = "rebuilt in full" if result.full_refresh else "updated with the reports ingested since the last build"
-        print(f"build: marts {how} in {args.db}" + (f"; docs: {result.docs_path}" if result.docs_path else ""))
-    return 0 if result.success else 1
+    if not result.success:
+        text = "\n".join(result.failures)
+        if E.no_room(text):
+            raise E.EnvironmentProblem(f"no room to write during the build ({E.no_room_line(text)}); nothing of "
+                                       "the build was published; free disk space and run again")
+        for failure in result.failures:
+            say(f"build failed: {failure}", err=True)
+        return E.STAGE_FAILED
+    how = "rebuilt in full" if result.full_refresh else "updated with the reports ingested since the last build"
+    say(f"build: marts {how} in {args.db}" + (f"; docs: {result.docs_path}" if result.docs_path else ""))
+    return 0
 
 
 def _check_step(args: argparse.Namespace, db: Path) -> int:
-    from .checks.run import run_checks
+    from .checks.run import CheckError, run_checks
 
-    result = run_checks(db, data_docs=not args.no_docs, full=args.full)
+    try:
+        result = run_checks(db, data_docs=not args.no_docs, full=args.full)
+    except CheckError as exc:
+        raise E.StageFailed(str(exc)) from None
     counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
     scope = "all" if result.full else "changed agencies'"
-    print(f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} findings "
-          f"({result.new_errors} new errors) "
-          f"in {result.seconds:.1f}s → dq.findings" + (f"; data docs: {result.data_docs}" if result.data_docs else ""))
+    say(f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} findings "
+        f"({result.new_errors} new errors) "
+        f"in {result.seconds:.1f}s → dq.findings" + (f"; data docs: {result.data_docs}" if result.data_docs else ""))
     return result.exit_code(fail_on_any_error=args.fail_on_any_error)
 
 
 def _publish(args: argparse.Namespace, *steps) -> int:
-    """Run the steps on a work copy; publish unless one fails (check's 'new errors' is not a failure)."""
-    from .publish import publishing
+    """Run the steps on one work copy and publish it, unless a step fails (check's 'new errors' is not a
+    failure): readers see the warehouse as it was, or with every step done, never in between.
 
-    code = 0
+    A failed stage does not throw away the ones before it: before a build that follows a step which
+    changed the warehouse, the work copy is kept aside; if the build fails, that copy is published
+    instead. A failed check publishes the steps before it as they are (the checks write in one
+    transaction, so the work copy is whole).
+    """
+    from .publish import publishing, stage_name
+
+    code, failure = E.OK, None
+    if steps[0] is not _ingest_step and not Path(args.db).exists():
+        raise E.UsageError(f"{args.db}: no warehouse here; run `xxgk run` (or ingest and build) first")
     with publishing(args.db) as work:
-        for step in steps:
-            code = step(args, work)
-            if code not in (0, NEW_ERRORS) or (code == NEW_ERRORS and step is not _check_step):
-                raise _StepFailed(code)
+        for k, step in enumerate(steps):
+            _require(args, step, work)
+            kept = stage_name(work) if k and step is _build_step and getattr(args, "ingested", 0) else None
+            if kept:
+                shutil.copyfile(work, kept)
+            try:
+                code = step(args, work)
+                if code not in (E.OK, NEW_ERRORS) or (code == NEW_ERRORS and step is not _check_step):
+                    raise _StepFailed(code, step)
+            except Exception as exc:  # noqa: BLE001 — re-raised once what came before is published
+                if kept:
+                    os.replace(kept, work)  # the build's half-written tables go; the ingest stays
+                elif not (k and step is _check_step):
+                    raise
+                failure = exc
+                break
+            finally:
+                if kept:
+                    kept.unlink(missing_ok=True)
+    if failure is not None:
+        done = " and ".join(s.__name__.strip("_").split("_")[0] for s in steps[:k])
+        done += " before it " + ("were" if k > 1 else "was")
+        if isinstance(failure, _StepFailed):
+            failure.kept = done
+        else:
+            failure.args = (f"{failure} (the {done} published)", *failure.args[1:])
+        raise failure
     return code
 
 
+def _require(args: argparse.Namespace, step, work: Path) -> None:
+    """Refuse a step whose input is not in the warehouse yet, with the command that makes it."""
+    need = {_build_step: ("raw", "reports", "xxgk ingest"), _check_step: ("marts", "dim_report", "xxgk build")}
+    if step not in need:
+        return
+    schema, table, command = need[step]
+    if not _has_table(work, schema, table):
+        raise E.UsageError(f"{args.db} has no {schema}.{table} yet: run `{command}` first (or `xxgk run`)")
+
+
+def _has_table(db: Path, schema: str, table: str) -> bool:
+    from loaders import store
+
+    if not db.exists():
+        return False
+    with store.connect(db, read_only=True) as con:
+        return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                                [schema, table]).fetchone()[0])
+
+
 class _StepFailed(Exception):
-    def __init__(self, code: int):
+    def __init__(self, code: int, step=None):
         super().__init__(code)
         self.code = code
+        self.step = step
+        self.kept = None  # the step whose work was published although this one failed
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     if args.write_suites:
         from .checks.project import write_project
 
-        print(f"check: GX project written to {write_project(args.db)}")
+        say(f"check: GX project written to {write_project(args.db)}")
         return 0
     return _publish(args, _check_step)
 
@@ -83,30 +158,89 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     from .build import PROJECT_DIR
     from .checks.gx_duckdb import GX_PROJECT_ROOT
     from .dashboard.site import build_site
+    from .publish import open_published
 
-    site = build_site(args.db, args.out, dbt_docs=PROJECT_DIR / "target" / "static_index.html",
-                      gx_docs=GX_PROJECT_ROOT / "gx" / "uncommitted" / "data_docs" / "local_site")
-    print(f"dashboard: {site.n_report_pages} report pages, {site.n_findings_listed} of {site.n_findings} findings "
-          f"listed → {Path(site.index).resolve()}")
+    _check_out(args)
+    db = Path(args.db)
+    if not db.exists():
+        raise E.UsageError(f"{db}: no warehouse here; run `xxgk run` first")
+    open_published(db.resolve()).close()  # busy, damaged or unreadable: said before anything is written
+    if not _has_table(db, "marts", "dim_report"):
+        raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
+    try:
+        site = build_site(args.db, args.out, dbt_docs=PROJECT_DIR / "target" / "static_index.html",
+                          gx_docs=GX_PROJECT_ROOT / "gx" / "uncommitted" / "data_docs" / "local_site")
+    except OSError as exc:
+        raise E.classify(exc) or E.StageFailed(f"cannot write the dashboard in {args.out}: {exc}") from None
+    _mark_as_output(Path(args.out))
+    say(f"dashboard: {site.n_report_pages} report pages, {site.n_findings_listed} of {site.n_findings} findings "
+        f"listed → {Path(site.index).resolve()}")
     return 0
 
 
+def _mark_as_output(out: Path) -> None:
+    """Leave the marker by which ingest recognises this folder as xxgk's output, never to be read as input."""
+    from loaders.ingest import OUTPUT_MARKER
+
+    marker = out / OUTPUT_MARKER
+    if not marker.exists():
+        marker.write_text("Written by `xxgk dashboard`; `xxgk ingest` skips this folder.\n", encoding="utf-8")
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """--out must be a folder (or not exist yet), and neither inside nor around an input folder."""
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise E.UsageError(f"--out {out} is a file, not a folder: give the folder to write the dashboard into")
+    resolved = out.resolve()
+    for p in getattr(args, "paths", None) or ([DEFAULT_RAW] if args.command == "run" else []):
+        inp = Path(p).resolve()
+        if resolved == inp or resolved.is_relative_to(inp) or (inp.is_dir() and inp.is_relative_to(resolved)):
+            raise E.UsageError(f"--out {out} overlaps the input {p}: the next run would ingest the dashboard's own "
+                               "pages. Write the dashboard outside the input folders")
+
+
+def _check_inputs(args: argparse.Namespace) -> None:
+    for p in args.paths or [DEFAULT_RAW]:
+        if not os.path.lexists(p):
+            raise E.UsageError(f"{p}: no such file or directory (give report files or folders of them)")
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    _check_inputs(args)
+    return _publish(args, _ingest_step)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    """The whole pipeline; findings are its product, so new errors do not fail it."""
+    """The whole pipeline; findings are its product, so new errors do not fail it.
+
+    A failed build (or check) never throws the ingested reports away: they are published, and the
+    next run builds them.
+    """
+    _check_inputs(args)
+    _check_out(args)
     code = _publish(args, _ingest_step, _build_step, _check_step)
-    return _cmd_dashboard(args) if code in (0, NEW_ERRORS) else code
+    try:
+        return _cmd_dashboard(args) or code
+    except E.XxgkError as exc:
+        exc.args = (f"{exc} (the warehouse was published; only the dashboard was not written)",)
+        raise
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_corpus
 
     n, truth = write_corpus(args.n, args.seed, args.out, defect_rate=args.defect_rate)
-    print(f"synth: {n} reports → {args.out}; ground truth: {truth}")
+    say(f"synth: {n} reports → {args.out}; ground truth: {truth}")
     return 0
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xxgk", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="xxgk", description=__doc__.splitlines()[0],
+        epilog="exit codes: 0 ok; 1 new error findings; 2 usage or input error; 3 warehouse busy (retry later); "
+               "4 warehouse unreadable (do not retry); 5 environment (disk full, permissions); 6 a stage failed; "
+               "70 internal error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help: str, func, **defaults):
@@ -132,7 +266,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--full-refresh", action="store_true",
                        help="rebuild every model from all reports (automatic when the dbt project changed)")
 
-    p = command("ingest", "load raw report files into raw.* staging tables", lambda a: _publish(a, _ingest_step))
+    p = command("ingest", "load raw report files into raw.* staging tables", _cmd_ingest)
     inputs(p), quiet(p)
     p = command("build", "dbt build: staging views, intermediate and marts tables, data tests",
                 lambda a: _publish(a, _build_step))
@@ -162,18 +296,33 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .checks.run import CheckError
-    from .publish import WarehouseBusy
+    from .publish import work_name
 
     args = _parser().parse_args(argv)
+    db = Path(getattr(args, "db", DEFAULT_DB)).resolve()
+
+    def fail(message: str, code: int) -> int:
+        # Errors met in the work copy name the warehouse the user gave, not the hidden work file.
+        say(f"xxgk {args.command}: {message.replace(str(work_name(db)), str(db))}", err=True)
+        return code
+
     try:
         return args.func(args)
     except _StepFailed as exc:
-        print(f"xxgk {args.command}: a step failed; {args.db} was left as it was", file=sys.stderr)
-        return exc.code
-    except (FileNotFoundError, CheckError, WarehouseBusy) as exc:
-        print(f"xxgk {args.command}: {exc}", file=sys.stderr)
-        return 3 if isinstance(exc, WarehouseBusy) else 2
+        if exc.kept:
+            return fail(f"a step failed; the {exc.kept} published to {args.db}", exc.code)
+        return fail(f"a step failed; {args.db} was left as it was", exc.code)
+    except E.XxgkError as exc:
+        return fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        return fail("interrupted; the published warehouse was left as it was", E.INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 — mapped to a message and an exit code, or reported as a bug
+        known = E.classify(exc)
+        if known is not None:
+            return fail(str(known), known.exit_code)
+        traceback.print_exc()
+        return fail(f"internal error ({type(exc).__name__}: {exc}); the published warehouse was left as it was. "
+                    "Please report it with the traceback above", E.INTERNAL)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,13 @@ beside it, writes there, and swaps it in with an atomic rename. Readers that hav
 keep reading the old inode (POSIX) until they reconnect; new readers get the new one. A build
 killed at any point (even SIGKILL) leaves the published warehouse exactly as it was; its work file
 is removed by the next build.
+
+The rename must never discard someone else's writes. While the copy is taken, and again while the
+rename happens, the build holds a read-only DuckDB connection to the published file: DuckDB then
+lets no writer open it. Between the two, a read-write session (DBeaver's default) may open it and
+write; so the file's identity, size and modification time (and its write-ahead log's) are compared
+before the rename, and a warehouse that changed, or that is open for writing at that moment, is
+not replaced: the build refuses with exit code 3 and the published warehouse keeps what was written.
 """
 from __future__ import annotations
 
@@ -22,13 +29,23 @@ import duckdb
 
 from loaders import store
 
+from .errors import NO_ROOM_ERRNOS, EnvironmentProblem, UsageError, WarehouseBusy, WarehouseUnreadable, classify
 
-class WarehouseBusy(RuntimeError):
-    """The warehouse cannot be written now; the message says who holds it and what to do."""
+__all__ = ["publishing", "work_name", "stage_name", "open_published", "WarehouseBusy", "WarehouseChanged"]
 
 
-def _work_name(db: Path, pid: int) -> Path:
-    return db.with_name(f".{db.name}.work-{pid}")
+class WarehouseChanged(WarehouseBusy):
+    """The published warehouse was written by another process while the build ran."""
+
+
+def work_name(db: Path, pid: int | None = None) -> Path:
+    """The private work file of a build of ``db`` by process ``pid`` (default: this one)."""
+    return db.with_name(f".{db.name}.work-{os.getpid() if pid is None else pid}")
+
+
+def stage_name(work: Path) -> Path:
+    """Where a build keeps its work copy as it was before a stage that may fail half-way (see cli._publish)."""
+    return work.with_name(f"{work.name}.stage")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -40,35 +57,91 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _remove_stale_work_files(db: Path) -> None:
-    pattern = re.compile(rf"^\.{re.escape(db.name)}\.work-(\d+)(\.wal)?$")
+    pattern = re.compile(rf"^\.{re.escape(db.name)}\.work-(\d+)(\.wal|\.stage)?$")
     for f in db.parent.glob(f".{db.name}.work-*"):
         m = pattern.match(f.name)
         if m and not _pid_alive(int(m.group(1))):
             f.unlink(missing_ok=True)
 
 
-def _refuse_if_open_for_writing(db: Path) -> None:
-    if not db.exists():
-        return
+def open_published(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse, its catalog read; while it is open no process can
+    open the file for writing.
+
+    Raises WarehouseBusy when a writer holds it, WarehouseUnreadable when it is not a whole DuckDB file,
+    EnvironmentProblem when it cannot be read for lack of permission.
+    """
+    if not db.is_file():
+        raise UsageError(f"{db} is not a file: give --db the path of a warehouse file (it is created if missing)")
     try:
-        store.connect(db, read_only=True).close()
-    except duckdb.IOException as exc:
-        holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+        con = store.connect(db, read_only=True)
+    except duckdb.Error as exc:
+        raise _open_error(db, exc) from None
+    try:
+        con.execute("select count(*) from duckdb_tables()").fetchone()
+        block_size, blocks = con.execute("select block_size, total_blocks from pragma_database_size() "
+                                         "where database_name = current_database()").fetchone()
+    except duckdb.Error as exc:
+        con.close()
+        raise _open_error(db, exc) from None
+    # Its three headers and every block it uses: a shorter file was cut (a copy that ran out of room…). With a
+    # write-ahead log the blocks it adds are counted too, before they are written, so the test is skipped.
+    expected = 3 * 4096 + blocks * block_size
+    if not Path(f"{db}.wal").exists() and db.stat().st_size < expected:
+        con.close()
+        raise WarehouseUnreadable(
+            f"{db} is truncated: {db.stat().st_size} bytes where its blocks need {expected}. It was left untouched. "
+            "Restore it from a backup, or move it aside to start a new warehouse; retrying will not help")
+    return con
+
+
+def _open_error(db: Path, exc: duckdb.Error) -> Exception:
+    text = str(exc)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", text)
         who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else "another process"
-        raise WarehouseBusy(
+        return WarehouseBusy(
             f"{db} is open for writing by {who}. Close that session and run again; analysts should "
-            f"open the warehouse read-only: duckdb -readonly {db}") from None
+            f"open the warehouse read-only: duckdb -readonly {db}")
+    known = classify(exc)
+    if isinstance(known, EnvironmentProblem):
+        return known
+    detail = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return WarehouseUnreadable(
+        f"{db} is not a readable DuckDB warehouse ({detail}). It was left untouched. Restore it from a backup, "
+        "or move it aside to start a new warehouse; retrying will not help")
+
+
+def _signature(db: Path) -> tuple:
+    """What changes when anyone writes the file or its write-ahead log (no file is opened: opening and closing
+    the database file would release this process's DuckDB lock on it)."""
+    def one(path: Path):
+        try:
+            s = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns
+
+    return one(db), one(Path(f"{db}.wal"))
 
 
 @contextmanager
 def publishing(db_path: str | Path) -> Iterator[Path]:
     """Yield a private copy of the warehouse to write; publish it atomically if the block succeeds.
 
-    Every connection to the work file must be closed when the block ends.
+    Every connection to the work file must be closed when the block ends. Raises WarehouseBusy
+    (another build, or a read-write session, holds the warehouse or wrote it meanwhile: nothing is
+    published), WarehouseUnreadable, or EnvironmentProblem (the folder is not writable, the disk is
+    full); the work file never outlives the block.
     """
     db = Path(db_path).resolve()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(db.with_name(f".{db.name}.lock"), "a+")
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(db.with_name(f".{db.name}.lock"), "a+")
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot write in {db.parent}: {exc.strerror or exc}. A build writes a lock file and a work copy "
+            "beside the warehouse: give --db a path in a writable folder") from None
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -81,27 +154,70 @@ def publishing(db_path: str | Path) -> Iterator[Path]:
         lock.write(str(os.getpid()))
         lock.flush()
         _remove_stale_work_files(db)
-        _refuse_if_open_for_writing(db)
-        work = _work_name(db, os.getpid())
-        wal, work_wal = Path(f"{db}.wal"), Path(f"{work}.wal")
-        if db.exists():
-            shutil.copyfile(db, work)
-            if wal.exists():  # left by a writer that crashed: part of the data, replayed when work opens
-                shutil.copyfile(wal, work_wal)
+        work = work_name(db)
+        work_wal = Path(f"{work}.wal")
         try:
+            before = _copy(db, work) if db.exists() else None
             yield work
             _fsync(work)
             if work_wal.exists():  # a connection was left open, or DuckDB could not checkpoint
                 raise RuntimeError(f"{work_wal} still exists: a connection to the work file was not closed")
-            wal.unlink(missing_ok=True)  # its content is in the work file already
-            os.replace(work, db)
-            _fsync(db.parent)
+            _swap(db, work, before)
         finally:
             work.unlink(missing_ok=True)
             work_wal.unlink(missing_ok=True)
+            stage_name(work).unlink(missing_ok=True)
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+def _copy(db: Path, work: Path) -> tuple:
+    """Copy the published warehouse (and a write-ahead log a crashed writer left) to ``work``, with no writer
+    able to start meanwhile; returns the signature it had."""
+    con = open_published(db)
+    try:
+        before = _signature(db)
+        wal = Path(f"{db}.wal")
+        try:
+            if wal.exists():  # part of the data, replayed when work opens
+                shutil.copyfile(wal, f"{work}.wal")
+            shutil.copyfile(db, work)  # last: closing it releases this process's lock on db (POSIX)
+        except OSError as exc:
+            raise classify(exc) if exc.errno in NO_ROOM_ERRNOS else EnvironmentProblem(
+                f"cannot copy {db} to its work copy: {exc.strerror or exc}") from None
+        return before
+    finally:
+        con.close()
+
+
+def _swap(db: Path, work: Path, before: tuple | None) -> None:
+    """Rename ``work`` over ``db`` unless ``db`` changed since it was copied or is open for writing now."""
+    changed = (f"{db} was written by another process while this build ran (a read-write session, such as "
+               "DBeaver's default?). Publishing would discard what it wrote, so nothing was published and the "
+               "warehouse keeps it. Run the command again; analysts should open the warehouse read-only: "
+               f"duckdb -readonly {db}")
+    if before is None:
+        if db.exists():
+            raise WarehouseChanged(changed)
+        os.replace(work, db)
+        _fsync(db.parent)
+        return
+    if not db.exists():
+        raise WarehouseChanged(f"{db} was removed while this build ran; nothing was published")
+    try:
+        con = open_published(db)  # no writer can open it until the rename is done
+    except WarehouseBusy as exc:
+        raise WarehouseChanged(f"{exc} (it was opened for writing while this build ran; nothing was published: "
+                               "publishing would discard what that session writes)") from None
+    try:
+        if _signature(db) != before:
+            raise WarehouseChanged(changed)
+        Path(f"{db}.wal").unlink(missing_ok=True)  # unchanged since it was copied: its content is in work
+        os.replace(work, db)
+        _fsync(db.parent)
+    finally:
+        con.close()
 
 
 def _fsync(path: Path) -> None:

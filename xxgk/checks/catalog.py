@@ -209,15 +209,34 @@ where r.status <> 'rejected'
         severity="error",
         asset="reports",
         description="The layout does not match the year: a report for 2021 or later printed in the 2019 "
-                    "template (or a 2019–2020 report in the 2021 one).",
+                    "template, a 2019–2020 report in the 2021 one, or a report for 2018 or earlier (when the "
+                    "reports had other tables) in either: the year or the layout was misread.",
         sql="""
 select report_id, cast(null as varchar) as table_id, cast(null as varchar) as row_key, cast(null as varchar) as col_key,
-       cast(case when year >= 2021 then 2021 else 2019 end as double) as expected, cast(template as double) as actual,
-       cast(template as double) - case when year >= 2021 then 2021 else 2019 end as delta,
-       'report for ' || cast(year as varchar) || ' uses the ' || template || ' template' as message,
+       cast(case when year >= 2021 then 2021 when year >= 2019 then 2019 end as double) as expected,
+       cast(template as double) as actual,
+       cast(template as double) - case when year >= 2021 then 2021 when year >= 2019 then 2019 end as delta,
+       'report for ' || cast(year as varchar) || ' uses the ' || template || ' template'
+           || case when year < 2019 then ', which reports before 2019 did not have' else '' end as message,
        cast(null as integer) as char_offset
 from {batch}
 where template_matches_year = false""",
+    ),
+    Check(
+        check_id="structure.implausible_year",
+        suite="structure",
+        severity="error",
+        asset="reports",
+        description="The year read from the title is before 2008 (the first year of the disclosure "
+                    "regulations) or after next year: it was misread, or the title is wrong.",
+        sql=f"""
+select report_id, cast(null as varchar) as table_id, cast(null as varchar) as row_key, cast(null as varchar) as col_key,
+       cast(null as double) as expected, cast(year as double) as actual, cast(null as double) as delta,
+       'year ' || cast(year as varchar) || ' is outside 2008–' || cast(year(current_date) + 1 as varchar)
+           || ': misread from the title of ' || source_path || '?' as message,
+       cast(null as integer) as char_offset
+from {{batch}}
+where status <> 'rejected' and (year < 2008 or year > year(current_date) + 1)""",
     ),
     Check(
         check_id="structure.blank_cells",
@@ -301,6 +320,65 @@ select report_id, {NO_CELL}
            || version_note as message, cast(null as integer) as char_offset
 from {{batch}}
 where n_versions > 1 and not is_current""",
+    ),
+    Check(
+        check_id="structure.conflicting_versions",
+        suite="structure",
+        severity="warning",
+        asset="reports",
+        description="The versions of one agency-year give different numbers for the same cells: the figures "
+                    "depend on which version is current (the most complete, then the latest signing date, then "
+                    "the content hash). One finding on the current version, at the first differing cell.",
+        sql=f"""
+with pairs as (
+    select c.report_id, o.report_id as other_id, c.agency, c.year, c.version_note
+    from {{batch}} as c
+    join marts.dim_report as o
+      on o.agency = c.agency and o.year = c.year and o.report_id <> c.report_id and o.n_versions > 1
+    where c.is_current and c.n_versions > 1
+),
+differing as (
+    select p.report_id, p.other_id, a.table_id, a.row_key, a.col_key, a.value as here, b.value as there,
+           a.char_offset, a.table_id || ' ' || a.row_key || '/' || a.col_key as cell
+    from pairs as p
+    join staging.stg_report_cells as a on a.report_id = p.report_id
+    join staging.stg_report_cells as b
+      on b.report_id = p.other_id and b.table_id = a.table_id and b.row_key = a.row_key and b.col_key = a.col_key
+    where a.value is not null and b.value is not null and a.value <> b.value
+),
+per_other as (
+    select report_id, other_id, count(*) as n_cells, min(cell) as first_cell,
+           arg_min(table_id, cell) as table_id, arg_min(row_key, cell) as row_key, arg_min(col_key, cell) as col_key,
+           arg_min(here, cell) as here, arg_min(there, cell) as there, arg_min(char_offset, cell) as char_offset
+    from differing
+    group by report_id, other_id
+)
+select d.report_id, arg_min(d.table_id, d.other_id) as table_id, arg_min(d.row_key, d.other_id) as row_key,
+       arg_min(d.col_key, d.other_id) as col_key, arg_min(d.there, d.other_id) as expected,
+       arg_min(d.here, d.other_id) as actual, arg_min(d.here - d.there, d.other_id) as delta,
+       p.agency || ' ' || cast(p.year as varchar) || ': other versions give different numbers: '
+           || string_agg(d.other_id || ' in ' || cast(d.n_cells as varchar) || ' cell(s), first ' || d.first_cell
+                         || ' = ' || {num('d.there')} || ' there vs ' || {num('d.here')} || ' here', '; '
+                         order by d.other_id)
+           || '. This version is ' || p.version_note as message,
+       arg_min(d.char_offset, d.other_id) as char_offset
+from per_other as d
+join (select distinct report_id, agency, year, version_note from pairs) as p on p.report_id = d.report_id
+group by d.report_id, p.agency, p.year, p.version_note""",
+    ),
+    Check(
+        check_id="structure.several_reports_in_file",
+        suite="structure",
+        severity="error",
+        asset="reports",
+        description="A file holding more than one report (concatenated): only the first was read; the ones "
+                    "after it are named, and are missing from the warehouse until the file is split.",
+        sql=f"""
+select report_id, {NO_CELL}
+       source_path || ' holds further reports that were not read: ' || other_reports
+           || '; split the file and ingest each report' as message, cast(null as integer) as char_offset
+from {{batch}}
+where other_reports is not null""",
     ),
     Check(
         check_id="structure.rejected_file",

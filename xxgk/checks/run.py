@@ -16,7 +16,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from loaders import store
+from loaders.children import dies_with_this_process
 
 from .catalog import CHECKS, SCOPE_TABLE, catalog_fingerprint, finding_sql
 
@@ -104,7 +107,10 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
                         result, full, n_scope, reports_through, fingerprint)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        try:
+            con.execute("rollback")
+        except duckdb.Error:  # a failed statement (disk full) may have ended the transaction already
+            pass
         raise
     finally:
         con.close()
@@ -134,7 +140,7 @@ def _write_scope(con, full: bool, fingerprint: str) -> tuple[bool, dt.datetime |
 
 def _validate_in_subprocess(db_path: Path, data_docs: bool) -> dict:
     args = [sys.executable, "-m", "xxgk.checks.validate", str(db_path)] + ([] if data_docs else ["--no-docs"])
-    done = subprocess.run(args, capture_output=True, text=True)
+    done = subprocess.run(args, capture_output=True, text=True, preexec_fn=dies_with_this_process())
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-5:])
         hint = (" (another process holds the warehouse open for writing; close it and retry)"
