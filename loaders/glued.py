@@ -14,6 +14,7 @@ Several splits fitting, or none, leaves the row unresolved with the candidates l
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 # A count in one cell of these tables stays well under ten million.
@@ -80,7 +81,8 @@ def candidate_splits(tokens: Sequence[str], n: int) -> Iterator[tuple[Piece, ...
     return cut(0, 0, n)
 
 
-def split_run(tokens: Sequence[str], n: int, identity: tuple[str, Callable[[list[int]], bool]] | None) -> Split:
+@lru_cache(maxsize=16384)  # glued rows repeat across reports ("0000000", "1000001"…)
+def split_run(tokens: tuple[str, ...], n: int, identity: tuple[str, Callable[[list[int]], bool]] | None) -> Split:
     """Split a glued run into ``n`` cells: the one split that satisfies ``identity`` (its name and a
     test over the values), else unresolved.
 
@@ -89,11 +91,11 @@ def split_run(tokens: Sequence[str], n: int, identity: tuple[str, Callable[[list
     identity (table 2) has only runs of zeros cut, one zero a cell.
 
     >>> t3 = ("I3", lambda v: v[-1] == sum(v[:-1]))
-    >>> [p.value for p in split_run(["640020470"], 7, t3).pieces], split_run(["640020470"], 7, t3).identity
+    >>> [p.value for p in split_run(("640020470",), 7, t3).pieces], split_run(("640020470",), 7, t3).identity
     ([64, 0, 0, 2, 0, 4, 70], 'I3')
-    >>> split_run(["220000325"], 7, t3).reason
+    >>> split_run(("220000325",), 7, t3).reason
     'glued digits 220000325: 2 splits fit I3 (2,20,0,0,0,3,25 / 22,0,0,0,0,3,25)'
-    >>> split_run(["000"], 3, None).pieces is not None, split_run(["29"], 2, None).reason
+    >>> split_run(("000",), 3, None).pieces is not None, split_run(("29",), 2, None).reason
     (True, 'glued digits 29: no identity of the row to confirm a split')
     """
     run = " ".join(tokens)

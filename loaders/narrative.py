@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import partial
 from typing import Iterable, Iterator, NamedTuple
 
 
@@ -181,6 +182,10 @@ class _Token(NamedTuple):
     match: re.Match
 
 
+# Builds a _Token from one tuple in C, without the Python-level __new__: a paragraph has hundreds.
+_new_token = partial(tuple.__new__, _Token)
+
+
 class _Paragraph:
     def __init__(self, text: str, raw: str, starts: list[int], offsets: list[int]) -> None:
         self.text, self.raw, self.starts, self.offsets = text, raw, starts, offsets
@@ -203,7 +208,7 @@ class _Paragraph:
             k = bisect_right(ends, m.start())
             begin = ends[k - 1] if k else 0
             done = ends[k] if k < len(ends) else len(text)
-            tokens = [_Token(t.lastgroup, *t.span(), t.group(), t)
+            tokens = [_new_token((t.lastgroup, t.start(), t.end(), t.group(), t))
                       for t in _TOKEN.finditer(text, begin, done) if t.lastgroup != "end"]
             if any(t.kind in _STATING for t in tokens):
                 out.extend(_Statement(self, tokens, begin, done).facts())

@@ -7,7 +7,7 @@ only ``partial``. A row whose values cannot be aligned to its columns is emitted
 from __future__ import annotations
 
 import re
-from functools import partial
+from functools import lru_cache, partial
 from typing import Callable, NamedTuple
 
 from . import labels as L
@@ -83,7 +83,7 @@ def _split_glued(table_id: str, row_key: str, row_label: str, columns: list[str]
     tokens = [(m.group(), c.offset + m.start(), c.line) for c in values for m in _TOKEN.finditer(c.raw)]
     if not is_digit_run([t for t, _, _ in tokens]):
         return None
-    split = split_run([t for t, _, _ in tokens], len(columns), _row_identity(table_id, columns))
+    split = split_run(tuple(t for t, _, _ in tokens), len(columns), _row_identity(table_id, tuple(columns)))
     run = " ".join(t for t, _, _ in tokens)
     if split.n_candidates == 0:  # too few or too many digits: missing cells, not glued ones
         return None
@@ -96,7 +96,8 @@ def _split_glued(table_id: str, row_key: str, row_label: str, columns: list[str]
             for col, p in zip(columns, split.pieces)], None
 
 
-def _row_identity(table_id: str, columns: list[str]) -> tuple[str, Callable[[list[int]], bool]] | None:
+@lru_cache(maxsize=64)  # one per table layout: the same object each time, so split_run's cache hits
+def _row_identity(table_id: str, columns: tuple[str, ...]) -> tuple[str, Callable[[list[int]], bool]] | None:
     """The identity a row of this table satisfies within itself, as (name, test over the row's values)."""
     if table_id == "t3" and "total" in columns:
         total = columns.index("total")
