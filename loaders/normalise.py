@@ -199,13 +199,21 @@ def html_to_text(markup: str) -> str:
     '一、总体情况\\n\\n\\t规章\\n\\t10\\n'
     """
     try:
-        parser = lxml_html.HTMLParser(recover=True, huge_tree=False, remove_comments=True)
-        root = lxml_html.document_fromstring(_XML_DECL.sub("", markup, count=1), parser=parser)
+        root = lxml_html.document_fromstring(_XML_DECL.sub("", markup, count=1), parser=_HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise RejectedInput(f"unreadable HTML: {exc}") from None
     out: list[str] = []
     _walk(root, out)
     return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip("\n") + "\n"
+
+
+# Plain lxml elements: lxml.html's element classes cost a Python lookup for every element walked.
+_HTML_PARSER = etree.HTMLParser(recover=True, huge_tree=False, remove_comments=True)
+
+
+@lru_cache(maxsize=8192)  # the same runs of layout whitespace and cell texts recur on every page
+def _fold_space(text: str) -> str:
+    return _SPACE.sub(" ", text)
 
 
 def _walk(node, out: list[str]) -> None:
@@ -217,7 +225,7 @@ def _walk(node, out: list[str]) -> None:
             out.append(item)
             continue
         if item.tail:
-            stack.append(_SPACE.sub(" ", item.tail))
+            stack.append(_fold_space(item.tail))
         tag = item.tag.lower() if isinstance(item.tag, str) else ""
         if not tag or tag in _SKIP:
             continue
@@ -229,7 +237,7 @@ def _walk(node, out: list[str]) -> None:
             stack.append("\n")
         stack.extend(reversed(item))
         if item.text:
-            stack.append(_SPACE.sub(" ", item.text))
+            stack.append(_fold_space(item.text))
         if block:
             stack.append("\n")
 
@@ -241,7 +249,7 @@ def _text_of(element) -> str:
 
 def _row_text(tr) -> str:
     cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
-    lines = ["\t" + _SPACE.sub(" ", _text_of(c)).strip() for c in cells]
+    lines = ["\t" + _fold_space(_text_of(c)).strip() for c in cells]
     return "\n" + "\n".join(lines) + "\n\n" if lines else ""
 
 

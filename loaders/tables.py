@@ -208,6 +208,7 @@ def _t3_records(rows: list[_T3Row], columns: list[str]) -> TableResult:
     return TableResult(records, problems, template)
 
 
+@lru_cache(maxsize=2)
 def _t3_sequence(other_in_three_rows: bool) -> list[str]:
     """The template's table-3 rows in print order: （六） as three rows (2021) or one (2019, and
     some 2021 reports)."""
