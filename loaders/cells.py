@@ -240,7 +240,7 @@ def _find_anchor(lines: Lines, text: str, pos: int, name: str) -> int | None:
 _PAGE_FOOTER = re.compile(r"^\s*(?:[—–\-－]+\s*\d{1,4}\s*[—–\-－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$")
 # Every page footer holds one of these; only lines holding one are matched against _PAGE_FOOTER.
 _FOOTER_MARK = re.compile(r"[—–\-－第]")
-_LABEL_THEN_NUMBERS = re.compile(r"^(?P<label>\S.*?\D)\s+(?P<nums>[+\-]?\d[\d.,]*\S{0,4}(?:\s+[+\-]?\d[\d.,]*\S{0,4})*)$")
+_LABEL_THEN_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s])\s+(?P<nums>[+\-]?\d[\d.,]*\S{0,4}(?:\s+[+\-]?\d[\d.,]*\S{0,4})*)$")
 _NUMBERS = re.compile(r"^[+\-]?\d[\d.,]*\S{0,4}(?:\s+[+\-]?\d[\d.,]*\S{0,4})+$")
 
 
@@ -354,12 +354,17 @@ def runs(cells: list[Cell]) -> list[Run]:
     its label, are layout placeholders of merged cells and belong to no run; a row of values with
     no label at all follows the labels printed on the rows above it (a ``detached`` run), or, if
     none are waiting, stands alone as a run without labels (an orphan row).
+
+    Where rows are unknown (text from PDFs), a line holding several numbers is a row's numbers: the
+    next such line starts a run of its own, and labels printed on lines above their numbers, not
+    beside them, are ``detached`` (a PDF converter wraps a label around its row's numbers).
     """
     out: list[Run] = []
     current = Run()
     pending: list[Cell] = []  # values seen in this row before any label
     row_has_label = False
     prev_row = object()
+    last_line, on_last_line = -1, 0  # the line of the last value, and how many values it holds
 
     def close_row() -> None:
         nonlocal current
@@ -386,8 +391,13 @@ def runs(cells: list[Cell]) -> list[Run]:
         if cell.is_value:
             if row is not None and not row_has_label:
                 pending.append(cell)
-            elif current.labels:
+            elif row is None and current.values and cell.line != last_line and on_last_line >= 2:
+                out.append(current)
+                current = Run(values=[cell])
+            elif current.labels or current.values:
                 current.values.append(cell)
+            on_last_line = on_last_line + 1 if cell.line == last_line else 1
+            last_line = cell.line
         else:
             pending.clear()
             if current.values:
@@ -398,4 +408,19 @@ def runs(cells: list[Cell]) -> list[Run]:
     close_row()
     if current.labels or current.values:
         out.append(current)
+    _detach_wrapped_labels([r for r in out if r.labels and r.values and r.values[0].row is None])
     return out
+
+
+def _detach_wrapped_labels(line_runs: list[Run]) -> None:
+    """Where most rows print their label beside their numbers (PDF text), a label on a line of its
+    own above a line of numbers is detached: a converter wraps labels around their numbers, above
+    and below. Where most rows print the label on the line above (a page whose cells were cut
+    apart), that is the layout, not a wrap."""
+    beside = [r.labels[-1].line == r.values[0].line for r in line_runs]
+    if 2 * sum(beside) < len(line_runs):
+        return
+    for run, is_beside in zip(line_runs, beside):
+        if not is_beside:
+            first = run.values[0].line
+            run.detached = sum(c.line == first for c in run.values) >= 2

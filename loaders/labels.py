@@ -59,6 +59,9 @@ T3_ONLY_2021 = tuple(r["row_key"] for r in _T3_ROW_DEFS if r["templates"] == "20
 T3_COLUMN_ORDER = [c["col_key"] for c in _T3_COLUMN_DEFS]
 # The six applicant columns whose sum is the row's 总计 (I3).
 T3_APPLICANT_COLUMNS = tuple(c["col_key"] for c in _T3_COLUMN_DEFS if c["is_applicant"] == "true")
+# The words of table 3's header: a label made of one of them names a column, not a row.
+T3_HEADER_WORDS = frozenset(norm_label(w) for c in _T3_COLUMN_DEFS for w in (c["label"], c["group_label"]) if w) | {
+    "申请人情况", "合计"}
 # Group labels that carry no values of their own.
 T3_GROUPS = ("本年度办理结果", "(三)不予公开", "(四)无法提供", "(五)不予处理", "不予公开", "无法提供", "不予处理")
 
@@ -133,19 +136,52 @@ def closest_t3_row(label: str) -> str | None:
 _T3_CORES = {r["row_key"]: _ENUMERATION.sub("", norm_label(r["label"])) for r in _T3_ROW_DEFS}
 
 
-@lru_cache(maxsize=8192)
-def t3_row_key(label: str, in_other_group: bool) -> str | None:
-    """Table 3 row key for a normalised label; ``3其他`` only means other_misc under （六）.
+# The template numbers the rows of groups （三）–（六）: (group, item number) → row ("三", "2") → 禁止公开.
+_NUMBERED = re.compile(r"^[（(]([三四五六])[）)]\s*(\d)\.")
+T3_NUMBERED = {m.groups(): r["row_key"] for r in _T3_ROW_DEFS if (m := _NUMBERED.match(r["label"]))}
+# Each row of a group, and the one row （六） is in the 2019 layout.
+T3_GROUP_OF = {row: group for (group, _), row in T3_NUMBERED.items()} | {"other_handling": "六"}
+# A label's own group and item: "(六)其他处理1申请人…" is （六）'s item 1; "2其他法律…" an item of the
+# group the rows above opened.
+_ITEM = re.compile(r"^(?:\(([三四五六])\)\D{0,8}?)?(\d)(?!\d)")
+_GROUP = re.compile(r"^\(([三四五六])\)")
 
-    >>> t3_row_key("3其他", in_other_group=True), t3_row_key("(六)其他处理", in_other_group=False)
-    ('other_misc', 'other_handling')
+
+@lru_cache(maxsize=8192)
+def t3_row_key(label: str, group: str | None) -> str | None:
+    """Table 3 row key for a normalised label, within the group （三）–（六） the rows above opened.
+
+    The words of the label decide; its number within the group decides where the words name no row
+    or only the group's own name (a label cut short: "(六)其他处理1申请人"), so a label printed with
+    a typo or cut by a line break still finds its row.
+
+    >>> t3_row_key("3其他", "六"), t3_row_key("(六)其他处理", None), t3_row_key("(六)其他处理1申请人", None)
+    ('other_misc', 'other_handling', 'other_overdue_correction')
+    >>> t3_row_key("2申请人逾期未按收费通", "六"), t3_row_key("2其他法律行政止公开", "三")
+    ('other_overdue_fee', 'denied_prohibited_by_law')
     """
-    if in_other_group and re.fullmatch(r"(\(六\)其他处理)?3?其他", label):
-        return "other_misc"
+    item = _ITEM.match(label)
+    numbered = T3_NUMBERED.get((item.group(1) or group, item.group(2))) if item else None
     key = match(label, T3_ROWS)
     if key is None and re.fullmatch(r"(\(七\))?(总计|合计)", label):
         return "total_processed"
+    if numbered and (key is None or key == "other_handling"):
+        return numbered
     return key or closest_t3_row(label)
+
+
+def t3_group(label: str, key: str | None, group: str | None) -> str | None:
+    """The group （三）–（六） open after a label: its own "(三)…", its row's, or none after a row of no group.
+
+    >>> t3_group("(四)无法提供", None, "三"), t3_group("1本机关不掌握相关政府信息", "unable_not_held", "四")
+    ('四', '四')
+    >>> t3_group("(七)总计", "total_processed", "六")
+    """
+    if own := _GROUP.match(label):
+        return own.group(1)
+    if key is None:
+        return group
+    return T3_GROUP_OF.get(key)
 
 
 @lru_cache(maxsize=8192)

@@ -42,16 +42,19 @@ class TableResult(NamedTuple):
 
 
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
-          money: dict[str, str] | None = None) -> tuple[list[CellRecord], str | None]:
+          money: dict[str, str] | None = None, glued_table: bool = False) -> tuple[list[CellRecord], str | None]:
     """Align a run of values to its columns; unresolved rows keep their text, not a guess.
 
     Cells glued together (a cell that reads as several numbers; a line of text whose digit runs do
-    not match the columns) are cut apart where that is certain (glued.py). Separate table cells that
-    are too few are missing cells, not glued ones.
+    not match the columns) are cut apart where that is certain (glued.py). Numbers that stand apart
+    on a line of text are separate cells unless the table shows it glues cells (``glued_table``:
+    runs such as "0000000" that no count is printed as): too few of them are missing cells (blanks
+    print nothing), not glued ones.
     """
     values = _trim_blank_edges(values, len(columns))
     if len(values) != len(columns):
-        glued = _split_glued(table_id, row_key, row_label, columns, values) if values[0].row is None else None
+        glued = (_split_glued(table_id, row_key, row_label, columns, values)
+                 if values and values[0].row is None and (glued_table or len(values) == 1) else None)
         if glued is not None:
             return glued
         where = values[0] if values else None
@@ -142,50 +145,67 @@ def parse_t3(cells: list[Cell]) -> TableResult:
     """Table 3: 26 rows (2019: 23) × 7 columns (8 with a 小计 column)."""
     rows: list[_T3Row] = []
     header_text, columns = "", None
-    in_other_group = False
+    group = None  # the group （三）–（六） the rows above opened
     strays: list[str] = []
     for run in runs(cells):
-        if (not run.labels or run.detached) and len(run.values) == 1:
-            strays.append(run.values[0].raw)  # a lone number on a line of its own: a page number
-            continue
         keys, own_labels = [], []
-        for cell in run.labels:
+        labels = run.labels
+        if columns is not None and sum(c.label in L.T3_HEADER_WORDS for c in labels) >= 2:
+            # The header printed again (a page break, a table split in two): its words name no row, and
+            # its 总计 is a column, not （七）总计.
+            labels = [c for c in labels if c.label not in L.T3_HEADER_WORDS]
+        for cell in labels:
             label = cell.label
-            key = L.t3_row_key(label, in_other_group)
+            key = L.t3_row_key(label, group)
             if columns is None and key in (None, "total_processed"):
                 header_text += label  # before the first data row, "总计" is a column header
                 continue
             own_labels.append(cell.raw)
             if columns is None:
                 columns = _t3_columns(header_text)
-            if "其他处理" in label or label.startswith("(六)"):
-                in_other_group = True
-            elif label.startswith("(七)") or key == "total_processed":
-                in_other_group = False
+            group = L.t3_group(label, key, group)
             keys.append(key)
         if columns is None or not run.values:
+            continue
+        if (not run.labels or run.detached) and len(run.values) == 1:
+            strays.append(run.values[0].raw)  # a lone number on a line of its own: a page number
             continue
         # A label group may end in a note such as （区分处理的…）: the last label that names a row wins.
         # Labels detached from their numbers name a row only if they name one row only.
         named = [k for k in keys if k]
         row_key = named[-1] if named and (not run.detached or len(set(named)) == 1) else None
-        if row_key is None and (all(c.parsed.kind == "blank" for c in run.values)
-                                or run.labels and any(g in run.labels[-1].label for g in L.T3_GROUPS)):
+        # A group's own label (（三）不予公开) beside numbers: a subtotal some reports print, not a row.
+        if row_key is None and (all(c.parsed.kind == "blank" for c in run.values) or not run.detached
+                                and labels and any(g in labels[-1].label for g in L.T3_GROUPS)):
             continue
         rows.append(_T3Row(row_key, not run.detached and bool(run.labels), "".join(own_labels), run.values))
     if columns is None:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
-    result = _t3_records(rows, columns)
+    result = _t3_records(rows, columns, glued_table(cells))
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
     return result
 
 
-def _t3_records(rows: list[_T3Row], columns: list[str]) -> TableResult:
+def glued_table(cells: list[Cell]) -> bool:
+    """Whether a table glues its cells: a number printed with a leading zero ("0000000", "00") is
+    several cells run together.
+
+    >>> from .cells import make_cell
+    >>> glued_table([make_cell("230 000023", "230 000023", 0, 1, None)]), glued_table([make_cell("23", "23", 0, 1, None)])
+    (True, False)
+    """
+    return any(c.is_value and _LEADING_ZERO.search(c.raw) for c in cells)
+
+
+_LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
+
+
+def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool) -> TableResult:
     records: list[CellRecord] = []
     problems: list[str] = []
     seen: set[str] = set()
-    unrecognised = 0
+    unrecognised = misaligned = 0
     for row, (row_key, placed_by) in zip(rows, _t3_placement(rows)):
         if row_key is None:
             unrecognised += 1
@@ -196,11 +216,21 @@ def _t3_records(rows: list[_T3Row], columns: list[str]) -> TableResult:
             problems.append(f"t3: row {row_key!r} appears twice; the first is kept")
             continue
         seen.add(row_key)
-        emitted, problem = _emit("t3", row_key, row.label, columns, row.values)
+        emitted, problem = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued)
         records.extend(r._replace(resolved_by=placed_by) if placed_by and r.resolved_by is None else r
                        for r in emitted)
         if problem:
             problems.append(problem)
+        misaligned += len(_trim_blank_edges(row.values, len(columns))) != len(columns) and \
+            emitted[0].value_kind != "split"
+    if rows and rows[0].values[0].row is None and misaligned > max(2, len(rows) // 4):
+        # Text with no rows (PDF converted to text) whose numbers do not line up with the labels: a
+        # converter that wrote the table column by column. A row that happens to get as many numbers
+        # as columns is no more to be trusted than the others.
+        reason = (f"t3 not read: its numbers do not line up with its labels ({misaligned} of {len(rows)} rows "
+                  "have another number of cells than columns)")
+        return TableResult([r._replace(value=None, value_kind="text", unresolved=reason, resolved_by=None)
+                            for r in records], [reason], None)
     template = "2021" if seen & set(L.T3_ONLY_2021) else ("2019" if "other_handling" in seen else None)
     missing = [k for k in _t3_sequence(template == "2021") if k not in seen]
     if missing:
@@ -252,6 +282,7 @@ def parse_t2(cells: list[Cell]) -> TableResult:
     money: dict[str, str] = {}
     votes: dict[str, int] = {}
     seen = set()
+    glued = glued_table(cells)
     for run in runs(cells):
         # A header's words may wrap or split across cells ("本年新 / 制作数量"): read them joined.
         header_text = "".join(run.label_texts)
@@ -277,7 +308,7 @@ def parse_t2(cells: list[Cell]) -> TableResult:
             problems.append(f"t2: row {row_key!r} appears twice; the first is kept")
             continue
         seen.add(row_key)
-        rows, problem = _emit("t2", row_key, row_label, columns, run.values, money)
+        rows, problem = _emit("t2", row_key, row_label, columns, run.values, money, glued_table=glued)
         records.extend(rows)
         if problem:
             problems.append(problem)
@@ -309,7 +340,7 @@ def parse_t4(cells: list[Cell]) -> TableResult:
         values = [c for c in cells if c.is_value]
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found"], None)
-    rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values)
+    rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=glued_table(values))
     records = [rec._replace(row_key=row_key, col_key=col_key, row_label=label)
                for rec, (row_key, col_key, label) in zip(rows, _T4_PLACES)]
     return TableResult(records, [problem] if problem else [], None)
