@@ -188,11 +188,15 @@ def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
                   if _could_be_heading(lines.raw[i], lines.text[i])]
     pos = 0
     for name in wanted:
-        for i, body in candidates:
-            if i >= pos and body is not None and any(key in body for key in HEADING_KEYS[name]):
-                starts[name] = i
-                pos = i + 1
-                break
+        matching = [i for i, body in candidates
+                    if i >= pos and body is not None and any(key in body for key in HEADING_KEYS[name])]
+        # A table's heading is the one its table follows: not a line of a table of contents, nor a
+        # sub-heading of the overview worded like it.
+        chosen = next((i for i in matching if _table_follows(lines, text, i, name, candidates)),
+                      matching[0] if matching else None)
+        if chosen is not None:
+            starts[name] = chosen
+            pos = chosen + 1
         else:
             anchor = _find_anchor(lines, text, pos, name)
             if anchor is not None:
@@ -204,6 +208,24 @@ def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
         end = ordered[k + 1][1] if k + 1 < len(ordered) else len(lines.raw)
         sections[name] = (start, end)
     return sections
+
+
+# Words a table's own cells hold, near its top: what tells a table's heading from a mention of it.
+_TABLE_WORDS = {
+    "t2": ("第二十条", "信息内容", "规章"),
+    "t3": ("本年新收", "自然人", "申请人情况"),
+    "t4": ("结果维持", "尚未审结", "复议后起诉"),
+}
+_TABLE_WINDOW = 60
+
+
+def _table_follows(lines: Lines, text: str, i: int, name: str, candidates: list[tuple[int, str | None]]) -> bool:
+    """Whether table ``name``'s words follow heading line ``i`` before the next heading."""
+    if name not in _TABLE_WORDS:
+        return True
+    end = next((j for j, _ in candidates if j > i), len(lines.raw))
+    window = text[lines.offset[i]: lines.offset[min(end, i + _TABLE_WINDOW, len(lines.raw) - 1)]]
+    return any(word in window for word in _TABLE_WORDS[name])
 
 
 def _heading_lines(lines: Lines, text: str) -> list[int]:

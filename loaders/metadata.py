@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 import unicodedata
 from typing import NamedTuple
 
 from .cells import Lines
 
-_NAME = r"[^\s，。、：:；;,!！?？（）()《》“”\"'<>|\[\]【】]"
+# An agency name: no punctuation, digits or Latin letters (crawler lines such as "本地目录: zwgk/…/80629_"
+# or "==== 正文 ====" sit next to titles).
+_NAME = r"[^\s，。、：:；;,!！?？（）()《》“”\"'<>|\[\]【】=/\\_#*~\-0-9A-Za-z]"
 _AGENCY_FIRST = re.compile(
     rf"(?P<agency>{_NAME}{{2,40}}?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:度\s*)?(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
+# "2023年政府信息公开工作年度报告" names no agency: 政府 there is the report's name, not an agency.
 _YEAR_FIRST = re.compile(
-    rf"(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<agency>{_NAME}{{2,40}}?)\s*(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
-# Words around the name in sentences such as "特编制杭州钱江经济开发区2022年度…报告".
-_LEADING_WORDS = re.compile(r"^.*?(?:特编制|现编制|编制了?|编写|特发布|现发布|现公布|现将|特此|公布|发布)(?=.{2,})")
+    rf"(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<agency>(?!政府信息公开){_NAME}{{2,40}}?)\s*(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
+# Words around the name in sentences such as "特编制杭州钱江经济开发区2022年度…报告", "…办公室关于印发…的通知".
+_LEADING_WORDS = re.compile(r"^.*?(?:特编制|现编制|编制了?|编写|特发布|现发布|现公布|现将|特此|印发|公布|发布)(?=.{2,})")
 _TRAILING_WORDS = re.compile(r"(?:关于|的|之)$")
 # Lines that name another report: links and site chrome, never this report's title (「相关阅读：嘉兴市南湖区2019年度…」).
 _LINK_LINE = re.compile(
@@ -42,12 +46,15 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
     """
     prose = [text.strip() for raw, text in zip(lines.raw[:body_start], lines.text[:body_start])
              if text.strip() and not raw.startswith("\t") and not _LINK_LINE.match(text)]
-    best = None
+    titles = []
     for k, line in enumerate(prose):
         joined = line + (prose[k + 1] if k + 1 < len(prose) else "")
         m = _match(joined)
         if m and len(line) <= 60:
-            best = (m, joined)
+            titles.append((m, joined))
+    # Links to other years' reports sit around a title: the year the body speaks of decides.
+    year = body_year(lines, body_start)
+    best = next((t for t in reversed(titles) if int(t[0]["year"]) == year), titles[-1] if titles else None)
     if best is None:
         head = "".join(text.strip() for text in lines.text[: max(body_start, 1) + 40]
                        if not _LINK_LINE.match(text))[:6000]
@@ -61,6 +68,23 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
     title = source[m.start(): m.end()].replace(m["agency"], _strip_words(m["agency"]), 1)
     agency = clean_agency(m["agency"])
     return Metadata(re.sub(r"\s+", "", title), agency or None, int(m["year"]))
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+
+
+def body_year(lines: Lines, body_start: int) -> int | None:
+    """The year the report's first pages speak of most ("本报告所列数据的统计期限自2023年1月1日…",
+    "2023年，我区…"): the year reported on.
+
+    >>> from .cells import split_lines
+    >>> t = "甲区2022年度政府信息公开工作年度报告\\n一、总体情况\\n2023年，我区……2023年1月1日至2023年12月31日"
+    >>> body_year(split_lines(t, t), 1)
+    2023
+    """
+    start = lines.offset[body_start] if body_start < len(lines.offset) else len(lines.source)
+    years = Counter(_YEAR_IN_TEXT.findall(lines.source, start, start + 3000))
+    return int(years.most_common(1)[0][0]) if years else None  # ties: the year mentioned first
 
 
 def _match(text: str):

@@ -202,7 +202,10 @@ def html_to_text(markup: str) -> str:
         root = lxml_html.document_fromstring(_XML_DECL.sub("", markup, count=1), parser=_HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise RejectedInput(f"unreadable HTML: {exc}") from None
-    out: list[str] = []
+    _drop_hidden(root)
+    # The page's <title> first: some crawled pages print the report's title nowhere else.
+    title = _fold_space(root.findtext(".//title") or "").strip()
+    out: list[str] = [title, "\n"] if title else []
     _walk(root, out)
     return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip("\n") + "\n"
 
@@ -242,8 +245,37 @@ def _walk(node, out: list[str]) -> None:
             stack.append("\n")
 
 
+# Text a browser does not show: Word's hidden runs and tracked deletions. Read, "26" with a deleted "0"
+# would be 260.
+_HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all|visibility\s*:\s*hidden", re.I)
+
+
+def _drop_hidden(root) -> None:
+    """Remove what is not shown (``<del>``, hidden styles), keeping the text that follows it."""
+    hidden = [el for el in root.iter("del", "DEL") if el.getparent() is not None]
+    hidden += [el for el in root.xpath("//*[@style]") if _HIDDEN.search(el.get("style", ""))]
+    for el in hidden:
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if el.tail:
+            previous = el.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
+
+
 def _text_of(element) -> str:
-    """All the text inside an element, as ``text_content()`` gives it, at half the cost."""
+    """All the text inside a table cell, its lines and paragraphs kept apart by a space: "3<br>5" is
+    two numbers, not 35 (Word splits numbers across inline runs, never across lines)."""
+    for inner in element.iter("br", "p", "div", "li"):
+        if inner is not element:
+            if inner.tag == "br":
+                inner.tail = " " + (inner.tail or "")
+            else:
+                inner.text = " " + (inner.text or "")
     return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
@@ -277,13 +309,16 @@ def markdown_to_text(text: str) -> str:
 
 
 _MD_CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_MD_EMPHASIS = re.compile(r"\*\*|__|<br\s*/?>")
+_MD_EMPHASIS = re.compile(r"\*\*|__")
+_MD_BREAK = re.compile(r"<br\s*/?>", re.I)
 
 
 @lru_cache(maxsize=4096)  # table rows repeat across reports
 def _md_cells(row: str) -> tuple[str, ...]:
-    """A pipe-table row's cells as tab-led lines, emphasis and line breaks dropped."""
-    return tuple("\t" + _MD_EMPHASIS.sub("", c).strip() for c in _MD_CELL_SPLIT.split(row.strip())[1:-1])
+    """A pipe-table row's cells as tab-led lines, emphasis dropped, a line break a space ("3<br>5" is two
+    numbers)."""
+    return tuple("\t" + _MD_BREAK.sub(" ", _MD_EMPHASIS.sub("", c)).strip()
+                 for c in _MD_CELL_SPLIT.split(row.strip())[1:-1])
 
 
 # --- compatibility characters ----------------------------------------------------------------
@@ -293,6 +328,10 @@ def _md_cells(row: str) -> tuple[str, ...]:
 _COMPAT_RANGES = ((0x2E80, 0x2EF3), (0x2F00, 0x2FD5), (0xF900, 0xFAFF), (0xFF10, 0xFF19))
 _COMPAT = {cp: folded for lo, hi in _COMPAT_RANGES for cp in range(lo, hi + 1)
            if len(folded := unicodedata.normalize("NFKC", chr(cp))) == 1 and folded != chr(cp)}
+# Radicals of the CJK Radicals Supplement that PDF text layers print for whole characters, which NFKC
+# leaves as they are (⺠ U+2EA0 for 民): their equivalent ideographs (Unicode's EquivalentUnifiedIdeograph).
+_COMPAT |= {ord(radical): ideograph for radical, ideograph in zip(
+    "⺟⺠⺩⺼⻄⻅⻆⻉⻊⻋⻓⻔⻗⻚⻛⻜⻝⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰⻳", "母民王月西见角贝足车长门雨页风飞食马骨鬼鱼鸟麦黄齐齿龙龟")}
 _HAS_COMPAT = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _COMPAT_RANGES) + "]")
 
 

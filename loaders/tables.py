@@ -42,7 +42,8 @@ class TableResult(NamedTuple):
 
 
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
-          money: dict[str, str] | None = None, glued_table: bool = False) -> tuple[list[CellRecord], str | None]:
+          money: dict[str, str] | None = None, glued_table: bool = False,
+          blanks_at: str | None = "leading") -> tuple[list[CellRecord], str | None]:
     """Align a run of values to its columns; unresolved rows keep their text, not a guess.
 
     Cells glued together (a cell that reads as several numbers; a line of text whose digit runs do
@@ -51,7 +52,7 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
     runs such as "0000000" that no count is printed as): too few of them are missing cells (blanks
     print nothing), not glued ones.
     """
-    values = _trim_blank_edges(values, len(columns))
+    values = _trim_blank_edges(values, len(columns), blanks_at)
     if len(values) != len(columns):
         glued = (_split_glued(table_id, row_key, row_label, columns, values)
                  if values and values[0].row is None and (glued_table or len(values) == 1) else None)
@@ -116,15 +117,46 @@ def _row_identity(table_id: str, columns: tuple[str, ...]) -> tuple[str, Callabl
     return None
 
 
-def _trim_blank_edges(values: list[Cell], n: int) -> list[Cell]:
-    """Drop extra blank cells: first those before the values, then after.
+def _trim_blank_edges(values: list[Cell], n: int, side: str | None = "leading") -> list[Cell]:
+    """Drop extra blank cells from the end of the row where the table has them.
 
-    Grid formats (markdown, HTML without spans) repeat merged label columns as empty cells
-    between a row's label and its values, so leading blanks are placeholders; trailing ones only
-    go when no leading blank is left to drop.
+    Grid formats (markdown, HTML without spans) repeat merged label columns as empty cells between a
+    row's label and its values (``side="leading"``); some tables have an empty column after 总计
+    (``"trailing"``). A row blank at both ends is trimmed at the table's side; where the table does
+    not tell (``side=None``), it is left as it is, too long, not shifted by a guess.
     """
     if len(values) <= n:
         return values
+    values = list(values)
+    first, last = values[0].parsed.kind == "blank", values[-1].parsed.kind == "blank"
+    if first and last and side is None:
+        return values
+    order = ("trailing", "leading") if side == "trailing" or not first else ("leading", "trailing")
+    for end in order:
+        at = 0 if end == "leading" else -1
+        while len(values) > n and values[at].parsed.kind == "blank":
+            values.pop(at)
+    return values
+
+
+def blank_side(rows: list[list[Cell]], n: int) -> str | None:
+    """The end of a row where a table puts its extra blank cells, told by the rows too long by blanks
+    at one end only.
+
+    >>> from .cells import make_cell
+    >>> row = lambda *t: [make_cell(x, x, 0, 1, 1) for x in t]
+    >>> blank_side([row("1", "1", ""), row("", "2", "2", "")], 2), blank_side([row("", "2", "2", "")], 2)
+    ('trailing', None)
+    """
+    votes = {"leading": 0, "trailing": 0}
+    for values in rows:
+        if len(values) > n:
+            first, last = values[0].parsed.kind == "blank", values[-1].parsed.kind == "blank"
+            if first != last:
+                votes["leading" if first else "trailing"] += 1
+    if votes["leading"] == votes["trailing"]:
+        return None
+    return max(votes, key=votes.get)
     values = list(values)
     while len(values) > n and values[0].parsed.kind == "blank":
         values.pop(0)
@@ -181,7 +213,7 @@ def parse_t3(cells: list[Cell]) -> TableResult:
         rows.append(_T3Row(row_key, not run.detached and bool(run.labels), "".join(own_labels), run.values))
     if columns is None:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
-    result = _t3_records(rows, columns, glued_table(cells))
+    result = _t3_records(rows, _total_first(columns, header_text, rows), glued_table(cells))
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
     return result
@@ -202,6 +234,7 @@ _LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
 
 
 def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool) -> TableResult:
+    side = blank_side([r.values for r in rows], len(columns))
     records: list[CellRecord] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -216,13 +249,21 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool) -> TableRes
             problems.append(f"t3: row {row_key!r} appears twice; the first is kept")
             continue
         seen.add(row_key)
-        emitted, problem = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued)
+        emitted, problem = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued, blanks_at=side)
         records.extend(r._replace(resolved_by=placed_by) if placed_by and r.resolved_by is None else r
                        for r in emitted)
         if problem:
             problems.append(problem)
-        misaligned += len(_trim_blank_edges(row.values, len(columns))) != len(columns) and \
+        misaligned += len(_trim_blank_edges(row.values, len(columns), side)) != len(columns) and \
             emitted[0].value_kind != "split"
+    unsummed = _rows_not_adding_up(records, columns)
+    if unsummed:
+        # Most rows' 总计 not the sum of their parts: a column cut off or shifted in the reading (a
+        # table wider than the page, a wrapped number), far likelier than a report wrong in every row.
+        reason = (f"t3 not read: {unsummed[0]} of {unsummed[1]} rows do not add up to their 总计; its columns "
+                  "were probably misread")
+        return TableResult([r._replace(value=None, value_kind="text", unresolved=reason, resolved_by=None)
+                            for r in records], [reason], None)
     if rows and rows[0].values[0].row is None and misaligned > max(2, len(rows) // 4):
         # Text with no rows (PDF converted to text) whose numbers do not line up with the labels: a
         # converter that wrote the table column by column. A row that happens to get as many numbers
@@ -236,6 +277,27 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool) -> TableRes
     if missing:
         problems.append(f"t3: rows not found: {', '.join(missing)}")
     return TableResult(records, problems, template)
+
+
+def _rows_not_adding_up(records: list[CellRecord], columns: list[str]) -> tuple[int, int] | None:
+    """(failing, checked) when more than half of the rows checked, at least two, have a 总计 other than
+    the sum of their applicant columns; None otherwise. A row is checked when its 总计 and one part at
+    least are numbers and no part is unread; blanks and dashes count as 0 here."""
+    if "total" not in columns:
+        return None
+    rows: dict[str, list[CellRecord]] = {}
+    for r in records:
+        rows.setdefault(r.row_key, []).append(r)
+    checked = failing = 0
+    for cells in rows.values():
+        by_col = {r.col_key: r for r in cells}
+        total, parts = by_col.get("total"), [by_col.get(c) for c in L.T3_APPLICANT_COLUMNS]
+        if total is None or total.value is None or any(p is None or p.unresolved for p in parts) \
+                or not any(p.value for p in parts):
+            continue
+        checked += 1
+        failing += total.value != sum(p.value or 0 for p in parts)
+    return (failing, checked) if checked >= 2 and 2 * failing > checked else None
 
 
 @lru_cache(maxsize=2)
@@ -261,6 +323,28 @@ def _t3_placement(rows: list[_T3Row]) -> list[tuple[str | None, str | None]]:
                 and all(k is None or k == s for k, s in zip(by_label, sequence))):
             return [(s, None if k == s else "template_order") for k, s in zip(by_label, sequence)]
     return [(r.key if r.by_label or r.key is None else None, None) for r in rows]
+
+
+def _total_first(columns: list[str], header: str, rows: list[_T3Row]) -> list[str]:
+    """Columns with 总计 first where the header prints it first (the template's two-line header
+    never does) and the rows' sums agree: more rows have their first number equal to the sum of the
+    others than their last.
+
+    >>> from .cells import make_cell
+    >>> row = lambda *v: _T3Row("x", True, "", [make_cell(str(n), str(n), 0, 1, 1) for n in v])
+    >>> cols = [c for c in L.T3_COLUMN_ORDER if c != "legal_person_subtotal"]
+    >>> _total_first(cols, "总计自然人商业企业", [row(12, 10, 2, 0, 0, 0, 0)] * 3)[:2]
+    ['total', 'natural_person']
+    """
+    if not (0 <= header.find("总计") < header.find("自然人")) or "legal_person_subtotal" in columns:
+        return columns
+    full = [[c.parsed.value for c in r.values] for r in rows if len(r.values) == len(columns)]
+    full = [v for v in full if None not in v and any(v)]
+    last = sum(v[-1] == sum(v[:-1]) for v in full)
+    first = sum(v[0] == sum(v[1:]) for v in full)
+    if first > last:
+        return ["total", *(c for c in columns if c != "total")]
+    return columns
 
 
 def _t3_columns(header: str) -> list[str]:
@@ -329,21 +413,64 @@ def _money_unit(col: str, header_label: str) -> str:
 
 # --- table 4 -------------------------------------------------------------------------------------
 def parse_t4(cells: list[Cell]) -> TableResult:
-    """Table 4: one data row of 15 numbers (possibly printed as three rows of five)."""
+    """Table 4: one data row of 15 numbers (possibly printed as three rows of five, each led by its
+    block's name, or led by a word such as 件数)."""
     if not cells:
         return TableResult([], ["t4: table not found"], None)
+    problems: list[str] = []
     if any(c.row is not None for c in cells):
-        # Header rows hold labels (and placeholder blanks of merged cells); data rows hold none.
-        label_rows = {c.row for c in cells if not c.is_value}
-        values = [c for c in cells if c.row not in label_rows]
+        values = _t4_data_rows(cells)
     else:
-        values = [c for c in cells if c.is_value]
+        values, strays = _without_lone_numbers([c for c in cells if c.is_value])
+        if strays:
+            problems.append(f"t4: lone numbers taken for page numbers: {', '.join(strays)}")
     if not values or all(c.parsed.kind == "blank" for c in values):
-        return TableResult([], ["t4: no values found"], None)
+        return TableResult([], ["t4: no values found", *problems], None)
     rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=glued_table(values))
     records = [rec._replace(row_key=row_key, col_key=col_key, row_label=label)
                for rec, (row_key, col_key, label) in zip(rows, _T4_PLACES)]
-    return TableResult(records, [problem] if problem else [], None)
+    return TableResult(records, [problem, *problems] if problem else problems, None)
+
+
+def _t4_data_rows(cells: list[Cell]) -> list[Cell]:
+    """The value cells of table 4's data rows, in print order. A data row holds a number; header
+    rows hold only labels and the blanks of merged cells. Rows led by their block's name (行政复议,
+    未经复议直接起诉, 复议后起诉) are put in the template's block order."""
+    by_row: dict[int, list[Cell]] = {}
+    for c in cells:
+        by_row.setdefault(c.row, []).append(c)
+    data = [row for row in by_row.values() if any(c.is_value and c.parsed.kind != "blank" for c in row)]
+    blocks = [_t4_block("".join(c.label for c in row if not c.is_value)) for row in data]
+    if len(data) == len(L.T4_ROWS) and sorted(b for b in blocks if b) == sorted(L.T4_ROWS):
+        data = [row for _, row in sorted(zip(blocks, data), key=lambda bd: L.T4_ROWS.index(bd[0]))]
+    return [c for row in data for c in row if c.is_value]
+
+
+def _t4_block(label: str) -> str | None:
+    """The block a table-4 row label names, if one.
+
+    >>> _t4_block("行政诉讼(复议后起诉)"), _t4_block("行政复议"), _t4_block("件数")
+    ('litigation_after_review', 'review', None)
+    """
+    if "复议后" in label:
+        return "litigation_after_review"
+    if "直接起诉" in label or "未经复议" in label:
+        return "litigation_direct"
+    if "复议" in label:
+        return "review"
+    return None
+
+
+def _without_lone_numbers(values: list[Cell]) -> tuple[list[Cell], list[str]]:
+    """Values of text with no rows, without lines holding a lone number among lines of several: a
+    page number printed under the table."""
+    per_line: dict[int, int] = {}
+    for c in values:
+        per_line[c.line] = per_line.get(c.line, 0) + 1
+    if max(per_line.values(), default=0) < 2:
+        return values, []  # a number a line: the table itself is printed so
+    kept = [c for c in values if per_line[c.line] > 1]
+    return kept, [c.raw for c in values if per_line[c.line] == 1]
 
 
 # The one data row's 15 cells, as read ("review.upheld") and as stored (row, column, row label);

@@ -34,13 +34,18 @@ class CellValue:
     unresolved: str | None = None
 
 
-def clean_cell(text: str) -> str:
-    """Trim a cell and fold full-width forms, keeping inner text.
+# Footnote marks: circled and bracketed numbers, superscripts and subscripts, asterisks. NFKC would
+# make ① and ¹ the digit 1, and "26①" would read 261.
+_FOOTNOTE = re.compile("[\u2460-\u24ff\u2776-\u2793\u00b9\u00b2\u00b3\u2070-\u209f*\uff0a\u203b]")
 
-    >>> clean_cell("\\u3000２９项 ")
-    '29项'
+
+def clean_cell(text: str) -> str:
+    """Trim a cell, drop footnote marks and fold full-width forms, keeping inner text.
+
+    >>> clean_cell("\\u3000２９项 "), clean_cell("26\\u2460"), clean_cell("26\\u00b9")
+    ('29项', '26', '26')
     """
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    return _WS.sub(" ", unicodedata.normalize("NFKC", _FOOTNOTE.sub("", text))).strip()
 
 
 @lru_cache(maxsize=8192)  # cell texts repeat heavily ("0", "", "1"…); CellValue is immutable
