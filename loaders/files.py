@@ -1,9 +1,9 @@
-"""Ingest files into the warehouse: discover, then read, hash and parse in chunks (optionally in a
-process pool), then write.
+"""Files → frames: discover report files, then read, hash and parse them in chunks (optionally in a
+process pool), each chunk becoming the polars frames of the raw tables (loaders/frames.py).
 
-Each chunk of files becomes Arrow tables where it was parsed, so the process that writes the
-warehouse only inserts; content already in the warehouse is recognised by its hash and not parsed
-again; at most a few chunks are in flight, so memory stays bounded however many files there are.
+Nothing here opens the warehouse: ``xxgk.ingest`` inserts the frames. Content the caller already
+holds is recognised by its hash and not parsed again; at most a few chunks are in flight, so memory
+stays bounded however many files there are.
 """
 from __future__ import annotations
 
@@ -13,20 +13,17 @@ import gc
 import os
 import signal
 import stat
-import sys
 import threading
-from collections import Counter, deque
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import pyarrow as pa
-import pyarrow.compute as pc
-from tqdm import tqdm
+import polars as pl
 
-from . import store
+from .frames import ReportRows
 from .children import die_with
 from .metadata import further_reports, may_hold_several, printed_date
 from .normalise import MAX_REPORT_BYTES, to_simplified
@@ -53,19 +50,6 @@ class ParseTimeout(Exception):
 
 def _on_alarm(signum, frame):
     raise ParseTimeout
-
-
-@dataclass
-class IngestSummary:
-    counts: Counter = field(default_factory=Counter)  # loaded / partial / rejected / unchanged
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, error)
-    skipped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (path, size, reason): not read
-
-    def line(self) -> str:
-        c = self.counts
-        return (f"{c['loaded']} loaded, {c['partial']} partial, {c['rejected']} rejected, "
-                f"{c['unchanged']} unchanged (already in the warehouse), {len(self.skipped)} skipped "
-                f"(not read, listed in raw.skipped_files)")
 
 
 def shown_path(path: str) -> str:
@@ -211,7 +195,7 @@ class Chunk:
 
     # (path, sha256, status, error); sha256 '' when unreadable; status 'skipped' (error: why) when not read
     files: list[tuple[str, str, str, str | None]]
-    tables: dict[str, pa.Table]  # rows of the raw tables for the files to store
+    frames: dict[str, pl.DataFrame]  # rows of the raw tables for the files to store
 
 
 def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -240,7 +224,7 @@ def read_chunk(paths: list[str], known: frozenset[str] | set[str] = frozenset())
 
     Never raises for a bad file, so one file cannot stop the batch.
     """
-    rows, files, seen = store.ReportRows(), [], set()
+    rows, files, seen = ReportRows(), [], set()
     for path in paths:
         try:
             data = read_file(path)
@@ -268,7 +252,7 @@ def read_chunk(paths: list[str], known: frozenset[str] | set[str] = frozenset())
                  printed_date=printed_date(parsed.normalised_text, parsed.year) if parsed.normalised_text else None,
                  other_reports="; ".join(others) or None)
         files.append((path, sha, parsed.status, parsed.error))
-    return Chunk(files, rows.to_arrow())
+    return Chunk(files, rows.to_frames())
 
 
 def _further_reports(parsed: ParsedReport) -> list[str]:
@@ -329,7 +313,7 @@ def _pieces(files: list[tuple[str, int]]) -> Iterator[list[str]]:
         yield piece
 
 
-def _chunks(files: list[tuple[str, int]], known: frozenset[str], workers: int) -> Iterator[Chunk]:
+def chunks(files: list[tuple[str, int]], known: frozenset[str], workers: int) -> Iterator[Chunk]:
     """Chunks in file order; with workers, at most two per worker in flight (bounded memory)."""
     pieces = _pieces(files)
     if workers <= 1:
@@ -344,61 +328,3 @@ def _chunks(files: list[tuple[str, int]], known: frozenset[str], workers: int) -
                 yield in_flight.popleft().result()
         while in_flight:
             yield in_flight.popleft().result()
-
-
-def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
-           progress: bool = True, batch_size: int = 2000, exclude: Iterable[str | Path] = ()) -> IngestSummary:
-    """Ingest report files into ``db_path``; re-ingesting the same content is a no-op.
-
-    Reports are written in transactions of about ``batch_size`` reports (fewer when they are large).
-    Every path passed over is in ``summary.skipped`` and in ``raw.skipped_files``. ``exclude``: the
-    published warehouse when ``db_path`` is its work copy (its files are never read as input).
-    """
-    found = scan(paths, exclude=[db_path, *exclude])
-    summary = IngestSummary(skipped=[(shown_path(p), size, why) for p, size, why in found.skipped])
-    con = store.connect(db_path)
-    try:
-        store.ensure_schema(con)
-        known = frozenset(store.known_hashes(con))
-        written: set[str] = set()  # this run's content, which chunks parsed in parallel may repeat
-        pending: list[dict[str, pa.Table]] = []
-        n_pending = n_bytes = 0
-        bar = tqdm(total=len(found.files), unit="file", desc="ingest", disable=not progress, file=sys.stderr)
-        for chunk in _chunks(found.files, known, workers):
-            bar.update(len(chunk.files))
-            repeated = []
-            for path, sha, status, error in chunk.files:
-                if status == "skipped":
-                    summary.skipped.append((shown_path(path), None, error or ""))
-                    continue
-                if status != "unchanged" and sha and sha in written:
-                    repeated.append(sha[:16])
-                    status = "unchanged"
-                written.add(sha)
-                summary.counts[status] += 1
-                if status in ("partial", "rejected"):
-                    summary.problems.append((shown_path(path), status, error or ""))
-            tables = _without_reports(chunk.tables, repeated) if repeated else chunk.tables
-            pending.append(tables)
-            n_pending += tables["reports"].num_rows
-            n_bytes += sum(t.nbytes for t in tables.values())
-            if n_pending >= batch_size or n_bytes >= PENDING_BYTES:
-                _write(con, pending)
-                pending, n_pending, n_bytes = [], 0, 0
-        _write(con, pending)
-        bar.close()
-        seen = [shown_path(p) for p, _ in found.files]
-        store.write_skipped(con, summary.skipped, seen, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-    finally:
-        con.close()
-    return summary
-
-
-def _without_reports(tables: dict[str, pa.Table], report_ids: list[str]) -> dict[str, pa.Table]:
-    drop = pa.array(report_ids, pa.string())
-    return {name: t.filter(pc.invert(pc.is_in(t["report_id"], value_set=drop))) for name, t in tables.items()}
-
-
-def _write(con, pending: list[dict[str, pa.Table]]) -> None:
-    if pending:
-        store.write_tables(con, {name: pa.concat_tables([p[name] for p in pending]) for name in pending[0]})

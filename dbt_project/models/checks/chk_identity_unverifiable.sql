@@ -1,0 +1,22 @@
+-- identity.unverifiable: see chk_identity_unverifiable.yml.
+with sides as (
+
+    select * from {{ ref('int_identity_within_report') }}
+    where {{ in_check_scope() }}
+
+)
+
+select
+    report_id,
+    table_id,
+    row_key,
+    col_key,
+    rhs as expected,
+    lhs as actual,
+    delta,
+    identity_id || ' cannot be verified for ' || coalesce(col_key, row_key) || ': '
+        || cast(lhs_missing + rhs_missing as varchar) || ' blank cell(s); reading them as 0 gives '
+        || {{ num('lhs') }} || ' vs ' || {{ num('rhs') }} as message,
+    anchor_offset as char_offset
+from sides
+where not is_complete and has_numbers and delta <> 0
