@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.ingest import ingest
+from xxgk.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_real", ROOT / "bench" / "real.py")

@@ -40,6 +40,8 @@ LOCAL = {
 # GX's logos: the navigation bar's is shipped in the site's static/images; the dark theme's is not, and is left
 # as a missing local image rather than fetched.
 _GX_ASSETS = re.compile(r"https://great-expectations-web-assets\.s3\.us-east-2\.amazonaws\.com/([\w.-]+)(?:\?[^\"')]*)?")
+# A page's links to the site's static folder (GX gets the depth of validation pages wrong for the favicon).
+_STATIC = re.compile(r"""(["'(])(?:\./|(?:\.\./)+)?static/""")
 _VEGA = re.compile(r'<script src="https://cdn\.jsdelivr\.net/npm/vega[^"]*"></script>\s*')
 # Subresource integrity and CORS mode fail for pages opened from a file.
 _INTEGRITY = re.compile(r'\s+(?:integrity|crossorigin)="[^"]*"')
@@ -55,11 +57,11 @@ def localise(html: str, depth: int) -> str:
     ...          '<a href="https://greatexpectations.io">GX</a>', 1)
     '<script src="../static/vendor/js/jquery.min.js"></script><a>GX</a>'
     """
-    prefix = "../" * depth + "static/vendor/"
     html = _INTEGRITY.sub("", _VEGA.sub("", html))
-    html = _GX_ASSETS.sub(lambda m: "../" * depth + "static/images/" + m[1], html)
+    html = _GX_ASSETS.sub(lambda m: "static/images/" + m[1], html)
+    html = _STATIC.sub(lambda m: m[1] + "../" * depth + "static/", html)
     for url, local in LOCAL.items():
-        html = html.replace(f'"{url}"', f'"{prefix}{local}"')
+        html = html.replace(f'"{url}"', f'"{"../" * depth}static/vendor/{local}"')
     html = _REMOTE_LINK.sub(r"\1", html)
     remote = [a or b for a, b in _REMOTE.findall(html)]
     if remote:
@@ -72,6 +74,8 @@ def site_files(site: Path) -> list[tuple[str, bytes]]:
     files = []
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site).as_posix()
+        if rel.startswith("static/vendor/"):  # a previous run's copy
+            continue
         data = path.read_bytes()
         if path.suffix == ".html":
             data = localise(data.decode("utf-8"), rel.count("/")).encode("utf-8")

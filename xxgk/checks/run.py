@@ -72,7 +72,7 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
         warehouse.ensure_schema(con)
         previous = warehouse.last_run(con, "check")
         watermark = warehouse.newest_report(con)
-        history = _stored(con, "dq.validations")
+        history, previous_site = _stored(con, "dq.validations"), _stored(con, "dq.data_docs")
     full = full or previous is None or previous["fingerprint"] != fingerprint
     with tempfile.TemporaryDirectory(prefix="xxgk-check-") as tmp:
         target, gx_root = Path(tmp) / "target", Path(tmp) / "expectations"
@@ -83,7 +83,7 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
         run_results = json.loads((target / "run_results.json").read_text())
         run_id = run_results["metadata"]["invocation_id"]
         seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in run_results["results"]}
-        _new_gx_project(gx_root, history)
+        _new_gx_project(gx_root, history, previous_site)
         gx = _validate_in_subprocess(db, gx_root, target / "manifest.json", data_docs)
         checks = check_models(json.loads((target / "manifest.json").read_text()))
         new_files = [(rel, text) for rel, text in _files(gx_root / VALIDATIONS) if rel not in {p for _, p, _ in history}]
@@ -92,9 +92,10 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
         try:
             con.execute("begin transaction")
             result = _record(con, run_id, started, checks, gx, seconds, full)
-            _store(con, "dq.validations", pl.DataFrame([(run_id, rel, text) for rel, text in new_files],
-                                                       schema=STORED["dq.validations"], orient="row"), replace=False)
-            if site is not None:
+            if site is not None:  # a run without Data Docs keeps no validation pages either
+                _store(con, "dq.validations", pl.DataFrame([(run_id, rel, text) for rel, text in new_files],
+                                                           schema=STORED["dq.validations"], orient="row"),
+                       replace=False)
                 _store(con, "dq.data_docs", pl.DataFrame(site, schema=STORED["dq.data_docs"], orient="row"),
                        replace=True)
             warehouse.record_run(con, run_id, "check", started, full, fingerprint, watermark,
@@ -129,14 +130,18 @@ def _files(root: Path) -> list[tuple[str, str]]:
     return [(p.relative_to(root).as_posix(), p.read_text("utf-8")) for p in sorted(root.rglob("*.json"))]
 
 
-def _new_gx_project(root: Path, history: list[tuple]) -> None:
-    """A GX project for this run: the committed configuration, and this warehouse's earlier validation results (so
-    the Data Docs hold its runs, and only its own)."""
+def _new_gx_project(root: Path, history: list[tuple], site: list[tuple]) -> None:
+    """A GX project for this run: the committed configuration, this warehouse's earlier validation results and its
+    Data Docs site, to which the checkpoint's action adds this run's pages (so the site holds its runs, and only
+    its own)."""
+    if not (GX_PROJECT_ROOT / "gx" / "great_expectations.yml").is_file():
+        raise CheckError(f"no GX configuration in {GX_PROJECT_ROOT / 'gx'} (great_expectations.yml)")
     shutil.copytree(GX_PROJECT_ROOT / "gx", root / "gx", ignore=shutil.ignore_patterns("uncommitted"))
-    for _, rel, text in history:
-        path = root / VALIDATIONS / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    for folder, files in ((VALIDATIONS, [(rel, text.encode("utf-8")) for _, rel, text in history]), (SITE, site)):
+        for rel, data in files:
+            path = root / folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
 
 
 def _validate_in_subprocess(db: Path, gx_root: Path, manifest: Path, data_docs: bool) -> dict:
