@@ -24,7 +24,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SCORE_WEIGHTS = {"error": 20, "warning": 5, "info": 1}
 # Before the first check run every current report scores 100.
 UNCHECKED_QUALITY = ("(select report_id, agency, year, template, status, 0 as errors, 0 as warnings, 0 as infos, "
-                     "100 as score from marts.fct_agency_year)")
+                     "0 as not_read, 100 as score from marts.fct_agency_year)")
 # The tables' rows and columns, labels and order: the vocabulary seeds (reference.*), as the loader reads them.
 VOCABULARY_SQL = {
     "t3_rows": "select row_key, label, sort_order from reference.t3_rows order by sort_order",
@@ -85,7 +85,7 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int
         has_checks = _has(con, "dq", "findings")
         findings_from = "dq.findings" if has_checks else (
             "(select null::varchar as report_id, null::varchar as agency, null::integer as year, null::varchar as "
-            "check_id, null::varchar as severity, null::varchar as table_id, null::varchar as row_key, null::varchar "
+            "check_id, null::varchar as kind, null::varchar as severity, null::varchar as table_id, null::varchar as row_key, null::varchar "
             "as col_key, null::double as expected, null::double as actual, null::double as delta, null::varchar as "
             "message, null::varchar as snippet, null::integer as char_offset, null::boolean as is_new where false)")
         quality_from = "marts.fct_report_quality" if has_checks else UNCHECKED_QUALITY
@@ -94,11 +94,13 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int
             "data_docs": con.execute("select path, content from dq.data_docs").fetchall() if _has(con, "dq", "data_docs")
             else [],
             "status_counts": dict(con.execute("select status, count(*) from marts.dim_report group by 1").fetchall()),
-            "severity_counts": dict(con.execute(f"select severity, count(*) from {findings_from} group by 1").fetchall()),
+            "severity_counts": dict(con.execute(f"select severity, count(*) from {findings_from} where kind = 'report' "
+                                                "group by 1").fetchall()),
+            "n_not_read": con.execute(f"select count(*) from {findings_from} where kind = 'extraction'").fetchone()[0],
             "check_counts": _rows(con, f"select check_id, severity, count(*) as n from {findings_from} "
                                        "group by 1, 2 order by n desc, check_id"),
             "year_severity": _rows(con, f"select year, severity, count(*) as n from {findings_from} "
-                                        "where year is not null group by 1, 2 order by 1"),
+                                        "where year is not null and kind = 'report' group by 1, 2 order by 1"),
             "measures_by_year": _rows(con, """
                 select year, count(*) as agencies, sum(new_received) as new_received,
                        sum(total_processed) as total_processed, avg(disclosure_rate) as disclosure_rate
@@ -107,7 +109,7 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int
                 select run_id, min(run_at) as run_at, sum(n_findings) filter (where severity = 'error') as errors,
                        sum(n_findings) filter (where severity = 'warning') as warnings,
                        sum(n_findings) filter (where severity = 'info') as infos
-                from dq.check_runs group by run_id order by run_at""") if has_checks else [],
+                from dq.check_runs where kind = 'report' group by run_id order by run_at""") if has_checks else [],
             "agency_years": _rows(con, f"""
                 select * from {quality_from} order by score, agency, year limit ?""", [max_rows]),
             "year_scores": _rows(con, f"""
@@ -117,10 +119,11 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int
             "n_agency_years": con.execute("select count(*) from marts.fct_agency_year").fetchone()[0],
             "n_findings": con.execute(f"select count(*) from {findings_from}").fetchone()[0],
             "findings": _rows(con, f"""
-                select report_id, agency, year, check_id, severity, table_id, row_key, col_key, expected, actual,
+                select report_id, agency, year, check_id, kind, severity, table_id, row_key, col_key, expected, actual,
                        delta, message, snippet, is_new
                 from {findings_from}
-                order by case severity when 'error' then 0 when 'warning' then 1 else 2 end, agency, year, check_id
+                order by kind desc, case severity when 'error' then 0 when 'warning' then 1 else 2 end, agency, year,
+                         check_id
                 limit ?""", [max_findings]),
             "reports": _rows(con, """
                 select report_id, agency, year, template, script, status, error, source_path, n_unresolved,

@@ -18,4 +18,4 @@ select
         || ' but （七）总计 + 四 = ' || {{ num('rhs') }} || ' (difference ' || {{ num('delta') }} || ')' as message,
     anchor_offset as char_offset
 from sides
-where identity_id = 'I1' and is_complete and delta <> 0
+where identity_id = 'I1' and is_complete and is_read and delta <> 0

@@ -18,4 +18,4 @@ select
         || ' but the five 法人或其他组织 columns = ' || {{ num('rhs') }} || ' (difference ' || {{ num('delta') }} || ')' as message,
     anchor_offset as char_offset
 from sides
-where identity_id = 'I3_subtotal' and is_complete and delta <> 0
+where identity_id = 'I3_subtotal' and is_complete and is_read and delta <> 0

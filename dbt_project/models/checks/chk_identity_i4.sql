@@ -18,4 +18,4 @@ select
         || ' but 维持 + 纠正 + 其他 + 尚未审结 = ' || {{ num('rhs') }} || ' (difference ' || {{ num('delta') }} || ')' as message,
     anchor_offset as char_offset
 from sides
-where identity_id = 'I4' and is_complete and delta <> 0
+where identity_id = 'I4' and is_complete and is_read and delta <> 0

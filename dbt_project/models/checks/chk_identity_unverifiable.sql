@@ -14,9 +14,8 @@ select
     rhs as expected,
     lhs as actual,
     delta,
-    identity_id || ' cannot be verified for ' || coalesce(col_key, row_key) || ': '
-        || cast(lhs_missing + rhs_missing as varchar) || ' blank cell(s); reading them as 0 gives '
-        || {{ num('lhs') }} || ' vs ' || {{ num('rhs') }} as message,
+    identity_id || ' cannot be verified for ' || coalesce(col_key, row_key) || ': not read: ' || unread
+        || '. Reading what was not read as 0 gives ' || {{ num('lhs') }} || ' vs ' || {{ num('rhs') }} as message,
     anchor_offset as char_offset
 from sides
-where not is_complete and has_numbers and delta <> 0
+where unread <> '' and has_numbers and delta <> 0
