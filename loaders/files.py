@@ -99,10 +99,6 @@ def scan(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Sca
     return out
 
 
-def discover(paths: Iterable[str | Path]) -> list[str]:
-    """The files ``scan`` would read."""
-    return [f for f, _ in scan(paths).files]
-
 
 def _walk(root: str, out: Scan, own: set[str], own_prefixes: tuple[str, ...]) -> None:
     real_root = Path(os.path.realpath(root))

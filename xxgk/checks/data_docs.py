@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .gx_duckdb import GX_PROJECT_ROOT
+from . import GX_PROJECT_ROOT
 
 VENDOR = GX_PROJECT_ROOT / "vendor"
 # What GX 1.24's page templates load (render/view/templates) → the copy in expectations/vendor.

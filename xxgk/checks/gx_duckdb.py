@@ -18,7 +18,8 @@ from great_expectations.execution_engine import sqlalchemy_execution_engine as _
 
 from xxgk import warehouse  # noqa: E402
 
-GX_PROJECT_ROOT = Path(os.environ.get("XXGK_GX_ROOT", Path(__file__).resolve().parents[2] / "expectations"))
+from . import GX_PROJECT_ROOT  # noqa: E402
+
 WAREHOUSE_URL_VARIABLE = "XXGK_WAREHOUSE_URL"
 
 

@@ -29,7 +29,7 @@ from loaders.children import dies_with_this_process
 from .. import warehouse
 from ..build import _failures, check_vars, dbt, project_fingerprint
 from .data_docs import site_files
-from .gx_duckdb import GX_PROJECT_ROOT
+from . import GX_PROJECT_ROOT
 from .validate import GATE, check_models
 
 VALIDATIONS = Path("gx") / "uncommitted" / "validations"
@@ -56,6 +56,7 @@ class CheckRunResult:
     seconds: float = 0.0
     full: bool = True
     n_reports_in_scope: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # dbt, gx, record
 
     def exit_code(self, fail_on_any_error: bool = False) -> int:
         """1 when GX's gate failed (an error finding is new since the previous run) or, with the flag, any error."""
@@ -76,6 +77,7 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
     full = full or previous is None or previous["fingerprint"] != fingerprint
     with tempfile.TemporaryDirectory(prefix="xxgk-check-") as tmp:
         target, gx_root = Path(tmp) / "target", Path(tmp) / "expectations"
+        t1 = time.perf_counter()
         done = dbt(["build", "--select", "path:models/checks", "path:models/dq", *check_vars(),
                     *(["--full-refresh"] if full else [])], db, target, quiet=True)
         if done.returncode != 0:
@@ -83,8 +85,10 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
         run_results = json.loads((target / "run_results.json").read_text())
         run_id = run_results["metadata"]["invocation_id"]
         seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in run_results["results"]}
+        t2 = time.perf_counter()
         _new_gx_project(gx_root, history, previous_site)
         gx = _validate_in_subprocess(db, gx_root, target / "manifest.json", data_docs)
+        t3 = time.perf_counter()
         checks = check_models(json.loads((target / "manifest.json").read_text()))
         new_files = [(rel, text) for rel, text in _files(gx_root / VALIDATIONS) if rel not in {p for _, p, _ in history}]
         site = site_files(gx_root / SITE) if data_docs else None
@@ -108,6 +112,7 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
             con.close()
     result.data_docs = site is not None
     result.seconds = time.perf_counter() - t0
+    result.stage_seconds = {"dbt": t2 - t1, "gx": t3 - t2, "record": time.perf_counter() - t3}
     return result
 
 

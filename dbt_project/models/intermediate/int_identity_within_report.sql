@@ -92,7 +92,8 @@ sides as (
         count(case when is_blank then 1 end) as n_blank,
         count(case when is_unread then 1 end) as n_unread,
         string_agg(case when is_unread then cell end, ', ' order by cell) as unread_cells,
-        string_agg(distinct case when is_unread then why_unread end, '; ') as unread_why,
+        string_agg(distinct case when is_unread then why_unread end, '; ' order by case when is_unread then why_unread end)
+            as unread_why,
         count(case when resolved_by = identity_id then 1 end) as n_chosen,
         string_agg(case when resolved_by = identity_id then cell end, ', ' order by cell) as chosen_cells
     from joined
@@ -103,7 +104,7 @@ sides as (
 -- A row of table 3 the loader did not recognise may be a term of every column identity.
 unrecognised as (
 
-    select report_id, table_id, string_agg(distinct row_label, ', ') as labels
+    select report_id, table_id, string_agg(distinct row_label, ', ' order by row_label) as labels
     from cells
     where row_key like 'unrecognised_%'
     group by report_id, table_id
