@@ -91,13 +91,26 @@ sides as (
         min(case when side = 'lhs' then char_offset end) as anchor_offset,
         count(case when is_blank then 1 end) as n_blank,
         count(case when is_unread then 1 end) as n_unread,
-        string_agg(case when is_unread then cell end, ', ' order by cell) as unread_cells,
-        string_agg(distinct case when is_unread then why_unread end, '; ' order by case when is_unread then why_unread end)
-            as unread_why,
-        count(case when resolved_by = identity_id then 1 end) as n_chosen,
-        string_agg(case when resolved_by = identity_id then cell end, ', ' order by cell) as chosen_cells
+        count(case when resolved_by = identity_id then 1 end) as n_chosen
     from joined
     group by report_id, ingested_at, identity_id, table_id, axis, unit_key
+
+),
+
+-- The cells named in findings, aggregated over the few terms not read or chosen, not over every term.
+named as (
+
+    select
+        report_id,
+        identity_id,
+        unit_key,
+        string_agg(case when is_unread then cell end, ', ' order by cell) as unread_cells,
+        string_agg(distinct case when is_unread then why_unread end, '; '
+                   order by case when is_unread then why_unread end) as unread_why,
+        string_agg(case when resolved_by = identity_id then cell end, ', ' order by cell) as chosen_cells
+    from joined
+    where is_unread or resolved_by = identity_id
+    group by report_id, identity_id, unit_key
 
 ),
 
@@ -128,14 +141,18 @@ select
     sides.lhs_cells > sides.lhs_missing and sides.rhs_cells > sides.rhs_missing as has_numbers,
     sides.n_blank,
     sides.n_unread,
-    concat_ws('; ', sides.unread_cells || ': ' || sides.unread_why,
+    concat_ws('; ', named.unread_cells || ': ' || named.unread_why,
               'row(s) not recognised: ' || unrecognised.labels) as unread,
     sides.n_chosen,
-    sides.chosen_cells,
+    named.chosen_cells,
     sides.n_unread = 0 and sides.n_chosen = 0 and unrecognised.labels is null as is_read,
     sides.anchor_offset,
     sides.ingested_at
 from sides
+left join named
+    on named.report_id = sides.report_id
+    and named.identity_id = sides.identity_id
+    and named.unit_key = coalesce(sides.row_key, sides.col_key)
 left join unrecognised
     on sides.axis = 'col'
     and unrecognised.report_id = sides.report_id
