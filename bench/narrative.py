@@ -200,7 +200,7 @@ class WarningScore:
 
 def build_warehouse(db: Path) -> None:
     """Ingest the labelled reports (real corpus and seeds), build, run the checks."""
-    from loaders.ingest import ingest
+    from xxgk.ingest import ingest
     from xxgk.build import build
     from xxgk.checks.gx_duckdb import GX_PROJECT_ROOT
     from xxgk.checks.run import run_checks

@@ -139,7 +139,7 @@ def main(argv: list[str]) -> int:
         db = Path(argv[argv.index("--db") + 1])
         scores = score(db, corpus)
     else:
-        from loaders.ingest import ingest
+        from xxgk.ingest import ingest
 
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "real.duckdb"

@@ -12,12 +12,12 @@ import time
 
 
 def main() -> None:
-    from xxgk.publish import publishing
+    from xxgk.warehouse import publishing
 
     stage, db, *rest = sys.argv[1:]
     started = time.perf_counter()
     if stage == "ingest":  # the writing stages publish as the CLI does, copy included
-        from loaders.ingest import ingest
+        from xxgk.ingest import ingest
 
         with publishing(db) as work:
             summary = ingest([rest[0]], work, workers=int(rest[1]), progress=False, batch_size=2000)

@@ -53,7 +53,6 @@ def _fragments(rows: list[dict[str, str]], key: str) -> list[tuple[str, tuple[st
 _T3_ROW_DEFS = _read("t3_rows")
 _T3_COLUMN_DEFS = _read("t3_columns")
 T3_ROW_ORDER = [r["row_key"] for r in _T3_ROW_DEFS]
-T3_ROW_LABELS = {r["row_key"]: r["label"] for r in _T3_ROW_DEFS}
 T3_ROWS = _fragments(_T3_ROW_DEFS, "row_key")
 T3_ONLY_2021 = tuple(r["row_key"] for r in _T3_ROW_DEFS if r["templates"] == "2021")
 T3_COLUMN_ORDER = [c["col_key"] for c in _T3_COLUMN_DEFS]

@@ -1,57 +1,25 @@
-"""The GX checks against warehouses built from the real seeds; expected findings written by hand."""
+"""The checks (dbt models, validated by GX) against warehouses built from the real seeds; expected findings by hand."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from loaders.ingest import ingest
 from tests.batches import two_batches
-from tests.test_seeds import RAW
-from xxgk.build import build
-from xxgk.checks.catalog import CHECKS, GX_SEVERITY
-from xxgk.checks.gx_duckdb import GX_PROJECT_ROOT
+from tests.conftest import RAW, findings, q, warehouse_from, xxgk
+from xxgk.build import PROJECT_DIR, build, check_models
 from xxgk.checks.run import run_checks
+from xxgk.dashboard.site import build_site
+from xxgk.ingest import ingest
 
 SEED_000 = (RAW / "000_a53dafdc1942ec52.txt").read_text("utf-8")
 SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def gx_project_copy(tmp_path_factory):
-    """Validation results and Data Docs go into a copy of the committed GX project, not the repo."""
-    root = tmp_path_factory.mktemp("gx") / "expectations"
-    shutil.copytree(GX_PROJECT_ROOT, root, ignore=shutil.ignore_patterns("uncommitted"))
-    old = os.environ.get("XXGK_GX_ROOT")
-    os.environ["XXGK_GX_ROOT"] = str(root)
-    yield root
-    if old is None:
-        os.environ.pop("XXGK_GX_ROOT")
-    else:
-        os.environ["XXGK_GX_ROOT"] = old
-
-
-def warehouse_from(tmp: Path, files: dict[str, str]) -> Path:
-    raw = tmp / "raw"
-    raw.mkdir()
-    for name, text in files.items():
-        (raw / name).write_text(text, encoding="utf-8")
-    db = tmp / "warehouse.duckdb"
-    ingest([raw], db, progress=False)
-    assert build(db, target_dir=tmp / "target", docs=False, quiet=True).success
-    return db
-
-
-def findings(db: Path, where: str = "true") -> set[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return set(con.execute(f"select agency, check_id, severity, table_id, row_key, col_key, expected, actual "
-                               f"from dq.findings where {where}").fetchall())
 
 
 @pytest.fixture(scope="module")
@@ -91,22 +59,34 @@ def test_clean_seeds_have_no_error_findings(seeds):
 
 
 def test_findings_point_at_the_source_text(seeds):
-    with duckdb.connect(str(seeds), read_only=True) as con:
-        snippet, message = con.execute("select snippet, message from dq.findings where check_id = 'identity.I1' "
-                                       "and col_key = 'natural_person'").fetchone()
-        sentence = con.execute("select snippet from dq.findings where check_id = 'narrative.mismatch' "
-                               "and agency = '嘉兴港区'").fetchone()[0]
+    ((snippet, message),) = q(seeds, "select snippet, message from dq.findings where check_id = 'identity.I1' "
+                                     "and col_key = 'natural_person'")
+    ((sentence,),) = q(seeds, "select snippet from dq.findings where check_id = 'narrative.mismatch' "
+                              "and agency = '嘉兴港区'")
     assert "107" in snippet  # the 一、本年新收 row around the first left-hand-side cell
     assert message == "I1 fails for column natural_person: 一 + 二 = 107 but （七）总计 + 四 = 106 (difference 1)"
     assert "62件" in sentence
 
 
-def test_gx_and_the_stored_findings_agree_for_every_check(seeds):
-    with duckdb.connect(str(seeds), read_only=True) as con:
-        rows = con.execute("select check_id, gx_unexpected_count, n_findings_in_scope, n_findings, error, scope "
-                           "from dq.check_runs").fetchall()
-    assert {r[0] for r in rows} == {c.check_id for c in CHECKS}
-    assert all(gx == in_scope == n and error is None and scope == "full" for _, gx, in_scope, n, error, scope in rows), rows
+def test_each_check_is_a_model_run_once_and_gx_counts_its_stored_rows(seeds):
+    runs = q(seeds, "select check_id, model, seconds, n_findings, success, error from dq.check_runs")
+    assert sorted(m.split(".")[1] for _, m, *_ in runs) == check_models()  # one row per check model
+    for check_id, model, seconds, n, success, error in runs:
+        (stored,) = q(seeds, f"select count(*) from {model}")[0]
+        assert seconds is not None and error is None  # dbt ran its SQL, once, into its table
+        assert n == stored and success == (n == 0), check_id  # GX counted those rows in dq.findings
+    # GX never runs a check's SQL: its suites read dq.findings only.
+    for (content,) in q(seeds, "select content from dq.validations"):
+        for r in json.loads(content)["results"]:
+            query = r["expectation_config"]["kwargs"]["unexpected_rows_query"]
+            assert query.startswith("select * from {batch} where ") and "chk_" not in query and "int_" not in query
+
+
+def test_the_score_counts_findings_by_severity(seeds):
+    assert q(seeds, "select agency, errors, warnings, infos, score from marts.fct_report_quality "
+                    "order by score, agency") == [
+        ("余杭区人民政府办公室", 2, 1, 0, 100 - 2 * 20 - 5), ("嘉兴港区", 0, 8, 0, 100 - 8 * 5),
+        ("东新街道", 0, 0, 0, 100), ("杭州钱塘新区管理委员会", 0, 0, 0, 100), ("杭州钱江经济开发区", 0, 0, 0, 100)]
 
 
 def test_editing_one_cell_of_a_clean_report_breaks_exactly_its_identities(tmp_path):
@@ -137,41 +117,54 @@ def test_exit_code_fails_only_on_new_errors_unless_asked(tmp_path):
     db = warehouse_from(tmp_path, {"003.txt": SEED_003})
 
     def check(*flags):
-        return subprocess.run([sys.executable, "-m", "xxgk.cli", "check", "--db", str(db), "--no-docs", *flags],
-                              capture_output=True, text=True)
+        return xxgk("check", "--db", str(db), "--no-docs", *flags)
 
     first = check()
     assert first.returncode == 1 and "2 error" in first.stdout and "(2 new errors)" in first.stdout
     second = check()
     assert second.returncode == 0 and "(0 new errors)" in second.stdout
     assert check("--fail-on-any-error").returncode == 1
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select count(distinct run_id) from dq.check_runs").fetchone() == (3,)
-        assert con.execute("select count(*), count(case when is_new then 1 end) from dq.findings "
-                           "where severity = 'error'").fetchone() == (2, 0)
+    assert q(db, "select count(distinct run_id) from dq.check_runs") == [(3,)]
+    assert q(db, "select count(*) from meta.runs where stage = 'check'") == [(3,)]
+    assert q(db, "select count(*), count(case when is_new then 1 end) from dq.findings where severity = 'error'") \
+        == [(2, 0)]
 
 
 def test_check_explains_a_missing_warehouse(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "xxgk.cli", "check", "--db", str(tmp_path / "none.duckdb")],
-                          capture_output=True, text=True)
+    done = xxgk("check", "--db", str(tmp_path / "none.duckdb"))
     assert done.returncode == 2 and "no warehouse here; run `xxgk run`" in done.stderr
 
 
-def test_data_docs_are_built(seeds, gx_project_copy):
-    assert (gx_project_copy / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+def test_a_check_is_one_sql_model_and_its_yml(tmp_path):
+    """What a newcomer writes to add a check: the model and its yml; GX, dq.findings and the score follow."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "models" / "checks" / "chk_structure_few_applications.sql").write_text(
+        "with agency_years as (\n    select * from {{ ref('fct_agency_year') }}\n    where {{ in_check_scope() }}\n)\n\n"
+        "select report_id, 't3' as table_id, 'new_received' as row_key, 'total' as col_key,\n"
+        "    cast(10 as double) as expected, new_received as actual, new_received - 10 as delta,\n"
+        "    'only ' || cast(new_received as varchar) || ' new applications' as message,\n"
+        "    cast(null as integer) as char_offset\nfrom agency_years\nwhere new_received < 10\n")
+    (project / "models" / "checks" / "chk_structure_few_applications.yml").write_text(
+        "version: 2\n\nmodels:\n  - name: chk_structure_few_applications\n"
+        "    description: Fewer than 10 new applications in a year.\n"
+        "    config:\n      meta: {check_id: structure.few_applications, severity: info, kind: report, "
+        "family: structure}\n")
+    env = {**os.environ, "XXGK_DBT_PROJECT": str(project)}
+    db = tmp_path / "w.duckdb"
+    assert xxgk("ingest", str(RAW), "--db", str(db), "--quiet", env=env).returncode == 0
+    assert xxgk("build", "--db", str(db), "--no-docs", "--quiet", env=env).returncode == 0
+    done = xxgk("check", "--db", str(db), "--no-docs", env=env)
+    assert done.returncode == 1, done.stderr  # seed 003's two new errors
+    assert findings(db, "check_id = 'structure.few_applications'") == {
+        ("东新街道", "structure.few_applications", "info", "t3", "new_received", "total", 10.0, 2.0),
+        ("杭州钱江经济开发区", "structure.few_applications", "info", "t3", "new_received", "total", 10.0, 2.0)}
+    assert q(db, "select success, n_findings from dq.check_runs where check_id = 'structure.few_applications'") \
+        == [(False, 2)]
+    assert q(db, "select sum(infos) from marts.fct_report_quality") == [(2,)]
 
 
-def test_committed_gx_suites_match_the_catalog():
-    committed = {}
-    for path in (GX_PROJECT_ROOT / "gx" / "expectations").rglob("*.json"):
-        for e in json.loads(path.read_text())["expectations"]:
-            committed[e["meta"]["check_id"]] = (e["kwargs"]["unexpected_rows_query"], e["description"], e["severity"])
-    assert committed == {c.check_id: (c.sql.strip(), c.description, GX_SEVERITY[c.severity]) for c in CHECKS}
-    checkpoint = json.loads((GX_PROJECT_ROOT / "gx" / "checkpoints" / "warehouse_checks.json").read_text())
-    assert len(checkpoint["validation_definitions"]) == len({(c.suite, c.asset) for c in CHECKS})
-
-
-def _count_unexpected_rows(db: Path, apply_fix: bool) -> str:
+def _gx_count(db: Path, apply_fix: bool) -> str:
     script = f"""
 import os, great_expectations as gx, great_expectations.expectations as gxe
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
@@ -181,10 +174,10 @@ if {apply_fix}:
 ctx = gx.get_context(mode="ephemeral")
 asset = ctx.data_sources.add_sql(name="w", connection_string="duckdb:///{db}",
                                  kwargs={{"connect_args": {{"read_only": True}}}}).add_query_asset(
-    name="sides", query="select * from intermediate.int_identity_within_report")
+    name="identities", query="select * from dq.findings where family = 'identities'")
 batch = asset.add_batch_definition_whole_table("all").get_batch()
 r = batch.validate(gxe.UnexpectedRowsExpectation(
-    unexpected_rows_query="select * from {{batch}} where is_complete and delta <> 0"))
+    unexpected_rows_query="select * from {{batch}} where severity = 'error'"))
 print("count", r.result.get("observed_value"), "success", r.success)
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
@@ -193,8 +186,40 @@ print("count", r.result.get("observed_value"), "success", r.success)
 
 def test_gx_needs_the_duckdb_fix_and_the_fix_works(seeds):
     # As shipped, the metric comes back empty on DuckDB (great_expectations#10738, #11579).
-    assert _count_unexpected_rows(seeds, apply_fix=False) == "count None success False"
-    assert _count_unexpected_rows(seeds, apply_fix=True) == "count 2 success False"
+    assert _gx_count(seeds, apply_fix=False) == "count None success False"
+    assert _gx_count(seeds, apply_fix=True) == "count 2 success False"
+
+
+def _data_docs_pages(site: Path) -> list[Path]:
+    return sorted((site / "gx-data-docs").rglob("*.html"))
+
+
+def test_each_dashboard_holds_the_data_docs_of_its_own_warehouse_only_and_they_open_offline(tmp_path):
+    sites = {}
+    for name, files, runs in (("one", ["003_287cca442e0f5e9d.txt"], 2),
+                              ("all", sorted(p.name for p in RAW.glob("*.txt")), 1)):
+        (tmp_path / name).mkdir()
+        db = warehouse_from(tmp_path / name, {f: (RAW / f).read_text("utf-8") for f in files})
+        for _ in range(runs):
+            run_checks(db)
+        sites[name] = tmp_path / name / "site"
+        build_site(db, sites[name])
+        run_ids = {r for (r,) in q(db, "select distinct run_id from dq.check_runs")}
+        pages = _data_docs_pages(sites[name])
+        validation_pages = [p for p in pages if "validations" in p.parts]
+        families = {r for (r,) in q(db, "select distinct family from dq.check_runs")}
+        assert len(validation_pages) == runs * len(families)  # a page per run and suite, this warehouse's
+        index = (sites[name] / "gx-data-docs" / "index.html").read_text("utf-8")
+        assert index.count("validations/") >= runs * len(families)
+        assert len(run_ids) == runs
+    stamps = {name: {p.parts[-2] for p in _data_docs_pages(s) if "validations" in p.parts} for name, s in sites.items()}
+    assert not stamps["one"] & stamps["all"] and len(stamps["one"]) == 2 and len(stamps["all"]) == 1
+    for site in sites.values():
+        for page in _data_docs_pages(site):
+            html = page.read_text("utf-8")
+            assert not re.search(r"""(?:src|href|action)=["']https?://|url\(['"]?https?://""", html), page
+            for ref in re.findall(r'(?:src|href)="([^"#][^"]*)"', html):
+                assert (page.parent / ref).resolve().exists(), (page, ref)  # every stylesheet and script is there
 
 
 def test_incremental_check_runs_find_what_a_full_run_finds(tmp_path):
@@ -204,8 +229,7 @@ def test_incremental_check_runs_find_what_a_full_run_finds(tmp_path):
         ingest([batch], incremental, progress=False)
         assert build(incremental, target_dir=tmp_path / "t1", docs=False, quiet=True).success
         result = run_checks(incremental, data_docs=False)
-    with duckdb.connect(str(incremental), read_only=True) as con:
-        (n_reports,) = con.execute("select count(*) from marts.dim_report").fetchone()
+    (n_reports,) = q(incremental, "select count(*) from marts.dim_report")[0]
     assert not result.full and 0 < result.n_reports_in_scope < n_reports  # some agencies published nothing new
     ingest([earlier], full, progress=False)
     ingest([later], full, progress=False)
@@ -214,10 +238,8 @@ def test_incremental_check_runs_find_what_a_full_run_finds(tmp_path):
 
     sql = ("select r.source_path, f.check_id, f.severity, f.table_id, f.row_key, f.col_key, f.expected, f.actual, "
            "f.message, f.snippet from dq.findings f left join marts.dim_report r using (report_id) order by all")
-    with duckdb.connect(str(incremental), read_only=True) as a, duckdb.connect(str(full), read_only=True) as b:
-        got, expected = a.execute(sql).fetchall(), b.execute(sql).fetchall()
-        assert got == expected
-        assert any(check == "cross_year.I5" for _, check, *_ in got)
-        # GX validated the same scope the findings were computed over
-        assert a.execute("select count(*) from dq.check_runs where scope = 'incremental' "
-                         "and gx_unexpected_count <> n_findings_in_scope").fetchone() == (0,)
+    got = q(incremental, sql)
+    assert got == q(full, sql)
+    assert any(check == "cross_year.I5" for _, check, *_ in got)
+    assert q(incremental, "select stage, is_full from meta.runs where stage <> 'ingest' order by finished_at") == [
+        ("build", True), ("check", True), ("build", False), ("check", False)]

@@ -9,8 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.ingest import ingest
-from tests.test_checks import gx_project_copy  # noqa: F401 (fixture: GX results go to a temp copy)
+from xxgk.ingest import ingest
 from tests.test_seeds import RAW, SEEDS
 from xxgk.build import build
 from xxgk.checks.run import run_checks
@@ -30,9 +29,9 @@ def site_from(tmp: Path, raw: Path, before_build=None) -> Path:
             before_build(con)
     result = build(db, target_dir=tmp / "target", docs=True, quiet=True)
     assert result.success, result.failures
-    checks = run_checks(db)
+    run_checks(db)
     site = tmp / "site"
-    build_site(db, site, dbt_docs=result.docs_path, gx_docs=Path(checks.data_docs.removeprefix("file://")).parent)
+    build_site(db, site, dbt_docs=result.docs_path)
     return site
 
 

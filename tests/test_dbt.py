@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.ingest import ingest
+from xxgk.ingest import ingest
 from tests.batches import GLUED_003, SEED_003, two_batches
+from tests.conftest import q
 from tests.test_seeds import RAW
 from xxgk.build import PROJECT_DIR, build, project_fingerprint
 
@@ -40,11 +41,6 @@ def warehouse(tmp_path_factory) -> Path:
     assert result.success, result.failures
     assert result.docs_path.exists() and result.docs_path.stat().st_size > 100_000
     return db
-
-
-def q(db: Path, sql: str, *params):
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params).fetchall()
 
 
 def test_fct_agency_year_headline_measures(warehouse):

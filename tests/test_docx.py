@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.ingest import ingest
+from xxgk.ingest import ingest
 from loaders.report import parse_source
 from loaders.word import MAX_ENTRIES, docx_to_text, minimal_docx
 from tests.docx_files import WORD_TYPES, bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx

@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import ingest as ingest_module
-from loaders.ingest import ingest
+from loaders import files as ingest_module
+from xxgk.ingest import ingest
 from tests.test_formats import FIXTURES
+from tests.conftest import q
 from tests.test_seeds import RAW, SEEDS
 
 NEWS_PAGE = """<html><head><title>区长调研重点企业</title></head><body>
@@ -53,11 +54,6 @@ def warehouse(batch, tmp_path_factory) -> Path:
     summary = ingest([batch], db, progress=False)
     assert dict(summary.counts) == {"loaded": 9, "partial": 2, "rejected": 4}
     return db
-
-
-def q(db: Path, sql: str):
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def test_statuses_and_specific_errors(warehouse):

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.ingest import ingest
+from xxgk.ingest import ingest
 from loaders.normalise import RejectedInput
 from loaders.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, pdf_to_text
 from loaders.report import parse_source

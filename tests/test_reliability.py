@@ -18,15 +18,15 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from loaders import ingest as ingest_module
-from loaders.ingest import ingest
+from loaders import files as ingest_module
+from xxgk.ingest import ingest
 from loaders.report import parse_report, parse_source
-from tests.test_checks import gx_project_copy  # noqa: F401 (fixture: GX results go to a temp copy)
 from tests.test_dbt import BUILT
+from tests.conftest import xxgk
 from tests.test_seeds import RAW, SEEDS
 from xxgk.build import PROJECT_DIR, build
 from xxgk.checks.run import run_checks
-from xxgk.publish import WarehouseChanged, publishing
+from xxgk.warehouse import WarehouseChanged, publishing
 from xxgk.synth import write_corpus
 
 SEED_TEXTS = [(RAW / name).read_text("utf-8") for name in sorted(SEEDS)]
@@ -36,10 +36,6 @@ STATE_SQL = ("select (select count(*) from raw.reports), (select count(*) from r
 COUNTS_SQL = ("select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
               "(select count(*) from raw.narrative_facts), (select count(*) from raw.report_sources), "
               "(select count(distinct report_id) from raw.reports)")
-
-
-def xxgk(*args, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "xxgk.cli", *args], capture_output=True, text=True, **kw)
 
 
 def state(db: Path, sql: str = STATE_SQL) -> tuple:
@@ -251,15 +247,15 @@ def test_hostile_shapes_return_quickly_with_a_specific_error(name, text, expecte
 MEMORY_PROBE = """
 import json, sys
 import sqlalchemy
-from loaders import store
+from xxgk import warehouse
 from xxgk.build import dbt
 from xxgk.checks.gx_duckdb import warehouse_url
 
 db = sys.argv[1]
 setting = "select current_setting('memory_limit')"
-with store.connect(db) as con:
+with warehouse.connect(db) as con:
     loader = con.execute(setting).fetchone()[0]
-with store.connect(db, read_only=True) as con:
+with warehouse.connect(db, read_only=True) as con:
     reader = con.execute(setting).fetchone()[0]
 engine = sqlalchemy.create_engine(warehouse_url(db), connect_args={"read_only": True})
 with engine.connect() as con:
@@ -557,7 +553,7 @@ def test_item5_the_warehouse_inside_an_input_folder_is_never_read(tmp_path):
 # --- item 7: size checked before reading; memory bounded by bytes ----------------------------------
 # The ingest's own peak is VmHWM, which starts again at exec (ru_maxrss would count the forked pytest's pages);
 # its workers' (forked, not exec'd) is RUSAGE_CHILDREN's.
-MEMORY_SCRIPT = ("import re, resource, sys; from loaders.ingest import ingest; "
+MEMORY_SCRIPT = ("import re, resource, sys; from xxgk.ingest import ingest; "
                  "s = ingest([sys.argv[1]], sys.argv[2], progress=False, workers=int(sys.argv[3])); print(s.line()); "
                  "hwm = re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1); "
                  "print(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
@@ -692,7 +688,7 @@ def test_item9_data_tests_read_new_reports_without_looking_up_a_model_being_rebu
     # Its tests that do not depend on stg_reports (the relationships test does, and dbt orders it after).
     done = subprocess.run([str(Path(sys.executable).parent / "dbt"), "test", "--select", "stg_report_cells",
                            "--exclude", "test_name:relationships",
-                           "--vars", '{"new_reports_since": "2000-01-01 00:00:00"}', "--project-dir", str(PROJECT_DIR),
+                           "--project-dir", str(PROJECT_DIR),
                            "--profiles-dir", str(PROJECT_DIR), "--target-path", str(tmp_path / "target")],
                           capture_output=True, text=True, env={**os.environ, "XXGK_DB": str(db)}, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:]

@@ -5,13 +5,10 @@ table 3 are all zeros.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from loaders.report import parse_source
-
-RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+from tests.conftest import RAW
 
 T3_ROWS_2019 = [
     "new_received", "carried_over", "granted", "partially_granted",

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.ingest import ingest
-from tests.test_checks import gx_project_copy  # noqa: F401 (fixture: GX results go to a temp copy)
+from xxgk.ingest import ingest
 from xxgk.build import build
 from xxgk.checks.run import run_checks
 from xxgk.synth import evaluate, generate, write_corpus

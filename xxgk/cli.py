@@ -1,7 +1,7 @@
 """``xxgk``: the command line over the loaders, the dbt project, the checks and the dashboard.
 
 Every command that writes the warehouse runs its steps on a private copy and publishes it
-atomically (xxgk/publish.py); a failed step publishes nothing but the steps before it. Exit codes: xxgk/errors.py (and the README).
+atomically (xxgk/warehouse.py); a failed step publishes nothing but the steps before it. Exit codes: xxgk/errors.py (and the README).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def say(text: str, err: bool = False) -> None:
 
 
 def _ingest_step(args: argparse.Namespace, db: Path) -> int:
-    from loaders.ingest import ingest
+    from .ingest import ingest
 
     summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet,
                      exclude=[Path(args.db)])
@@ -67,8 +67,8 @@ def _check_step(args: argparse.Namespace, db: Path) -> int:
     counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
     scope = "all" if result.full else "changed agencies'"
     say(f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} findings "
-        f"({result.new_errors} new errors) "
-        f"in {result.seconds:.1f}s → dq.findings" + (f"; data docs: {result.data_docs}" if result.data_docs else ""))
+        f"({result.new_errors} new errors) in {result.seconds:.1f}s → dq.findings"
+        + ("; GX Data Docs in dq.data_docs (`xxgk dashboard` writes them out)" if result.data_docs else ""))
     return result.exit_code(fail_on_any_error=args.fail_on_any_error)
 
 
@@ -81,7 +81,7 @@ def _publish(args: argparse.Namespace, *steps) -> int:
     instead. A failed check publishes the steps before it as they are (the checks write in one
     transaction, so the work copy is whole).
     """
-    from .publish import publishing, stage_name
+    from .warehouse import publishing, stage_name
 
     code, failure = E.OK, None
     if steps[0] is not _ingest_step and not Path(args.db).exists():
@@ -128,11 +128,11 @@ def _require(args: argparse.Namespace, step, work: Path) -> None:
 
 
 def _has_table(db: Path, schema: str, table: str) -> bool:
-    from loaders import store
+    from .warehouse import connect
 
     if not db.exists():
         return False
-    with store.connect(db, read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
                                 [schema, table]).fetchone()[0])
 
@@ -146,19 +146,13 @@ class _StepFailed(Exception):
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    if args.write_suites:
-        from .checks.project import write_project
-
-        say(f"check: GX project written to {write_project(args.db)}")
-        return 0
     return _publish(args, _check_step)
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     from .build import PROJECT_DIR
-    from .checks.gx_duckdb import GX_PROJECT_ROOT
     from .dashboard.site import build_site
-    from .publish import open_published
+    from .warehouse import open_published
 
     _check_out(args)
     db = Path(args.db)
@@ -168,8 +162,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     if not _has_table(db, "marts", "dim_report"):
         raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
     try:
-        site = build_site(args.db, args.out, dbt_docs=PROJECT_DIR / "target" / "static_index.html",
-                          gx_docs=GX_PROJECT_ROOT / "gx" / "uncommitted" / "data_docs" / "local_site")
+        site = build_site(args.db, args.out, dbt_docs=PROJECT_DIR / "target" / "static_index.html")
     except OSError as exc:
         raise E.classify(exc) or E.StageFailed(f"cannot write the dashboard in {args.out}: {exc}") from None
     _mark_as_output(Path(args.out))
@@ -180,7 +173,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 def _mark_as_output(out: Path) -> None:
     """Leave the marker by which ingest recognises this folder as xxgk's output, never to be read as input."""
-    from loaders.ingest import OUTPUT_MARKER
+    from loaders.files import OUTPUT_MARKER
 
     marker = out / OUTPUT_MARKER
     if not marker.exists():
@@ -247,7 +240,7 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
         p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
         p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, quiet=False, no_docs=False,
-                       fail_on_any_error=False, write_suites=False, full_refresh=False, full=False,
+                       fail_on_any_error=False, full_refresh=False, full=False,
                        out=DEFAULT_SITE, **defaults)
         return p
 
@@ -271,14 +264,12 @@ def _parser() -> argparse.ArgumentParser:
     p = command("build", "dbt build: staging views, intermediate and marts tables, data tests",
                 lambda a: _publish(a, _build_step))
     quiet(p), no_docs(p), full_refresh(p)
-    p = command("check", "run the GX checkpoint; store findings in dq.findings and dq.check_runs", _cmd_check)
+    p = command("check", "run the check models (dbt), validate them with GX; findings in dq.findings", _cmd_check)
     p.add_argument("--fail-on-any-error", action="store_true",
                    help="exit 1 when any error finding exists (default: only when one is new since the last run)")
     p.add_argument("--full", action="store_true",
                    help="evaluate every report (default: every report of the agencies with new reports since the "
                         "last run; automatic when the checks changed)")
-    p.add_argument("--write-suites", action="store_true",
-                   help="regenerate the GX project in expectations/gx from xxgk/checks/catalog.py and exit")
     no_docs(p)
     p = command("dashboard", "write the static data-quality dashboard (opens the warehouse read-only)",
                 _cmd_dashboard)
@@ -296,7 +287,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .publish import work_name
+    from .warehouse import work_name
 
     args = _parser().parse_args(argv)
     db = Path(getattr(args, "db", DEFAULT_DB)).resolve()

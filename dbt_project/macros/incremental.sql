@@ -1,12 +1,15 @@
-{# Incremental models hold rows per report and remember, through their ingested_at column, the newest
-   report they have read. On an incremental run they read the reports ingested since then — that
-   newest one included, so equal timestamps are never skipped; rebuilding its rows is harmless
-   because these models replace rows by key (delete+insert). #}
+{# The run log (meta.runs, written by xxgk) holds each stage's watermark: when the newest report in the
+   warehouse was ingested as the stage started. An incremental model reads the reports ingested from the
+   previous build's watermark on — that newest report included, so equal timestamps are never skipped;
+   rebuilding its rows is harmless because these models replace rows by key (delete+insert). #}
+{% macro last_watermark(stage) -%}
+    (select coalesce(max(watermark), cast('1900-01-01' as timestamp)) from {{ source('meta', 'runs') }}
+     where stage = '{{ stage }}')
+{%- endmacro %}
+
 {% macro ingested_since_last_build(column='ingested_at') -%}
     {%- if is_incremental() -%}
-    where {{ column }} >= (
-        select coalesce(max(ingested_at), cast('1900-01-01' as timestamp)) from {{ this }}
-    )
+    where {{ column }} >= {{ last_watermark('build') }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -23,7 +26,7 @@
 
 {# The rows of a per-report relation (cells, facts) for the reports this run reads: all of them on a
    full build, those ingested since the last build otherwise; each row carries its report's
-   ingested_at, which the incremental model keeps. #}
+   ingested_at. #}
 {% macro rows_of_reports_since_last_build(relation, where=none) -%}
     select rows_.*, reports_.ingested_at
     from {{ relation }} as rows_

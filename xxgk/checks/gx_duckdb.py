@@ -16,9 +16,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 import great_expectations as gx  # noqa: E402
 from great_expectations.execution_engine import sqlalchemy_execution_engine as _engine  # noqa: E402
 
-from loaders import store  # noqa: E402
+from xxgk import warehouse  # noqa: E402
 
-GX_PROJECT_ROOT = Path(os.environ.get("XXGK_GX_ROOT", Path(__file__).resolve().parents[2] / "expectations"))
+from . import GX_PROJECT_ROOT  # noqa: E402
+
 WAREHOUSE_URL_VARIABLE = "XXGK_WAREHOUSE_URL"
 
 
@@ -35,16 +36,16 @@ def apply_duckdb_fix() -> None:
 def warehouse_url(db_path: str | Path) -> str:
     """The SQLAlchemy URL GX reads; duckdb-engine passes its query string to DuckDB as settings.
 
-    >>> warehouse_url("/data/w.duckdb") == f"duckdb:////data/w.duckdb?memory_limit={store.MEMORY_LIMIT}"
+    >>> warehouse_url("/data/w.duckdb") == f"duckdb:////data/w.duckdb?memory_limit={warehouse.MEMORY_LIMIT}"
     True
     """
-    return f"duckdb:///{Path(db_path).resolve()}?memory_limit={store.MEMORY_LIMIT}"
+    return f"duckdb:///{Path(db_path).resolve()}?memory_limit={warehouse.MEMORY_LIMIT}"
 
 
 def get_context(db_path: str | Path | None = None, project_root: Path = GX_PROJECT_ROOT):
-    """The file-backed GX context in expectations/gx, pointed at ``db_path``.
+    """The file-backed GX context under ``project_root`` (a check run's copy of expectations/), pointed at ``db_path``.
 
-    The datasource's connection string is ``${XXGK_WAREHOUSE_URL}``, so the committed files name no
+    The datasource's connection string is ``${XXGK_WAREHOUSE_URL}``, so no file GX writes names a
     machine's path.
     """
     apply_duckdb_fix()

@@ -1,66 +1,49 @@
-"""``xxgk check``: validate with GX, store every finding in dq.*, decide the exit code.
+"""``xxgk check``: dbt runs the check models once, GX validates what they found, the run is logged.
 
-A run is incremental: it evaluates every report of each agency with a report ingested since the
-previous run (dq.check_scope), keeps the earlier findings of all other reports, and re-runs the
-checks that compare an agency with its peers over the whole warehouse. The first run, a changed
-check catalog, or ``full=True`` evaluates everything.
+1. ``dbt build`` of ``models/checks`` (one model per check) and ``models/dq`` (the scope, dq.findings,
+   the finding history, the score mart), with their unit and data tests. A run is incremental: it
+   evaluates every report of each agency with a report ingested since the previous check run's
+   watermark (dq.check_scope), keeps the earlier findings of all other reports, and rebuilds the peer
+   comparisons over the whole warehouse. The first run, a changed dbt project, or ``full=True``
+   evaluates everything.
+2. GX validates dq.findings, a suite per family, and builds its Data Docs (xxgk/checks/validate.py)
+   in a GX project made for this run, holding this warehouse's earlier validations (dq.validations).
+3. One transaction writes what GX said per check (dq.check_runs), its validation results, the Data
+   Docs site (dq.data_docs: the dashboard writes it out) and the run log line.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
+import polars as pl
 
-from loaders import store
 from loaders.children import dies_with_this_process
 
-from .catalog import CHECKS, SCOPE_TABLE, catalog_fingerprint, finding_sql
+from .. import warehouse
+from ..build import _failures, check_vars, dbt, project_fingerprint
+from .data_docs import site_files
+from . import GX_PROJECT_ROOT
+from .validate import GATE, check_models
 
-DQ_SCHEMA = f"""
-create schema if not exists dq;
-create table if not exists dq.check_runs (
-    run_id varchar, run_at timestamp, check_id varchar, suite varchar, severity varchar, description varchar,
-    success boolean, gx_success boolean, gx_unexpected_count bigint, n_findings bigint, n_new_findings bigint,
-    duration_s double, error varchar, scope varchar, n_reports_in_scope bigint, n_findings_in_scope bigint,
-    reports_through timestamp, catalog_fingerprint varchar
-);
-create table if not exists dq.findings (
-    run_id varchar, finding_id varchar, report_id varchar, agency varchar, year integer, check_id varchar,
-    severity varchar, table_id varchar, row_key varchar, col_key varchar, expected double, actual double,
-    delta double, message varchar, char_offset integer, snippet varchar, first_seen_run varchar, is_new boolean
-);
-create table if not exists dq.finding_history (
-    finding_id varchar, check_id varchar, severity varchar, report_id varchar,
-    first_seen_run varchar, first_seen_at timestamp, last_seen_run varchar, last_seen_at timestamp
-);
-create table if not exists {SCOPE_TABLE} (report_id varchar);
--- Warehouses checked before runs were incremental.
-alter table dq.check_runs add column if not exists scope varchar;
-alter table dq.check_runs add column if not exists n_reports_in_scope bigint;
-alter table dq.check_runs add column if not exists n_findings_in_scope bigint;
-alter table dq.check_runs add column if not exists reports_through timestamp;
-alter table dq.check_runs add column if not exists catalog_fingerprint varchar;
-"""
-COMMENTS = {
-    "dq.check_runs": "One row per check run and expectation: GX's verdict over the run's scope, how many findings, "
-                     "how long it took, and the newest report the run saw.",
-    "dq.findings": "One row per failing unit as of the latest check run: what is wrong, by how much, where in the "
-                   "source text (char_offset, snippet). run_id is the run that last evaluated it.",
-    "dq.finding_history": "One row per finding ever seen: first and last run it appeared in.",
-    SCOPE_TABLE: "The reports the latest check run evaluated (all of them on a full run).",
-}
-SNIPPET_BEFORE, SNIPPET_LENGTH = 40, 120
+VALIDATIONS = Path("gx") / "uncommitted" / "validations"
+SITE = Path("gx") / "uncommitted" / "data_docs" / "local_site"
+CHECK_RUNS = {"run_id": pl.String, "run_at": pl.Datetime("us"), "check_id": pl.String, "model": pl.String,
+              "kind": pl.String, "family": pl.String, "severity": pl.String, "success": pl.Boolean,
+              "n_findings": pl.Int64, "n_new": pl.Int64, "seconds": pl.Float64, "scope": pl.String,
+              "n_reports_in_scope": pl.Int64, "error": pl.String}
+STORED = {"dq.validations": {"run_id": pl.String, "path": pl.String, "content": pl.String},
+          "dq.data_docs": {"path": pl.String, "content": pl.Binary}}
 
 
 class CheckError(RuntimeError):
-    """The checks could not run at all (warehouse missing or locked, GX failure)."""
+    """The checks could not run at all (a check model or its test failed, GX failed)."""
 
 
 @dataclass
@@ -68,79 +51,108 @@ class CheckRunResult:
     run_id: str
     findings_by_severity: dict[str, int] = field(default_factory=dict)
     new_errors: int = 0
-    failed_checks: list[str] = field(default_factory=list)
-    data_docs: str | None = None
+    any_error: bool = False
+    data_docs: bool = False
     seconds: float = 0.0
     full: bool = True
     n_reports_in_scope: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # dbt, gx, record
 
     def exit_code(self, fail_on_any_error: bool = False) -> int:
-        """1 when an error finding is new since the previous run (or, with the flag, any error)."""
-        errors = self.findings_by_severity.get("error", 0)
-        return 1 if (self.new_errors or (fail_on_any_error and errors)) else 0
+        """1 when GX's gate failed (an error finding is new since the previous run) or, with the flag, any error."""
+        return 1 if (self.new_errors or (fail_on_any_error and self.any_error)) else 0
 
 
 def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) -> CheckRunResult:
-    started = time.perf_counter()
-    db_path = Path(db_path)
-    if not db_path.exists():
-        raise CheckError(f"{db_path}: no warehouse here; run `xxgk run` (or ingest and build) first")
-    run_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    run_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    fingerprint = catalog_fingerprint()
-    with store.connect(db_path) as con:
-        con.execute(DQ_SCHEMA)
-        for table, comment in COMMENTS.items():
-            con.execute(f"comment on table {table} is {store.sql_literal(comment)}")
-        full, reports_through, n_scope = _write_scope(con, full, fingerprint)
-    gx_result = _validate_in_subprocess(db_path, data_docs)
-    gx_by_check = {e["check_id"]: e for e in gx_result["expectations"]}
-    result = CheckRunResult(run_id, data_docs=gx_result.get("data_docs"), full=full, n_reports_in_scope=n_scope)
-    con = store.connect(db_path)
-    try:
-        con.execute("begin transaction")
-        durations = _evaluate(con)
-        _merge_findings(con, run_id, full)
-        _update_history(con, run_id, run_at)
-        for check in CHECKS:
-            _record_run(con, check, run_id, run_at, gx_by_check.get(check.check_id), durations[check.check_id],
-                        result, full, n_scope, reports_through, fingerprint)
-        con.execute("commit")
-    except BaseException:
+    started, t0 = warehouse.now(), time.perf_counter()
+    db = Path(db_path)
+    if not db.exists():
+        raise CheckError(f"{db}: no warehouse here; run `xxgk run` (or ingest and build) first")
+    fingerprint = project_fingerprint()
+    with warehouse.connect(db) as con:
+        warehouse.ensure_schema(con)
+        previous = warehouse.last_run(con, "check")
+        watermark = warehouse.newest_report(con)
+        history, previous_site = _stored(con, "dq.validations"), _stored(con, "dq.data_docs")
+    full = full or previous is None or previous["fingerprint"] != fingerprint
+    with tempfile.TemporaryDirectory(prefix="xxgk-check-") as tmp:
+        target, gx_root = Path(tmp) / "target", Path(tmp) / "expectations"
+        t1 = time.perf_counter()
+        done = dbt(["build", "--select", "path:models/checks", "path:models/dq", *check_vars(),
+                    *(["--full-refresh"] if full else [])], db, target, quiet=True)
+        if done.returncode != 0:
+            raise CheckError("; ".join(_failures(target)) or f"dbt exited with {done.returncode}: {done.stdout[-2000:]}")
+        run_results = json.loads((target / "run_results.json").read_text())
+        run_id = run_results["metadata"]["invocation_id"]
+        seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in run_results["results"]}
+        t2 = time.perf_counter()
+        _new_gx_project(gx_root, history, previous_site)
+        gx = _validate_in_subprocess(db, gx_root, target / "manifest.json", data_docs)
+        t3 = time.perf_counter()
+        checks = check_models(json.loads((target / "manifest.json").read_text()))
+        new_files = [(rel, text) for rel, text in _files(gx_root / VALIDATIONS) if rel not in {p for _, p, _ in history}]
+        site = site_files(gx_root / SITE) if data_docs else None
+        con = warehouse.connect(db)
         try:
-            con.execute("rollback")
-        except duckdb.Error:  # a failed statement (disk full) may have ended the transaction already
-            pass
-        raise
-    finally:
-        con.close()
-    result.seconds = time.perf_counter() - started
+            con.execute("begin transaction")
+            result = _record(con, run_id, started, checks, gx, seconds, full)
+            if site is not None:  # a run without Data Docs keeps no validation pages either
+                _store(con, "dq.validations", pl.DataFrame([(run_id, rel, text) for rel, text in new_files],
+                                                           schema=STORED["dq.validations"], orient="row"),
+                       replace=False)
+                _store(con, "dq.data_docs", pl.DataFrame(site, schema=STORED["dq.data_docs"], orient="row"),
+                       replace=True)
+            warehouse.record_run(con, run_id, "check", started, full, fingerprint, watermark,
+                                 result.n_reports_in_scope)
+            con.execute("commit")
+        except BaseException:
+            warehouse.rollback(con)
+            raise
+        finally:
+            con.close()
+    result.data_docs = site is not None
+    result.seconds = time.perf_counter() - t0
+    result.stage_seconds = {"dbt": t2 - t1, "gx": t3 - t2, "record": time.perf_counter() - t3}
     return result
 
 
-def _write_scope(con, full: bool, fingerprint: str) -> tuple[bool, dt.datetime | None, int]:
-    """Fill dq.check_scope; returns (full run?, newest report ingested, reports in scope)."""
-    previous = con.execute("select reports_through, catalog_fingerprint from dq.check_runs "
-                           "order by run_at desc limit 1").fetchone()
-    full = full or previous is None or previous[0] is None or previous[1] != fingerprint
-    (reports_through,) = con.execute("select max(ingested_at) from marts.dim_report").fetchone()
-    con.execute(f"delete from {SCOPE_TABLE}")
-    if full:
-        con.execute(f"insert into {SCOPE_TABLE} select report_id from marts.dim_report")
-    else:
-        con.execute(f"""
-            insert into {SCOPE_TABLE}
-            select report_id from marts.dim_report
-            where ingested_at >= $since
-               or agency in (select agency from marts.dim_report where ingested_at >= $since)""",
-                    {"since": previous[0]})
-    (n,) = con.execute(f"select count(*) from {SCOPE_TABLE}").fetchone()
-    return full, reports_through, n
+def _stored(con, table: str) -> list[tuple]:
+    """The rows of a dq table the checks keep, or none before the first run."""
+    schema, name = table.split(".")
+    exists = con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                         [schema, name]).fetchone()[0]
+    return con.execute(f"select * from {table}").fetchall() if exists else []
 
 
-def _validate_in_subprocess(db_path: Path, data_docs: bool) -> dict:
-    args = [sys.executable, "-m", "xxgk.checks.validate", str(db_path)] + ([] if data_docs else ["--no-docs"])
-    done = subprocess.run(args, capture_output=True, text=True, preexec_fn=dies_with_this_process())
+def _store(con, table: str, frame: pl.DataFrame, replace: bool) -> None:
+    warehouse.create_table(con, table, frame)
+    if replace:
+        con.execute(f"delete from {table}")
+    con.execute(f"insert into {table} by name select * from frame")
+
+
+def _files(root: Path) -> list[tuple[str, str]]:
+    return [(p.relative_to(root).as_posix(), p.read_text("utf-8")) for p in sorted(root.rglob("*.json"))]
+
+
+def _new_gx_project(root: Path, history: list[tuple], site: list[tuple]) -> None:
+    """A GX project for this run: the committed configuration, this warehouse's earlier validation results and its
+    Data Docs site, to which the checkpoint's action adds this run's pages (so the site holds its runs, and only
+    its own)."""
+    if not (GX_PROJECT_ROOT / "gx" / "great_expectations.yml").is_file():
+        raise CheckError(f"no GX configuration in {GX_PROJECT_ROOT / 'gx'} (great_expectations.yml)")
+    shutil.copytree(GX_PROJECT_ROOT / "gx", root / "gx", ignore=shutil.ignore_patterns("uncommitted"))
+    for folder, files in ((VALIDATIONS, [(rel, text.encode("utf-8")) for _, rel, text in history]), (SITE, site)):
+        for rel, data in files:
+            path = root / folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+
+def _validate_in_subprocess(db: Path, gx_root: Path, manifest: Path, data_docs: bool) -> dict:
+    args = [sys.executable, "-m", "xxgk.checks.validate", str(db), str(gx_root), str(manifest)]
+    done = subprocess.run(args + ([] if data_docs else ["--no-docs"]), capture_output=True, text=True,
+                          preexec_fn=dies_with_this_process())
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-5:])
         hint = (" (another process holds the warehouse open for writing; close it and retry)"
@@ -149,82 +161,27 @@ def _validate_in_subprocess(db_path: Path, data_docs: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _evaluate(con) -> dict[str, float]:
-    """Every check's failing units for this run's scope, into the temp table found; seconds per check."""
-    con.execute("""
-        create or replace temp table found (
-            check_id varchar, severity varchar, report_id varchar, table_id varchar,
-            row_key varchar, col_key varchar, expected double, actual double, delta double, message varchar,
-            char_offset integer)""")
-    durations = {}
-    for check in CHECKS:
-        t0 = time.perf_counter()
-        con.execute(f"insert into found select ?, ?, f.* from ({finding_sql(check)}) as f",
-                    [check.check_id, check.severity])
-        durations[check.check_id] = time.perf_counter() - t0
-    return durations
-
-
-def _merge_findings(con, run_id: str, full: bool) -> None:
-    """Replace the findings this run evaluated; read every snippet from the source text in one join."""
-    if full:
-        con.execute("delete from dq.findings")
-    else:
-        whole = [c.check_id for c in CHECKS if not c.scoped]
-        con.execute(f"""
-            delete from dq.findings
-            where check_id in (select unnest($whole))
-               or report_id in (select report_id from {SCOPE_TABLE})""", {"whole": whole})
-    con.execute("update dq.findings set is_new = false where is_new")
-    con.execute(f"""
-        insert into dq.findings
-        select ?, md5(concat_ws('|', f.check_id, f.report_id, f.table_id, f.row_key, f.col_key)), f.report_id,
-               r.agency, r.year, f.check_id, f.severity, f.table_id, f.row_key, f.col_key, f.expected, f.actual,
-               f.delta, f.message, f.char_offset,
-               case when f.char_offset is not null then
-                   replace(substr(s.normalised_text, greatest(f.char_offset - {SNIPPET_BEFORE}, 0) + 1,
-                                  {SNIPPET_LENGTH}), chr(9), ' ')
-               end,
-               null, null
-        from found as f
-        left join marts.dim_report as r on r.report_id = f.report_id
-        left join raw.report_sources as s on s.report_id = f.report_id and f.char_offset is not null""",
-                [run_id])
-
-
-def _record_run(con, check, run_id: str, run_at, gx: dict | None, duration: float, result: CheckRunResult,
-                full: bool, n_scope: int, reports_through, fingerprint: str) -> None:
-    error = gx.get("exception") if gx else "expectation missing from the GX suites: run `xxgk check --write-suites`"
-    (n_findings,) = con.execute("select count(*) from dq.findings where check_id = ?", [check.check_id]).fetchone()
-    (n_in_scope,) = con.execute("select count(*) from found where check_id = ?", [check.check_id]).fetchone()
-    (n_new,) = con.execute("select count(*) from dq.findings where check_id = ? and is_new",
-                           [check.check_id]).fetchone()
-    gx_count = gx.get("unexpected_count") if gx else None
-    if gx_count is not None and gx_count != n_in_scope and error is None:
-        error = f"GX counted {gx_count} unexpected rows but {n_in_scope} findings were found in the same scope"
-    con.execute("insert into dq.check_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        run_id, run_at, check.check_id, check.suite, check.severity, check.description,
-        n_findings == 0 and error is None, gx.get("success") if gx else None, gx_count, n_findings, n_new,
-        duration, error, "full" if full else "incremental", n_scope, n_in_scope, reports_through, fingerprint])
-    if n_findings:
-        result.findings_by_severity[check.severity] = result.findings_by_severity.get(check.severity, 0) + n_findings
-    if check.severity == "error":
-        result.new_errors += n_new
-    if error or n_findings:
-        result.failed_checks.append(check.check_id)
-
-
-def _update_history(con, run_id: str, run_at) -> None:
-    """Findings evaluated in this run: seen again, or seen for the first time (then is_new)."""
-    con.execute("""
-        update dq.finding_history h set last_seen_run = ?, last_seen_at = ?
-        from dq.findings f where f.finding_id = h.finding_id and f.run_id = ?""", [run_id, run_at, run_id])
-    con.execute("""
-        insert into dq.finding_history
-        select distinct f.finding_id, f.check_id, f.severity, f.report_id, ?, ?, ?, ?
-        from dq.findings f
-        where f.run_id = ? and not exists (select 1 from dq.finding_history h where h.finding_id = f.finding_id)""",
-                [run_id, run_at, run_id, run_at, run_id])
-    con.execute("""
-        update dq.findings f set first_seen_run = h.first_seen_run, is_new = (h.first_seen_run = ?)
-        from dq.finding_history h where h.finding_id = f.finding_id and f.run_id = ?""", [run_id, run_id])
+def _record(con, run_id: str, run_at, checks: list[dict], gx: dict, seconds: dict[str, float],
+            full: bool) -> CheckRunResult:
+    """dq.check_runs for this run (GX's verdict and count per check, the seconds dbt took for its model); the
+    run's result from GX's gate."""
+    by_check = {e["check_id"]: e for e in gx["expectations"]}
+    (n_scope,) = con.execute("select count(*) from dq.check_scope").fetchone()
+    new = dict(con.execute("select check_id, count(*) from dq.findings where is_new group by 1").fetchall())
+    result = CheckRunResult(run_id, full=full, n_reports_in_scope=n_scope)
+    rows = []
+    for c in checks:
+        e = by_check.get(c["check_id"], {})
+        n = e.get("unexpected_count") or 0
+        rows.append({"run_id": run_id, "run_at": run_at, "check_id": c["check_id"], "model": c["model"],
+                     "kind": c["kind"], "family": c["family"], "severity": c["severity"],
+                     "success": e.get("success"), "n_findings": n, "n_new": new.get(c["check_id"], 0),
+                     "seconds": seconds.get(c["model"].split(".")[-1]), "scope": "full" if full else "incremental",
+                     "n_reports_in_scope": n_scope,
+                     "error": e.get("exception") or (None if e else "no GX expectation for this check")})
+        if n:
+            result.findings_by_severity[c["severity"]] = result.findings_by_severity.get(c["severity"], 0) + n
+        result.any_error |= c["severity"] == "error" and e.get("success") is False
+    result.new_errors = sum(e.get("unexpected_count") or 0 for e in gx["expectations"] if e["check_id"] == GATE)
+    _store(con, "dq.check_runs", pl.DataFrame(rows, schema=CHECK_RUNS), replace=False)
+    return result

@@ -1,37 +1,97 @@
-"""Run the committed checkpoint against a warehouse (read-only) and print the results as JSON.
+"""GX validates what the check models found: ``python -m xxgk.checks.validate DB GX_ROOT MANIFEST [--no-docs]``.
 
-Runs as its own process (``python -m xxgk.checks.validate DB``): GX keeps its pooled read-only
-DuckDB connection for the life of the process, and DuckDB will not open the same file read-write
-beside it, so the parent writes dq.* only after this process has exited.
+The suites are made from dbt's manifest, so a check model and its yml are all there is to a check: one
+suite per family (identities, cross_year, narrative, structure, anomalies, extraction), one
+``UnexpectedRowsExpectation`` per check model over that family's rows of ``dq.findings`` (the union of
+the check models), and, where a family has error checks, one that no error finding is new since the
+previous run: the gate. The checkpoint's action builds the Data Docs. GX never runs a check's own SQL:
+dbt ran it once, into the check's table; GX counts the stored rows.
+
+Runs as its own process: GX keeps its pooled read-only DuckDB connection for the life of the process,
+and DuckDB will not open the same file read-write beside it, so the parent writes dq.* only after
+this process has exited. Prints one JSON line.
 """
 from __future__ import annotations
 
 import json
 import sys
 import time
+from pathlib import Path
 
-from .gx_duckdb import get_context
-from .project import CHECKPOINT
+from .gx_duckdb import WAREHOUSE_URL_VARIABLE, get_context
+
+DATASOURCE = "warehouse"
+CHECKPOINT = "warehouse_checks"
+# GX's own severity words for ours.
+GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
+GATE = "gate.new_errors"
 
 
-def validate(db_path: str, data_docs: bool = True) -> dict:
-    context = get_context(db_path)
+def check_models(manifest: dict) -> list[dict]:
+    """The check models' meta (check_id, severity, kind, family), their name and description, from dbt's manifest.
+
+    >>> check_models({"nodes": {"model.xxgk.chk_a": {"resource_type": "model", "name": "chk_a", "description": "d",
+    ...     "schema": "checks", "config": {"meta": {"check_id": "x.a", "family": "f"}}}}})
+    [{'check_id': 'x.a', 'family': 'f', 'model': 'checks.chk_a', 'description': 'd'}]
+    """
+    return sorted(({**n["config"]["meta"], "model": f"{n['schema']}.{n['name']}", "description": n["description"]}
+                   for n in manifest["nodes"].values()
+                   if n["resource_type"] == "model" and "check_id" in n["config"].get("meta", {})),
+                  key=lambda c: c["check_id"])
+
+
+def expectations(checks: list[dict]) -> dict[str, list[dict]]:
+    """Per family, the expectations of its suite (keyword arguments of UnexpectedRowsExpectation)."""
+    suites: dict[str, list[dict]] = {}
+    for c in checks:
+        suites.setdefault(c["family"], []).append({
+            "unexpected_rows_query": f"select * from {{batch}} where check_id = '{c['check_id']}'",
+            "description": c["description"], "severity": GX_SEVERITY[c["severity"]],
+            "meta": {k: c[k] for k in ("check_id", "severity", "kind", "family", "model")}})
+    for family, checks_of in suites.items():
+        if any(e["meta"]["severity"] == "error" for e in checks_of):
+            checks_of.append({
+                "unexpected_rows_query": "select * from {batch} where severity = 'error' and is_new",
+                "description": f"No error finding of the {family} checks is new since the previous check run: "
+                               "`xxgk check` exits 1 when this fails.",
+                "severity": "critical", "meta": {"check_id": GATE, "family": family}})
+    return suites
+
+
+def validate(db_path: str, gx_root: Path, manifest_path: Path, data_docs: bool = True) -> dict:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    context = get_context(db_path, project_root=gx_root)
+    source = context.data_sources.add_sql(
+        name=DATASOURCE, connection_string="${" + WAREHOUSE_URL_VARIABLE + "}",
+        # A validation must never take the warehouse's write lock.
+        kwargs={"connect_args": {"read_only": True}})
+    definitions = []
+    for family, kwargs in sorted(expectations(check_models(json.loads(manifest_path.read_text()))).items()):
+        batch = source.add_query_asset(name=family, query=f"select * from dq.findings where family = '{family}'") \
+            .add_batch_definition_whole_table("findings")
+        suite = context.suites.add(gx.ExpectationSuite(name=family))
+        for kw in kwargs:
+            suite.add_expectation(gxe.UnexpectedRowsExpectation(**kw))
+        definitions.append(context.validation_definitions.add(
+            gx.ValidationDefinition(name=family, data=batch, suite=suite)))
+    checkpoint = context.checkpoints.add(gx.Checkpoint(
+        name=CHECKPOINT, validation_definitions=definitions, result_format={"result_format": "SUMMARY"},
+        actions=[UpdateDataDocsAction(name="update_data_docs")] if data_docs else []))
     started = time.perf_counter()
-    result = context.checkpoints.get(CHECKPOINT).run()
-    elapsed = time.perf_counter() - started
-    expectations = []
+    result = checkpoint.run()
+    results = []
     for validation in result.run_results.values():
         for r in validation.results:
-            meta = r.expectation_config.meta
-            error = r.exception_info.get("exception_message") if r.exception_info.get("raised_exception") else None
-            expectations.append({"check_id": meta["check_id"], "success": bool(r.success),
-                                 "unexpected_count": r.result.get("observed_value"), "exception": error})
-    docs = None
-    if data_docs:
-        context.build_data_docs()
-        docs = next(iter(context.get_docs_sites_urls()), {}).get("site_url")
-    return {"success": bool(result.success), "gx_seconds": elapsed, "expectations": expectations, "data_docs": docs}
+            info = r.exception_info
+            error = info.get("exception_message") if info.get("raised_exception") else None
+            results.append({**r.expectation_config.meta, "success": bool(r.success),
+                            "unexpected_count": r.result.get("observed_value"), "exception": error})
+    return {"success": bool(result.success), "gx_seconds": time.perf_counter() - started, "expectations": results}
 
 
 if __name__ == "__main__":
-    print(json.dumps(validate(sys.argv[1], data_docs="--no-docs" not in sys.argv)))
+    db, root, manifest = sys.argv[1:4]
+    print(json.dumps(validate(db, Path(root), Path(manifest), data_docs="--no-docs" not in sys.argv)))

@@ -12,18 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders import store
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from .. import warehouse
+from ..checks.data_docs import write_site
 from . import charts
 
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-# Findings cost points: an error is a wrong figure, a warning a doubtful one, info a curiosity.
+# Findings cost points (marts.fct_report_quality): an error is a wrong figure, a warning a doubtful one, info a curiosity.
 SCORE_WEIGHTS = {"error": 20, "warning": 5, "info": 1}
-# A report's data-quality score, over its counts of findings (columns errors, warnings, infos).
-SCORE_SQL = (f"greatest(0, 100 - {SCORE_WEIGHTS['error']} * errors - {SCORE_WEIGHTS['warning']} * warnings"
-             f" - {SCORE_WEIGHTS['info']} * infos)")
+# Before the first check run every current report scores 100.
+UNCHECKED_QUALITY = ("(select report_id, agency, year, template, status, 0 as errors, 0 as warnings, 0 as infos, "
+                     "0 as not_read, 100 as score from marts.fct_agency_year)")
 # The tables' rows and columns, labels and order: the vocabulary seeds (reference.*), as the loader reads them.
 VOCABULARY_SQL = {
     "t3_rows": "select row_key, label, sort_order from reference.t3_rows order by sort_order",
@@ -43,21 +44,21 @@ class SiteResult:
 
 
 def build_site(db_path: str | Path, out_dir: str | Path, dbt_docs: Path | None = None,
-               gx_docs: Path | None = None, max_report_pages: int = 2000, max_findings: int = 5000,
-               max_rows: int = 2000) -> SiteResult:
+               max_report_pages: int = 2000, max_findings: int = 5000, max_rows: int = 2000) -> SiteResult:
     """Write index.html, findings.html and reports/<id>.html into ``out_dir``.
 
     At national scale the site summarises: report pages for the reports with the most findings
     (``max_report_pages``), the first ``max_findings`` findings by severity, and on the overview the
     ``max_rows`` lowest-scoring agency-years and the rejected and partial reports first, beside a
-    per-year summary of every agency; the warehouse has all.
+    per-year summary of every agency; the warehouse has all. The GX Data Docs of this warehouse's check runs
+    (dq.data_docs) are written under ``gx-data-docs/``.
     """
     out = Path(out_dir)
     data = _load(Path(db_path), max_report_pages, max_findings, max_rows)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(anchor=anchor, fmt=fmt, one_line=one_line)
-    links = _copy_docs(out, dbt_docs, gx_docs)
+    links = _copy_docs(out, dbt_docs, data.pop("data_docs"))
     common = dict(links=links, severities=list(SEVERITY_ORDER), weights=SCORE_WEIGHTS)
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "index.html").write_text(env.get_template("index.html.j2").render(
@@ -80,22 +81,26 @@ def _rows(con, sql: str, params=()) -> list[dict]:
 def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int) -> dict:
     if not db_path.exists():
         raise FileNotFoundError(f"{db_path}: no warehouse here; run `xxgk run` first")
-    with store.connect(db_path, read_only=True) as con:
-        has_checks = bool(con.execute("select count(*) from duckdb_tables() where schema_name = 'dq' "
-                                      "and table_name = 'findings'").fetchone()[0])
+    with warehouse.connect(db_path, read_only=True) as con:
+        has_checks = _has(con, "dq", "findings")
         findings_from = "dq.findings" if has_checks else (
             "(select null::varchar as report_id, null::varchar as agency, null::integer as year, null::varchar as "
-            "check_id, null::varchar as severity, null::varchar as table_id, null::varchar as row_key, null::varchar "
+            "check_id, null::varchar as kind, null::varchar as severity, null::varchar as table_id, null::varchar as row_key, null::varchar "
             "as col_key, null::double as expected, null::double as actual, null::double as delta, null::varchar as "
             "message, null::varchar as snippet, null::integer as char_offset, null::boolean as is_new where false)")
+        quality_from = "marts.fct_report_quality" if has_checks else UNCHECKED_QUALITY
         data = {
             "has_checks": has_checks,
+            "data_docs": con.execute("select path, content from dq.data_docs").fetchall() if _has(con, "dq", "data_docs")
+            else [],
             "status_counts": dict(con.execute("select status, count(*) from marts.dim_report group by 1").fetchall()),
-            "severity_counts": dict(con.execute(f"select severity, count(*) from {findings_from} group by 1").fetchall()),
+            "severity_counts": dict(con.execute(f"select severity, count(*) from {findings_from} where kind = 'report' "
+                                                "group by 1").fetchall()),
+            "n_not_read": con.execute(f"select count(*) from {findings_from} where kind = 'extraction'").fetchone()[0],
             "check_counts": _rows(con, f"select check_id, severity, count(*) as n from {findings_from} "
                                        "group by 1, 2 order by n desc, check_id"),
             "year_severity": _rows(con, f"select year, severity, count(*) as n from {findings_from} "
-                                        "where year is not null group by 1, 2 order by 1"),
+                                        "where year is not null and kind = 'report' group by 1, 2 order by 1"),
             "measures_by_year": _rows(con, """
                 select year, count(*) as agencies, sum(new_received) as new_received,
                        sum(total_processed) as total_processed, avg(disclosure_rate) as disclosure_rate
@@ -104,37 +109,21 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int
                 select run_id, min(run_at) as run_at, sum(n_findings) filter (where severity = 'error') as errors,
                        sum(n_findings) filter (where severity = 'warning') as warnings,
                        sum(n_findings) filter (where severity = 'info') as infos
-                from dq.check_runs group by run_id order by run_at""") if has_checks else [],
+                from dq.check_runs where kind = 'report' group by run_id order by run_at""") if has_checks else [],
             "agency_years": _rows(con, f"""
-                with counted as (
-                    select a.agency, a.year, a.report_id, a.status, a.template,
-                           count(f.check_id) filter (where f.severity = 'error') as errors,
-                           count(f.check_id) filter (where f.severity = 'warning') as warnings,
-                           count(f.check_id) filter (where f.severity = 'info') as infos
-                    from marts.fct_agency_year a left join {findings_from} f on f.report_id = a.report_id
-                    group by all
-                )
-                select *, {SCORE_SQL} as score from counted
-                order by score, agency, year limit ?""", [max_rows]),
+                select * from {quality_from} order by score, agency, year limit ?""", [max_rows]),
             "year_scores": _rows(con, f"""
-                with counted as (
-                    select a.year, a.report_id,
-                           count(f.check_id) filter (where f.severity = 'error') as errors,
-                           count(f.check_id) filter (where f.severity = 'warning') as warnings,
-                           count(f.check_id) filter (where f.severity = 'info') as infos
-                    from marts.fct_agency_year a left join {findings_from} f on f.report_id = a.report_id
-                    group by all
-                )
-                select year, count(*) as agencies, avg({SCORE_SQL}) as mean_score,
+                select year, count(*) as agencies, avg(score) as mean_score,
                        avg(case when errors > 0 then 1.0 else 0.0 end) as share_with_errors
-                from counted group by year order by year"""),
+                from {quality_from} group by year order by year"""),
             "n_agency_years": con.execute("select count(*) from marts.fct_agency_year").fetchone()[0],
             "n_findings": con.execute(f"select count(*) from {findings_from}").fetchone()[0],
             "findings": _rows(con, f"""
-                select report_id, agency, year, check_id, severity, table_id, row_key, col_key, expected, actual,
+                select report_id, agency, year, check_id, kind, severity, table_id, row_key, col_key, expected, actual,
                        delta, message, snippet, is_new
                 from {findings_from}
-                order by case severity when 'error' then 0 when 'warning' then 1 else 2 end, agency, year, check_id
+                order by kind desc, case severity when 'error' then 0 when 'warning' then 1 else 2 end, agency, year,
+                         check_id
                 limit ?""", [max_findings]),
             "reports": _rows(con, """
                 select report_id, agency, year, template, script, status, error, source_path, n_unresolved,
@@ -245,15 +234,20 @@ def _report_tables(report: dict, data: dict) -> dict:
     }
 
 
-def _copy_docs(out: Path, dbt_docs: Path | None, gx_docs: Path | None) -> dict:
+def _has(con, schema: str, table: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                            [schema, table]).fetchone()[0])
+
+
+def _copy_docs(out: Path, dbt_docs: Path | None, gx_site: list[tuple[str, bytes]]) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     links = {}
     if dbt_docs and Path(dbt_docs).exists():
         shutil.copyfile(dbt_docs, out / "dbt-docs.html")
         links["dbt"] = "dbt-docs.html"
-    if gx_docs and Path(gx_docs).is_dir():
-        shutil.rmtree(out / "gx-data-docs", ignore_errors=True)
-        shutil.copytree(gx_docs, out / "gx-data-docs")
+    shutil.rmtree(out / "gx-data-docs", ignore_errors=True)
+    if gx_site:
+        write_site(gx_site, out / "gx-data-docs")
         links["gx"] = "gx-data-docs/index.html"
     return links
 

@@ -1,0 +1,44 @@
+-- narrative.mismatch: see chk_narrative_mismatch.yml.
+with readings as (
+
+    select * from {{ ref('int_narrative_readings') }}
+    where {{ in_check_scope() }}
+
+),
+
+per_fact as (
+
+    select
+        report_id,
+        fact_no,
+        metric,
+        part,
+        stated_value,
+        qualifier,
+        sentence,
+        char_offset,
+        string_agg(reading_id || ' = ' || {{ num('table_value') }}, '; ' order by reading_id) as readings,
+        arg_min(table_value, abs(table_value - stated_value)) as closest,
+        count(*) as n_readings,
+        bool_and(is_complete) as all_complete,
+        bool_or(coalesce(matches, false)) as any_match
+    from readings
+    group by report_id, fact_no, metric, part, stated_value, qualifier, sentence, char_offset
+
+)
+
+select
+    report_id,
+    'narrative' as table_id,
+    metric as row_key,
+    cast(null as varchar) as col_key,
+    closest as expected,
+    stated_value as actual,
+    stated_value - closest as delta,
+    'narrative states ' || metric || case when part in ('total', 'review', 'litigation') then ''
+        else ' (' || part || ')' end || ' = ' || {{ num('stated_value') }}
+        || case when qualifier = 'share' then '%' else '' end
+        || ' but the tables give ' || readings || ' — 「' || sentence || '」' as message,
+    char_offset
+from per_fact
+where n_readings > 0 and all_complete and not any_match

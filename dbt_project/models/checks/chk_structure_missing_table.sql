@@ -1,0 +1,33 @@
+-- structure.missing_table: see chk_structure_missing_table.yml.
+with reports as (
+
+    select * from {{ ref('dim_report') }}
+    where {{ in_check_scope() }}
+
+),
+
+tables as (
+
+    select 't2' as table_id
+    union all select 't3'
+    union all select 't4'
+
+)
+
+select
+    reports.report_id,
+    tables.table_id,
+    cast(null as varchar) as row_key,
+    cast(null as varchar) as col_key,
+    cast(null as double) as expected,
+    cast(null as double) as actual,
+    cast(null as double) as delta,
+    'table ' || substr(tables.table_id, 2) || ' not found in the report' as message,
+    cast(null as integer) as char_offset
+from reports
+cross join tables
+where reports.status <> 'rejected'
+    and not exists (
+        select 1 from {{ ref('stg_report_cells') }} as cells
+        where cells.report_id = reports.report_id and cells.table_id = tables.table_id
+    )

@@ -1,0 +1,99 @@
+"""``xxgk ingest``: the loaders' frames into ``raw.*``, in transactions, and a line in the run log.
+
+The loaders (loaders/files.py) read and parse files into polars frames, in worker processes; this
+process only inserts them. Content already in the warehouse is recognised by its hash and not
+parsed again, so re-ingesting is a no-op.
+"""
+from __future__ import annotations
+
+import sys
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import polars as pl
+from tqdm import tqdm
+
+from loaders.files import chunks, scan, shown_path
+
+from . import warehouse
+
+# Parsed chunks waiting to be written are written once they hold this many bytes (or batch_size reports).
+PENDING_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class IngestSummary:
+    counts: Counter = field(default_factory=Counter)  # loaded / partial / rejected / unchanged
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, error)
+    skipped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (path, size, reason): not read
+
+    def line(self) -> str:
+        c = self.counts
+        return (f"{c['loaded']} loaded, {c['partial']} partial, {c['rejected']} rejected, "
+                f"{c['unchanged']} unchanged (already in the warehouse), {len(self.skipped)} skipped "
+                f"(not read, listed in raw.skipped_files)")
+
+
+def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
+           progress: bool = True, batch_size: int = 2000, exclude: Iterable[str | Path] = ()) -> IngestSummary:
+    """Ingest report files into ``db_path``; re-ingesting the same content is a no-op.
+
+    Reports are written in transactions of about ``batch_size`` reports (fewer when they are large).
+    Every path passed over is in ``summary.skipped`` and in ``raw.skipped_files``. ``exclude``: the
+    published warehouse when ``db_path`` is its work copy (its files are never read as input).
+    """
+    started = warehouse.now()
+    found = scan(paths, exclude=[db_path, *exclude])
+    summary = IngestSummary(skipped=[(shown_path(p), size, why) for p, size, why in found.skipped])
+    con = warehouse.connect(db_path)
+    try:
+        warehouse.ensure_schema(con)
+        known = frozenset(warehouse.known_hashes(con))
+        written: set[str] = set()  # this run's content, which chunks parsed in parallel may repeat
+        pending: list[dict[str, pl.DataFrame]] = []
+        n_pending = n_bytes = 0
+        bar = tqdm(total=len(found.files), unit="file", desc="ingest", disable=not progress, file=sys.stderr)
+        for chunk in chunks(found.files, known, workers):
+            bar.update(len(chunk.files))
+            repeated = []
+            for path, sha, status, error in chunk.files:
+                if status == "skipped":
+                    summary.skipped.append((shown_path(path), None, error or ""))
+                    continue
+                if status != "unchanged" and sha and sha in written:
+                    repeated.append(sha[:16])
+                    status = "unchanged"
+                written.add(sha)
+                summary.counts[status] += 1
+                if status in ("partial", "rejected"):
+                    summary.problems.append((shown_path(path), status, error or ""))
+            frames = _without_reports(chunk.frames, repeated) if repeated else chunk.frames
+            pending.append(frames)
+            n_pending += frames["reports"].height
+            n_bytes += sum(f.estimated_size() for f in frames.values())
+            if n_pending >= batch_size or n_bytes >= PENDING_BYTES:
+                _write(con, pending)
+                pending, n_pending, n_bytes = [], 0, 0
+        _write(con, pending)
+        bar.close()
+        seen = [shown_path(p) for p, _ in found.files]
+        warehouse.write_skipped(con, summary.skipped, seen, warehouse.now())
+        n_new = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
+        warehouse.record_run(con, uuid.uuid4().hex, "ingest", started, False, None, warehouse.newest_report(con),
+                             n_new)
+    finally:
+        con.close()
+    return summary
+
+
+def _without_reports(frames: dict[str, pl.DataFrame], report_ids: list[str]) -> dict[str, pl.DataFrame]:
+    return {name: f.filter(~pl.col("report_id").is_in(report_ids)) for name, f in frames.items()}
+
+
+def _write(con, pending: list[dict[str, pl.DataFrame]]) -> None:
+    if pending:
+        warehouse.write_frames(con, {name: pl.concat([p[name] for p in pending], rechunk=False)
+                                     for name in pending[0]})

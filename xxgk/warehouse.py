@@ -1,0 +1,365 @@
+"""The warehouse: how it is opened, how it is written, and the run log every stage reads.
+
+- ``connect``: every DuckDB connection the pipeline opens (ingest, dbt's profile, GX, the dashboard)
+  gets the one memory setting, ``MEMORY_LIMIT``; files stay readable by DuckDB 1.5 clients.
+- ``publishing``: readers never see a half-built file. DuckDB allows one writer or many readers per
+  file, and an analyst's open read-only session would block a writer. So a build never writes the
+  published file: it copies it to a private work file beside it, writes there, and swaps it in with
+  an atomic rename. Readers that have the old file open keep reading the old inode (POSIX) until
+  they reconnect; new readers get the new one. A build killed at any point (even SIGKILL) leaves the
+  published warehouse exactly as it was; its work file is removed by the next build.
+
+  The rename must never discard someone else's writes. While the copy is taken, and again while the
+  rename happens, the build holds a read-only DuckDB connection to the published file: DuckDB then
+  lets no writer open it. Between the two, a read-write session (DBeaver's default) may open it and
+  write; so the file's identity, size and modification time (and its write-ahead log's) are compared
+  before the rename, and a warehouse that changed, or that is open for writing at that moment, is
+  not replaced: the build refuses with exit code 3 and the published warehouse keeps what was written.
+- ``meta.runs``, the run log: one row per stage that finished (ingest, build, check) with the project
+  fingerprint it ran and its watermark, the newest report ingested when it started. A build reads the
+  reports after its previous watermark, so do the checks after theirs (dbt reads the log as the source
+  ``meta.runs``); a changed fingerprint makes the next stage start over.
+- ``raw.*``: created from the loaders' frames (loaders/frames.py) and written a batch per transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import polars as pl
+
+from loaders.frames import SCHEMA, empty
+
+from .errors import NO_ROOM_ERRNOS, EnvironmentProblem, UsageError, WarehouseBusy, WarehouseUnreadable, classify
+
+__all__ = ["connect", "publishing", "work_name", "stage_name", "open_published", "WarehouseBusy", "WarehouseChanged"]
+
+# Files written here stay readable by DuckDB 1.5 clients (DBeaver, Evidence, MotherDuck).
+STORAGE_VERSION = "v1.5.0"
+# DuckDB's memory for every connection the pipeline opens (ingest, checks, GX, dbt, dashboard).
+# Its default, 80% of RAM, is a cache it fills on a national corpus (9.8 GiB while ingesting a
+# million reports); bounded, it spills to disk beside the file instead, at no measured cost to ingest.
+MEMORY_LIMIT = os.environ.get("XXGK_DUCKDB_MEMORY", "3GB")
+RUNS = "meta.runs"
+RUN_COLUMNS = {"run_id": pl.String, "stage": pl.String, "started_at": pl.Datetime("us"),
+               "finished_at": pl.Datetime("us"), "is_full": pl.Boolean, "fingerprint": pl.String,
+               "watermark": pl.Datetime("us"), "n_reports": pl.Int64}
+
+
+def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (creating it, readable by DuckDB 1.5 clients, when missing).
+
+    Memory is bounded by ``MEMORY_LIMIT``; DuckDB's own progress bar is off: it would draw into the
+    command's output.
+    """
+    path = Path(db_path)
+    config = {"memory_limit": MEMORY_LIMIT}
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        config["storage_compatibility_version"] = STORAGE_VERSION
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
+def sql_literal(text: str) -> str:
+    """A SQL string literal, for the statements DuckDB cannot parameterise (COMMENT ON).
+
+    >>> sql_literal("GX's verdict")
+    "'GX''s verdict'"
+    """
+    return "'" + text.replace("'", "''") + "'"
+
+
+def now() -> dt.datetime:
+    """UTC now, naive, as the warehouse stores times."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def create_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Create ``table`` with ``frame``'s columns if missing, and add the columns a warehouse written by an older
+    xxgk lacks: the frames are the only definition of these tables."""
+    schema = table.split(".")[0]
+    con.execute(f"create schema if not exists {schema}")
+    con.execute(f"create table if not exists {table} as select * from frame limit 0")
+    have = {c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = ? and "
+                                      "table_name = ?", table.split(".")).fetchall()}
+    typed = con.execute("describe select * from frame").fetchall()
+    for name, kind, *_ in typed:
+        if name not in have:
+            con.execute(f"alter table {table} add column {name} {kind}")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """``raw.*`` and the run log, created from their frames."""
+    for name in SCHEMA:
+        create_table(con, f"raw.{name}", empty(name))
+    create_table(con, RUNS, pl.DataFrame(schema=RUN_COLUMNS))
+
+
+def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {h for (h,) in con.execute("select sha256 from raw.report_sources").fetchall()}
+
+
+def write_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> None:
+    """Insert one batch of every raw table in one transaction: a report is wholly in or not at all. DuckDB reads
+    each polars frame in place (Arrow), without a copy."""
+    con.execute("begin transaction")
+    try:
+        for name, frame in frames.items():
+            if frame.height:
+                con.execute(f"insert into raw.{name} by name select * from frame")
+        con.execute("commit")
+    except BaseException:
+        rollback(con)
+        raise
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open: a failed statement (disk full) may have ended it already, and a
+    second error must not hide the first."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def write_skipped(con: duckdb.DuckDBPyConnection, skipped: list[tuple[str, int | None, str]], seen: list[str],
+                  at: dt.datetime) -> None:
+    """Record the paths an ingest skipped; forget earlier skips of the paths it met (skipped again, or read)."""
+    met = pl.DataFrame({"path": [p for p, _, _ in skipped] + list(seen)}, schema={"path": pl.String})
+    rows = pl.DataFrame({"path": [p for p, _, _ in skipped], "size_bytes": [n for _, n, _ in skipped],
+                         "reason": [r for _, _, r in skipped], "skipped_at": [at] * len(skipped)},
+                        schema=SCHEMA["skipped_files"])
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from raw.skipped_files where path in (select path from met)")
+        if rows.height:
+            con.execute("insert into raw.skipped_files by name select * from rows")
+        con.execute("commit")
+    except BaseException:
+        rollback(con)
+        raise
+
+
+def last_run(con: duckdb.DuckDBPyConnection, stage: str) -> dict | None:
+    """The latest finished run of ``stage`` in the run log, or None."""
+    cur = con.execute(f"select * from {RUNS} where stage = ? order by finished_at desc limit 1", [stage])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def newest_report(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """The watermark a stage starting now records: when the newest report in the warehouse was ingested."""
+    return con.execute("select max(ingested_at) from raw.reports").fetchone()[0]
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run_id: str, stage: str, started_at: dt.datetime, is_full: bool,
+               fingerprint: str | None, watermark: dt.datetime | None, n_reports: int) -> None:
+    """Append a finished stage to the run log."""
+    row = pl.DataFrame([{"run_id": run_id, "stage": stage, "started_at": started_at, "finished_at": now(),
+                         "is_full": is_full, "fingerprint": fingerprint, "watermark": watermark,
+                         "n_reports": n_reports}], schema=RUN_COLUMNS)
+    con.execute(f"insert into {RUNS} by name select * from row")
+
+
+class WarehouseChanged(WarehouseBusy):
+    """The published warehouse was written by another process while the build ran."""
+
+
+def work_name(db: Path, pid: int | None = None) -> Path:
+    """The private work file of a build of ``db`` by process ``pid`` (default: this one)."""
+    return db.with_name(f".{db.name}.work-{os.getpid() if pid is None else pid}")
+
+
+def stage_name(work: Path) -> Path:
+    """Where a build keeps its work copy as it was before a stage that may fail half-way (see cli._publish)."""
+    return work.with_name(f"{work.name}.stage")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+def _remove_stale_work_files(db: Path) -> None:
+    pattern = re.compile(rf"^\.{re.escape(db.name)}\.work-(\d+)(\.wal|\.stage)?$")
+    for f in db.parent.glob(f".{db.name}.work-*"):
+        m = pattern.match(f.name)
+        if m and not _pid_alive(int(m.group(1))):
+            f.unlink(missing_ok=True)
+
+
+def open_published(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse, its catalog read; while it is open no process can
+    open the file for writing.
+
+    Raises WarehouseBusy when a writer holds it, WarehouseUnreadable when it is not a whole DuckDB file,
+    EnvironmentProblem when it cannot be read for lack of permission.
+    """
+    if not db.is_file():
+        raise UsageError(f"{db} is not a file: give --db the path of a warehouse file (it is created if missing)")
+    try:
+        con = connect(db, read_only=True)
+    except duckdb.Error as exc:
+        raise _open_error(db, exc) from None
+    try:
+        con.execute("select count(*) from duckdb_tables()").fetchone()
+        block_size, blocks = con.execute("select block_size, total_blocks from pragma_database_size() "
+                                         "where database_name = current_database()").fetchone()
+    except duckdb.Error as exc:
+        con.close()
+        raise _open_error(db, exc) from None
+    # Its three headers and every block it uses: a shorter file was cut (a copy that ran out of room…). With a
+    # write-ahead log the blocks it adds are counted too, before they are written, so the test is skipped.
+    expected = 3 * 4096 + blocks * block_size
+    if not Path(f"{db}.wal").exists() and db.stat().st_size < expected:
+        con.close()
+        raise WarehouseUnreadable(
+            f"{db} is truncated: {db.stat().st_size} bytes where its blocks need {expected}. It was left untouched. "
+            "Restore it from a backup, or move it aside to start a new warehouse; retrying will not help")
+    return con
+
+
+def _open_error(db: Path, exc: duckdb.Error) -> Exception:
+    text = str(exc)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", text)
+        who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else "another process"
+        return WarehouseBusy(
+            f"{db} is open for writing by {who}. Close that session and run again; analysts should "
+            f"open the warehouse read-only: duckdb -readonly {db}")
+    known = classify(exc)
+    if isinstance(known, EnvironmentProblem):
+        return known
+    detail = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return WarehouseUnreadable(
+        f"{db} is not a readable DuckDB warehouse ({detail}). It was left untouched. Restore it from a backup, "
+        "or move it aside to start a new warehouse; retrying will not help")
+
+
+def _signature(db: Path) -> tuple:
+    """What changes when anyone writes the file or its write-ahead log (no file is opened: opening and closing
+    the database file would release this process's DuckDB lock on it)."""
+    def one(path: Path):
+        try:
+            s = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns
+
+    return one(db), one(Path(f"{db}.wal"))
+
+
+@contextmanager
+def publishing(db_path: str | Path) -> Iterator[Path]:
+    """Yield a private copy of the warehouse to write; publish it atomically if the block succeeds.
+
+    Every connection to the work file must be closed when the block ends. Raises WarehouseBusy
+    (another build, or a read-write session, holds the warehouse or wrote it meanwhile: nothing is
+    published), WarehouseUnreadable, or EnvironmentProblem (the folder is not writable, the disk is
+    full); the work file never outlives the block.
+    """
+    db = Path(db_path).resolve()
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(db.with_name(f".{db.name}.lock"), "a+")
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot write in {db.parent}: {exc.strerror or exc}. A build writes a lock file and a work copy "
+            "beside the warehouse: give --db a path in a writable folder") from None
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise WarehouseBusy(f"another build of {db} is running (PID {lock.read().strip() or '?'}); "
+                                "wait for it to finish") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        _remove_stale_work_files(db)
+        work = work_name(db)
+        work_wal = Path(f"{work}.wal")
+        try:
+            before = _copy(db, work) if db.exists() else None
+            yield work
+            _fsync(work)
+            if work_wal.exists():  # a connection was left open, or DuckDB could not checkpoint
+                raise RuntimeError(f"{work_wal} still exists: a connection to the work file was not closed")
+            _swap(db, work, before)
+        finally:
+            work.unlink(missing_ok=True)
+            work_wal.unlink(missing_ok=True)
+            stage_name(work).unlink(missing_ok=True)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _copy(db: Path, work: Path) -> tuple:
+    """Copy the published warehouse (and a write-ahead log a crashed writer left) to ``work``, with no writer
+    able to start meanwhile; returns the signature it had."""
+    con = open_published(db)
+    try:
+        before = _signature(db)
+        wal = Path(f"{db}.wal")
+        try:
+            if wal.exists():  # part of the data, replayed when work opens
+                shutil.copyfile(wal, f"{work}.wal")
+            shutil.copyfile(db, work)  # last: closing it releases this process's lock on db (POSIX)
+        except OSError as exc:
+            raise classify(exc) if exc.errno in NO_ROOM_ERRNOS else EnvironmentProblem(
+                f"cannot copy {db} to its work copy: {exc.strerror or exc}") from None
+        return before
+    finally:
+        con.close()
+
+
+def _swap(db: Path, work: Path, before: tuple | None) -> None:
+    """Rename ``work`` over ``db`` unless ``db`` changed since it was copied or is open for writing now."""
+    changed = (f"{db} was written by another process while this build ran (a read-write session, such as "
+               "DBeaver's default?). Publishing would discard what it wrote, so nothing was published and the "
+               "warehouse keeps it. Run the command again; analysts should open the warehouse read-only: "
+               f"duckdb -readonly {db}")
+    if before is None:
+        if db.exists():
+            raise WarehouseChanged(changed)
+        os.replace(work, db)
+        _fsync(db.parent)
+        return
+    if not db.exists():
+        raise WarehouseChanged(f"{db} was removed while this build ran; nothing was published")
+    try:
+        con = open_published(db)  # no writer can open it until the rename is done
+    except WarehouseBusy as exc:
+        raise WarehouseChanged(f"{exc} (it was opened for writing while this build ran; nothing was published: "
+                               "publishing would discard what that session writes)") from None
+    try:
+        if _signature(db) != before:
+            raise WarehouseChanged(changed)
+        Path(f"{db}.wal").unlink(missing_ok=True)  # unchanged since it was copied: its content is in work
+        os.replace(work, db)
+        _fsync(db.parent)
+    finally:
+        con.close()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
