@@ -138,6 +138,9 @@ _T3_CORES = {r["row_key"]: _ENUMERATION.sub("", norm_label(r["label"])) for r in
 # The template numbers the rows of groups （三）–（六）: (group, item number) → row ("三", "2") → 禁止公开.
 _NUMBERED = re.compile(r"^[（(]([三四五六])[）)]\s*(\d)\.")
 T3_NUMBERED = {m.groups(): r["row_key"] for r in _T3_ROW_DEFS if (m := _NUMBERED.match(r["label"]))}
+# The words of each numbered row after its number ("属于国家秘密"): a label cut short must begin alike.
+_NUMBERED_WORDS = {r["row_key"]: norm_label(r["label"][m.end():]) for r in _T3_ROW_DEFS
+                   if (m := _NUMBERED.match(r["label"]))}
 # Each row of a group, and the one row （六） is in the 2019 layout.
 T3_GROUP_OF = {row: group for (group, _), row in T3_NUMBERED.items()} | {"other_handling": "六"}
 # A label's own group and item: "(六)其他处理1申请人…" is （六）'s item 1; "2其他法律…" an item of the
@@ -161,6 +164,8 @@ def t3_row_key(label: str, group: str | None) -> str | None:
     """
     item = _ITEM.match(label)
     numbered = T3_NUMBERED.get((item.group(1) or group, item.group(2))) if item else None
+    if numbered and label[item.end(): item.end() + 2] != _NUMBERED_WORDS[numbered][:2]:
+        numbered = None  # its words are another row's: the group open is not the label's (a stale group)
     key = match(label, T3_ROWS)
     if key is None and re.fullmatch(r"(\(七\))?(总计|合计)", label):
         return "total_processed"

@@ -11,12 +11,12 @@ from .cells import Lines
 
 # An agency name: no punctuation, digits or Latin letters (crawler lines such as "本地目录: zwgk/…/80629_"
 # or "==== 正文 ====" sit next to titles).
-_NAME = r"[^\s，。、：:；;,!！?？（）()《》“”\"'<>|\[\]【】=/\\_#*~\-0-9A-Za-z]"
+_NAME = r"[^\s，。、：:；;,!！?？()《》“”\"'<>|\[\]【】=/\\_#*~\-0-9A-Za-z]"
 _AGENCY_FIRST = re.compile(
     rf"(?P<agency>{_NAME}{{2,40}}?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:度\s*)?(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
 # "2023年政府信息公开工作年度报告" names no agency: 政府 there is the report's name, not an agency.
 _YEAR_FIRST = re.compile(
-    rf"(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<agency>(?!政府信息公开){_NAME}{{2,40}}?)\s*(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
+    rf"(?P<year>(?:19|20)\d{{2}})\s*(?>年度?)\s*(?P<agency>(?!政府信息公开){_NAME}{{2,40}}?)\s*(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
 # Words around the name in sentences such as "特编制杭州钱江经济开发区2022年度…报告", "…办公室关于印发…的通知".
 _LEADING_WORDS = re.compile(r"^.*?(?:特编制|现编制|编制了?|编写|特发布|现发布|现公布|现将|特此|印发|公布|发布)(?=.{2,})")
 _TRAILING_WORDS = re.compile(r"(?:关于|的|之)$")
@@ -52,9 +52,18 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
         m = _match(joined)
         if m and len(line) <= 60:
             titles.append((m, joined))
-    # Links to other years' reports sit around a title: the year the body speaks of decides.
-    year = body_year(lines, body_start)
-    best = next((t for t in reversed(titles) if int(t[0]["year"]) == year), titles[-1] if titles else None)
+    # Links to other years' and other agencies' reports sit around a title: the year the body speaks of
+    # decides, then whether the body names the agency.
+    year, body = body_year(lines, body_start), _body_head(lines, body_start)
+    dated = [t for t in titles if int(t[0]["year"]) == year] or titles
+    named = [t for t in dated if clean_agency(t[0]["agency"]) in body]
+    best = (named or dated)[-1] if dated else None
+    if best and not named:
+        agency = clean_agency(best[0]["agency"])
+        others = {clean_agency(t[0]["agency"]) for t in dated}
+        if any(not (a.endswith(agency) or agency.endswith(a)) for a in others):
+            # Titles of several agencies (a list of other reports) and a body that names none: no guess.
+            return Metadata(None, None, int(best[0]["year"]))
     if best is None:
         head = "".join(text.strip() for text in lines.text[: max(body_start, 1) + 40]
                        if not _LINK_LINE.match(text))[:6000]
@@ -64,6 +73,8 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
     if best is None:
         return Metadata(None, None, None)
     m, source = best
+    if _NOT_AN_AGENCY.fullmatch(_strip_words(m["agency"])):
+        return Metadata(None, None, int(m["year"]))
     # The title as printed (invisible characters included, for the record); the agency name normalised.
     title = source[m.start(): m.end()].replace(m["agency"], _strip_words(m["agency"]), 1)
     agency = clean_agency(m["agency"])
@@ -71,6 +82,11 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
 
 
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+
+
+def _body_head(lines: Lines, body_start: int) -> str:
+    """The first lines of the body (simplified): where a report names its own agency."""
+    return "".join(lines.text[body_start: body_start + 60])
 
 
 def body_year(lines: Lines, body_start: int) -> int | None:
@@ -85,6 +101,10 @@ def body_year(lines: Lines, body_start: int) -> int | None:
     start = lines.offset[body_start] if body_start < len(lines.offset) else len(lines.source)
     years = Counter(_YEAR_IN_TEXT.findall(lines.source, start, start + 3000))
     return int(years.most_common(1)[0][0]) if years else None  # ties: the year mentioned first
+
+
+# Words a sentence puts where a title has the agency: "现将本局2023年度…报告公布如下".
+_NOT_AN_AGENCY = re.compile(r"[本我该此][局委办厅处室机关单位部门中心院府区县市镇乡街道]{1,4}|现将|特将|度?政府")
 
 
 def _match(text: str):

@@ -269,7 +269,17 @@ def _drop_hidden(root) -> None:
 
 def _text_of(element) -> str:
     """All the text inside a table cell, its lines and paragraphs kept apart by a space: "3<br>5" is
-    two numbers, not 35 (Word splits numbers across inline runs, never across lines)."""
+    two numbers, not 35 (Word splits numbers across inline runs, never across lines); superscripts
+    (footnote marks) left out."""
+    for sup in list(element.iter("sup")):  # a footnote mark: "26<sup>1</sup>" is 26
+        parent = sup.getparent()
+        if parent is not None:
+            previous = sup.getprevious()
+            if sup.tail and previous is not None:
+                previous.tail = (previous.tail or "") + sup.tail
+            elif sup.tail:
+                parent.text = (parent.text or "") + sup.tail
+            parent.remove(sup)
     for inner in element.iter("br", "p", "div", "li"):
         if inner is not element:
             if inner.tag == "br":

@@ -117,8 +117,8 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         return ParsedReport("rejected", "not an annual report: no title (…年度政府信息公开工作报告) and none of "
                             f"tables 2, 3, 4 found{extracted}", source_format=fmt, script=script,
                             normalised_text=normalised)
-    results = {name: parser(found.get(name, [])) for name, parser in
-               (("t2", parse_t2), ("t3", parse_t3), ("t4", parse_t4))}
+    results = {"t2": parse_t2(found.get("t2", [])), "t3": parse_t3(found.get("t3", []), from_layout=fmt == "pdf"),
+               "t4": parse_t4(found.get("t4", []))}
     problems = [*problems, *oversized, *(p for r in results.values() for p in r.problems)]
     facts = narrative_facts(_prose_rows(lines, sections))
     if len(facts) > MAX_FACTS:

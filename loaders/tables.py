@@ -12,6 +12,7 @@ from typing import Callable, NamedTuple
 
 from . import labels as L
 from .cells import Cell, runs
+from .labels import norm_label
 from .glued import is_digit_run, split_run
 from .values import parse_value
 
@@ -43,7 +44,7 @@ class TableResult(NamedTuple):
 
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
           money: dict[str, str] | None = None, glued_table: bool = False,
-          blanks_at: str | None = "leading") -> tuple[list[CellRecord], str | None]:
+          blanks_at: str | None = "leading", uncuttable: bool = False) -> tuple[list[CellRecord], str | None]:
     """Align a run of values to its columns; unresolved rows keep their text, not a guess.
 
     Cells glued together (a cell that reads as several numbers; a line of text whose digit runs do
@@ -55,7 +56,8 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
     values = _trim_blank_edges(values, len(columns), blanks_at)
     if len(values) != len(columns):
         glued = (_split_glued(table_id, row_key, row_label, columns, values)
-                 if values and values[0].row is None and (glued_table or len(values) == 1) else None)
+                 if values and values[0].row is None and not uncuttable and (glued_table or len(values) == 1)
+                 else None)
         if glued is not None:
             return glued
         where = values[0] if values else None
@@ -88,16 +90,17 @@ def _split_glued(table_id: str, row_key: str, row_label: str, columns: list[str]
     if not is_digit_run([t for t, _, _ in tokens]):
         return None
     split = split_run(tuple(t for t, _, _ in tokens), len(columns), _row_identity(table_id, tuple(columns)))
-    run = " ".join(t for t, _, _ in tokens)
+    # The run as printed: one cell's text, or the cells it was read from (" | " as in any row not aligned).
+    run = values[0].raw if len(values) == 1 else " | ".join(c.raw for c in values)
+    at, line = values[0].offset, values[0].line
     if split.n_candidates == 0:  # too few or too many digits: missing cells, not glued ones
         return None
     if split.pieces is None:
         reason = f"{table_id} row {row_key!r}: {split.reason}"
-        return [_record((table_id, row_key, col, None, run, "text", None, row_label, tokens[0][1], tokens[0][2],
-                         reason, None)) for col in columns], reason
-    return [_record((table_id, row_key, col, float(p.value), run, "split", None, row_label,
-                     tokens[p.token][1] + p.start, tokens[p.token][2], None, split.identity))
-            for col, p in zip(columns, split.pieces)], None
+        return [_record((table_id, row_key, col, None, run, "text", None, row_label, at, line, reason, None))
+                for col in columns], reason
+    return [_record((table_id, row_key, col, float(p.value), run, "split", None, row_label, at, line, None,
+                     split.identity)) for col, p in zip(columns, split.pieces)], None
 
 
 @lru_cache(maxsize=64)  # one per table layout: the same object each time, so split_run's cache hits
@@ -173,14 +176,18 @@ class _T3Row(NamedTuple):
     values: list[Cell]
 
 
-def parse_t3(cells: list[Cell]) -> TableResult:
-    """Table 3: 26 rows (2019: 23) × 7 columns (8 with a 小计 column)."""
+def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
+    """Table 3: 26 rows (2019: 23) × 7 columns (8 with a 小计 column).
+
+    ``from_layout``: the cells were placed from a page's layout (a PDF), where a column can be cut or
+    shifted; as in text with no rows, a table most of whose rows do not add up is then not read.
+    """
     rows: list[_T3Row] = []
     header_text, columns = "", None
     group = None  # the group （三）–（六） the rows above opened
     strays: list[str] = []
     for run in runs(cells):
-        keys, own_labels = [], []
+        keys, own_labels, own_texts, groups = [], [], [], []  # groups: the group open before each own label
         labels = run.labels
         if columns is not None and sum(c.label in L.T3_HEADER_WORDS for c in labels) >= 2:
             # The header printed again (a page break, a table split in two): its words name no row, and
@@ -193,6 +200,8 @@ def parse_t3(cells: list[Cell]) -> TableResult:
                 header_text += label  # before the first data row, "总计" is a column header
                 continue
             own_labels.append(cell.raw)
+            own_texts.append(cell.text)  # simplified script, for matching
+            groups.append(group)
             if columns is None:
                 columns = _t3_columns(header_text)
             group = L.t3_group(label, key, group)
@@ -206,6 +215,11 @@ def parse_t3(cells: list[Cell]) -> TableResult:
         # Labels detached from their numbers name a row only if they name one row only.
         named = [k for k in keys if k]
         row_key = named[-1] if named and (not run.detached or len(set(named)) == 1) else None
+        start = _row_label_start(own_texts, groups)
+        if start is not None and not run.detached:
+            # The row's label begins at its last number (1. （二） 四、): words before it are the tail of
+            # the label above, wrapped onto this row's lines, and name no row of this one.
+            row_key = L.t3_row_key(norm_label(start[0]), start[1])
         # A group's own label (（三）不予公开) beside numbers: a subtotal some reports print, not a row.
         if row_key is None and (all(c.parsed.kind == "blank" for c in run.values) or not run.detached
                                 and labels and any(g in labels[-1].label for g in L.T3_GROUPS)):
@@ -213,7 +227,9 @@ def parse_t3(cells: list[Cell]) -> TableResult:
         rows.append(_T3Row(row_key, not run.detached and bool(run.labels), "".join(own_labels), run.values))
     if columns is None:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
-    result = _t3_records(rows, _total_first(columns, header_text, rows), glued_table(cells))
+    columns = _total_first(columns, header_text, rows)
+    result = _t3_records(rows, columns, glued_table(cells), _blanks_vanish(rows, len(columns)),
+                         check_sums=from_layout or any(c.row is None for c in cells))
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
     return result
@@ -233,7 +249,43 @@ def glued_table(cells: list[Cell]) -> bool:
 _LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
 
 
-def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool) -> TableResult:
+_ENUMERATOR = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|(?<![\d.])\d{1,2}\s*[.．、](?!\d)")
+_GROUP_PREFIX = re.compile(r"[（(]([三四五六])[）)]")
+
+
+def _row_label_start(labels: list[str], groups: list[str | None]) -> tuple[str, str | None] | None:
+    """The row's own label, from the last number that begins one (四、 （二） 3.), with the group open
+    there; None when no label is numbered.
+
+    >>> _row_label_start(["理 开 法规禁止公开", "结 3.危及“三安全"], ["三", "三"])
+    ('3.危及“三安全', '三')
+    >>> _row_label_start(["1.本机关不掌握相关政府信息", "（四）无法提供"], ["三", "四"])
+    ('（四）无法提供', '四')
+    >>> _row_label_start(["（四）无法提供1.本机关不"], ["三"])
+    ('1.本机关不', '四')
+    """
+    for k in range(len(labels) - 1, -1, -1):
+        found = list(_ENUMERATOR.finditer(labels[k]))
+        if found:
+            at = found[-1].start()
+            prefix = _GROUP_PREFIX.findall(labels[k], 0, at)
+            return labels[k][at:] + "".join(labels[k + 1:]), prefix[-1] if prefix else groups[k]
+    return None
+
+
+def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
+    """Whether the table's blank cells print nothing where cells run together: a row of bare digits too
+    few for its columns. Then no run can be cut with certainty: a cut the row's sum confirms may still
+    put a number in a blank cell's place ("18221822": 1822 … 1822, or 1,8,2,2,1,8,22)."""
+    for row in rows:
+        tokens = [t for c in row.values for t in c.raw.split()]
+        if tokens and all(t.isdigit() for t in tokens) and row.values[0].row is None and sum(map(len, tokens)) < n:
+            return True
+    return False
+
+
+def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vanish: bool = False,
+                check_sums: bool = False) -> TableResult:
     side = blank_side([r.values for r in rows], len(columns))
     records: list[CellRecord] = []
     problems: list[str] = []
@@ -249,14 +301,15 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool) -> TableRes
             problems.append(f"t3: row {row_key!r} appears twice; the first is kept")
             continue
         seen.add(row_key)
-        emitted, problem = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued, blanks_at=side)
+        emitted, problem = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued, blanks_at=side,
+                                 uncuttable=blanks_vanish)
         records.extend(r._replace(resolved_by=placed_by) if placed_by and r.resolved_by is None else r
                        for r in emitted)
         if problem:
             problems.append(problem)
         misaligned += len(_trim_blank_edges(row.values, len(columns), side)) != len(columns) and \
             emitted[0].value_kind != "split"
-    unsummed = _rows_not_adding_up(records, columns)
+    unsummed = _rows_not_adding_up(records, columns) if check_sums else None
     if unsummed:
         # Most rows' 总计 not the sum of their parts: a column cut off or shifted in the reading (a
         # table wider than the page, a wrapped number), far likelier than a report wrong in every row.
@@ -418,6 +471,10 @@ def parse_t4(cells: list[Cell]) -> TableResult:
     if not cells:
         return TableResult([], ["t4: table not found"], None)
     problems: list[str] = []
+    if _transposed(cells):
+        reason = "t4 printed with its results as rows (维持, 纠正…) and its blocks as columns: not read"
+        return TableResult([_record(("t4", r, c, None, "", "text", None, label, -1, -1, reason, None))
+                            for r, c, label in _T4_PLACES], [reason], None)
     if any(c.row is not None for c in cells):
         values = _t4_data_rows(cells)
     else:
@@ -439,11 +496,32 @@ def _t4_data_rows(cells: list[Cell]) -> list[Cell]:
     by_row: dict[int, list[Cell]] = {}
     for c in cells:
         by_row.setdefault(c.row, []).append(c)
-    data = [row for row in by_row.values() if any(c.is_value and c.parsed.kind != "blank" for c in row)]
+    # A row led by a label is a data row only with a block's five numbers or all fifteen (not, say, a row
+    # of table 3 that strayed into this section).
+    data = [row for row in by_row.values() if any(c.is_value and c.parsed.kind != "blank" for c in row)
+            and (all(c.is_value for c in row) or sum(c.is_value for c in row) in (5, 15))]
     blocks = [_t4_block("".join(c.label for c in row if not c.is_value)) for row in data]
     if len(data) == len(L.T4_ROWS) and sorted(b for b in blocks if b) == sorted(L.T4_ROWS):
         data = [row for _, row in sorted(zip(blocks, data), key=lambda bd: L.T4_ROWS.index(bd[0]))]
     return [c for row in data for c in row if c.is_value]
+
+
+_T4_RESULTS = ("维持", "纠正", "其他结果", "尚未审结", "总计")
+
+
+def _transposed(cells: list[Cell]) -> bool:
+    """Whether table 4's rows (or lines) are led by results (结果维持, 结果纠正…) rather than blocks: three
+    or more of those holding numbers begin with a result."""
+    leads: dict[int, str] = {}
+    numbers: set[int] = set()
+    for c in cells:
+        row = c.row if c.row is not None else -c.line  # text with no rows: a line is a row
+        if c.is_value:
+            if c.parsed.kind == "number":
+                numbers.add(row)
+        elif row not in leads:
+            leads[row] = c.label
+    return sum(any(r in leads.get(row, "") for r in _T4_RESULTS) for row in numbers) >= 3
 
 
 def _t4_block(label: str) -> str | None:

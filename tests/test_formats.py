@@ -119,7 +119,7 @@ def test_pdf_text_glued_digits_split_by_the_row_sum_and_unitless_money_unresolve
     glued = [t3[("unable_not_held", col)] for col in T3_COLS]
     # "230 000023" allows three splits; only 23,0,0,0,0,0,23 has its 总计 equal to the sum of its parts.
     assert [(c.value, c.value_kind, c.raw_text, c.resolved_by) for c in glued] == \
-        [(v, "split", "230 000023", "I3") for v in (23, 0, 0, 0, 0, 0, 23)]
+        [(v, "split", "230 | 000023", "I3") for v in (23, 0, 0, 0, 0, 0, 23)]
     assert "unable_not_held" not in r.error and "1.5" in r.error
     amount = next(c for c in r.cells if c.col_key == "procurement_amount")
     assert (amount.value, amount.value_kind, amount.raw_text) == (None, "number", "1.5")

@@ -173,3 +173,48 @@ def test_a_table_cut_at_the_page_edge_is_not_read():
     so its text layer holds "8" for 859. The rows then do not add up: not read."""
     got = cells((FIXTURES / "hostile" / "001-cut-at-page-edge.pdf").read_bytes())
     assert all(v is None for vs in got.values() for v in vs)
+
+
+# --- round 2 ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("head, agency", [
+    ("某某区司法局\n2023年度政府信息公开工作年度报告\n", "某某区司法局"),  # the agency on the line above
+    ("某某区（县）司法局2023年度政府信息公开工作年度报告\n", "某某区(县)司法局"),  # a name with a part in brackets
+    ("现将本局2023年度政府信息公开工作年度报告公布如下。\n", None),  # a sentence, not a title: no agency
+])
+def test_agency_of_titles_as_agencies_print_them(head, agency):
+    report = parse_report(head + "一、总体情况\n2023年，本机关认真贯彻落实《条例》。\n" + T3_HEAD
+                          + tab_row(["一、本年新收政府信息公开申请数量"], "1 0 0 0 0 0 1") + T4_HEAD)
+    assert (report.agency, report.year) == (agency, 2023)
+
+
+def test_pdf_text_a_merged_column_printed_before_the_labels():
+    """三、本年度办理结果 one character a line, in front of wrapped labels: each row keeps its numbers."""
+    text = (TITLE + LINE_HEAD + "一、本年新收政府信息公开 20 0 0 0 0 0 20\n申请数量\n度 （三） 1.属于国家秘密 4 0 0 0 0 0 4\n"
+            "办 不予公 2.其他法律行政 0 0 0 0 0 0 0\n理 开 法规禁止公开\n结 3.危及“三安全 1 0 0 0 0 0 1\n果 一稳定”\n" + T4_HEAD)
+    got = cells(text)
+    assert (got["denied_prohibited_by_law"], got["denied_security_stability"]) == ([0] * 7, [1, 0, 0, 0, 0, 0, 1])
+
+
+def test_table_4_printed_transposed_is_not_read():
+    text = (TITLE + T4_HEAD + "行政复议 未经复议直接起诉 复议后起诉\n结果维持 5 3 1\n结果纠正 1 0 0\n其他结果 0 1 0\n"
+            "尚未审结 2 0 0\n总计 8 4 1\n五、存在的主要问题及改进情况\n无。\n")
+    assert all(v is None for vs in cells(text, "t4").values() for v in vs)
+
+
+def test_a_flattened_page_whose_blanks_print_nothing_cuts_no_run():
+    """"18221822" is 1822 … 1822 with five blanks, or 1,8,2,2,1,8,22: a page whose blanks vanish cuts nothing."""
+    body = ("一、本年新收政府信息公开申请数量18221822二、上年结转政府信息公开申请数量55三、本年度办理结果（一）予以公开1822"
+            "1822（七）总计18221822")
+    got = cells(TITLE + "一、总体情况" + "。" * 300 + "三、收到和处理政府信息公开申请情况自然人总计" + body
+                + "四、政府信息公开行政复议、行政诉讼情况")
+    assert all(v is None for vs in got.values() for v in vs)
+
+
+def test_a_report_whose_totals_are_wrong_keeps_its_numbers_where_columns_are_certain():
+    """An HTML table is a grid: rows that do not add up are the report's errors, not a misread."""
+    rows = "".join(f"<tr><td>{label}</td><td>5</td>" + "<td>0</td>" * 5 + "<td>6</td></tr>"
+                   for label in ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开"])
+    html = (f"<html><body><p>{TITLE}</p><p>三、收到和处理政府信息公开申请情况</p><table><tr><td></td>"
+            + "".join(f"<td>{c}</td>" for c in ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])
+            + f"</tr>{rows}</table><p>四、政府信息公开行政复议、行政诉讼情况</p></body></html>")
+    assert cells(html.encode())["new_received"] == [5, 0, 0, 0, 0, 0, 6]

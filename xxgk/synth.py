@@ -559,11 +559,11 @@ def evaluate(db_path: str | Path, truth_path: str | Path) -> dict:
     recall: share of expected findings (per defect kind) that were found with the same check and
     cell; false_errors: error findings on reports where the truth expects none of that check.
     """
-    from loaders import store
+    from .warehouse import connect
 
     with open(truth_path, encoding="utf-8") as fh:
         truth = list(csv.DictReader(fh))
-    with store.connect(db_path, read_only=True) as con:
+    with connect(db_path, read_only=True) as con:
         found = con.execute("""
             select regexp_extract(r.source_path, '[^/]+$'), f.check_id, f.severity, f.table_id, f.row_key, f.col_key
             from dq.findings f join marts.dim_report r using (report_id)""").fetchall()
