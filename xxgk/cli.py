@@ -223,7 +223,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_corpus
 
-    n, truth = write_corpus(args.n, args.seed, args.out, defect_rate=args.defect_rate)
+    shapes = args.shapes.split(",") if args.shapes else None
+    try:
+        n, truth = write_corpus(args.n, args.seed, args.out, defect_rate=args.defect_rate, shapes=shapes)
+    except ValueError as exc:
+        raise E.UsageError(f"synth --shapes: {exc}") from None
     say(f"synth: {n} reports → {args.out}; ground truth: {truth}")
     return 0
 
@@ -282,6 +286,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--out", required=True, help="output folder (truth.csv is written beside the reports)")
     p.add_argument("--defect-rate", type=float, default=0.1, help="share of reports with a defect (default: %(default)s)")
+    p.add_argument("--shapes", help="only these input shapes, comma-separated, from html, tab, flattened, lines, "
+                                    "markdown (default: all, in their calibrated shares)")
     p.set_defaults(func=_cmd_synth)
     return parser
 

@@ -20,7 +20,7 @@ import csv
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from loaders.glued import candidate_splits
 from loaders.labels import T3_ROW_ORDER
@@ -237,8 +237,15 @@ def generate(n: int, seed: int, defect_rate: float = 0.1) -> list[Report]:
     return list(iter_reports(n, seed, defect_rate))
 
 
-def iter_reports(n: int, seed: int, defect_rate: float = 0.1) -> Iterator[Report]:
-    """The reports of ``generate``, one at a time: a national corpus does not fit in memory as objects."""
+def iter_reports(n: int, seed: int, defect_rate: float = 0.1,
+                 shapes: Iterable[str] | None = None) -> Iterator[Report]:
+    """The reports of ``generate``, one at a time: a national corpus does not fit in memory as objects.
+
+    ``shapes``: only these of FORMATS' shapes, in their calibrated proportions (all by default).
+    """
+    formats = [(f, w) for f, w in FORMATS if shapes is None or f in shapes]
+    if not formats:
+        raise ValueError(f"no known shape in {sorted(shapes or ())}: choose from {', '.join(f for f, _ in FORMATS)}")
     rng = random.Random(seed)
     years_per_agency = [rng.randint(2, 7) for _ in range(n)]
     plan, total = [], 0
@@ -252,7 +259,7 @@ def iter_reports(n: int, seed: int, defect_rate: float = 0.1) -> Iterator[Report
     for name, span in zip(names, plan):
         start = rng.randint(2019, 2026 - span)
         size = rng.choice([3, 8, 20, 60, 200])
-        fmt = rng.choices([f for f, _ in FORMATS], weights=[w for _, w in FORMATS])[0]
+        fmt = rng.choices([f for f, _ in formats], weights=[w for _, w in formats])[0]
         glued = fmt == "flattened" and rng.random() < 0.6  # a site's crawler dumps every year alike
         traditional = rng.random() < 0.1
         carried, t2_state, previous = {}, {}, None
@@ -523,7 +530,8 @@ def render_html(r: Report, rng: random.Random) -> str:
             + "\n".join(body) + "<div class=footer>版权所有</div></body></html>\n")
 
 
-def write_corpus(n: int, seed: int, out: str | Path, defect_rate: float = 0.1) -> tuple[int, Path]:
+def write_corpus(n: int, seed: int, out: str | Path, defect_rate: float = 0.1,
+                 shapes: Iterable[str] | None = None) -> tuple[int, Path]:
     """Write the corpus and truth.csv; returns (reports written, truth path)."""
     import opencc
 
@@ -537,7 +545,7 @@ def write_corpus(n: int, seed: int, out: str | Path, defect_rate: float = 0.1) -
         writer = csv.DictWriter(fh, ["file", "agency", "year", "defect", "check_id", "severity", "table_id",
                                      "row_key", "col_key"])
         writer.writeheader()
-        for i, r in enumerate(iter_reports(n, seed, defect_rate)):
+        for i, r in enumerate(iter_reports(n, seed, defect_rate, shapes)):
             text = {"tab": render_tab, "lines": render_lines, "markdown": render_markdown,
                     "flattened": render_flattened}.get(r.fmt)
             content = text(r) if text else render_html(r, rng)
