@@ -194,3 +194,24 @@ def test_identity_comes_from_the_title_and_a_second_report_is_named(tmp_path, te
     if others:
         assert error.endswith(f"the file holds 2 reports: {agency} {year} was read; {others} was not: split the file "
                               "and ingest each report")
+
+
+def test_workers_survive_a_parent_that_used_polars_threads(tmp_path):
+    """Workers are forked: polars' thread pool, once started in the parent, does not exist in them, and a
+    worker that needs it waits forever. The workers must only build frames and pickle them."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in SEEDS:
+        shutil.copy(RAW / name, folder / name)
+    script = f"""
+import polars as pl
+from xxgk.ingest import ingest
+frame = pl.DataFrame({{"a": list(range(500_000)), "b": [i % 97 for i in range(500_000)]}})
+frame.group_by("b").agg(pl.col("a").sum()).sort("b").to_arrow()  # starts polars' thread pool here
+for n in range(2):
+    print(dict(ingest([{str(folder)!r}], {str(tmp_path / "w.duckdb")!r} + str(n), workers=2, progress=False).counts))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=90,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == [f"{{'loaded': {len(SEEDS)}}}"] * 2

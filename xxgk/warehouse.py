@@ -111,12 +111,14 @@ def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def write_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> None:
     """Insert one batch of every raw table in one transaction: a report is wholly in or not at all. DuckDB reads
-    each polars frame in place (Arrow), without a copy."""
+    each polars frame in place, as Arrow with polars' own string views (no conversion to Arrow's classic strings,
+    which would copy every string of the batch once more)."""
     con.execute("begin transaction")
     try:
         for name, frame in frames.items():
             if frame.height:
-                con.execute(f"insert into raw.{name} by name select * from frame")
+                batch = frame.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 (DuckDB scans it by name)
+                con.execute(f"insert into raw.{name} by name select * from batch")
         con.execute("commit")
     except BaseException:
         rollback(con)
