@@ -271,21 +271,25 @@ def _text_of(element) -> str:
     """All the text inside a table cell, its lines and paragraphs kept apart by a space: "3<br>5" is
     two numbers, not 35 (Word splits numbers across inline runs, never across lines); superscripts
     (footnote marks) left out."""
-    for sup in list(element.iter("sup")):  # a footnote mark: "26<sup>1</sup>" is 26
-        parent = sup.getparent()
-        if parent is not None:
-            previous = sup.getprevious()
-            if sup.tail and previous is not None:
-                previous.tail = (previous.tail or "") + sup.tail
-            elif sup.tail:
-                parent.text = (parent.text or "") + sup.tail
-            parent.remove(sup)
-    for inner in element.iter("br", "p", "div", "li"):
-        if inner is not element:
-            if inner.tag == "br":
-                inner.tail = " " + (inner.tail or "")
-            else:
-                inner.text = " " + (inner.text or "")
+    if not len(element):  # a cell holding only text, as most do
+        return element.text or ""
+    # One pass over a snapshot: a <br> inside a removed <sup> is edited in vain, never read.
+    for inner in list(element.iter("sup", "br", "p", "div", "li")):
+        if inner is element:
+            continue
+        if inner.tag == "sup":  # a footnote mark: "26<sup>1</sup>" is 26
+            parent = inner.getparent()
+            if parent is not None:
+                previous = inner.getprevious()
+                if inner.tail and previous is not None:
+                    previous.tail = (previous.tail or "") + inner.tail
+                elif inner.tail:
+                    parent.text = (parent.text or "") + inner.tail
+                parent.remove(inner)
+        elif inner.tag == "br":
+            inner.tail = " " + (inner.tail or "")
+        else:
+            inner.text = " " + (inner.text or "")
     return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
