@@ -36,8 +36,6 @@ PARSE_SECONDS = 20
 # CHUNK_BYTES of them (so 120 files of 18 MB are not one chunk of 2 GB).
 CHUNK_FILES = 200
 CHUNK_BYTES = 32 * 1024 * 1024
-# Parsed chunks waiting to be written are written once they hold this many bytes (or batch_size reports).
-PENDING_BYTES = 64 * 1024 * 1024
 # A file larger than this is not one report: it is listed as skipped, never read into memory.
 MAX_FILE_BYTES = MAX_REPORT_BYTES
 # A folder holding this file is xxgk's own output (a dashboard): never read as input.
