@@ -13,7 +13,7 @@ import pytest
 
 from tests.batches import two_batches
 from tests.conftest import RAW, findings, q, warehouse_from, xxgk
-from xxgk.build import PROJECT_DIR, build, check_models
+from xxgk.build import PROJECT_DIR, build, check_models, check_vars, dbt
 from xxgk.checks.run import run_checks
 from xxgk.dashboard.site import build_site
 from xxgk.ingest import ingest
@@ -243,3 +243,15 @@ def test_incremental_check_runs_find_what_a_full_run_finds(tmp_path):
     assert any(check == "cross_year.I5" for _, check, *_ in got)
     assert q(incremental, "select stage, is_full from meta.runs where stage <> 'ingest' order by finished_at") == [
         ("build", True), ("check", True), ("build", False), ("check", False)]
+
+
+def test_every_check_model_has_dbt_unit_tests_and_they_pass(seeds, tmp_path):
+    """Each check's logic on fixed rows (models/checks/*_unit.yml): the rows it must find and those it must leave."""
+    done = dbt(["test", "--select", "test_type:unit", *check_vars()], seeds, tmp_path / "target", quiet=True)
+    results = [r for r in json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+               if r["unique_id"].startswith("unit_test.")]
+    tested = {r["unique_id"].split(".")[2] for r in results}
+    assert not set(check_models()) - tested, f"check models without a unit test: {set(check_models()) - tested}"
+    failed = {r["unique_id"]: r["message"] for r in results if r["status"] != "pass"}
+    assert done.returncode == 0 and not failed, failed or done.stdout[-3000:]
+

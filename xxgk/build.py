@@ -51,6 +51,11 @@ def dbt(command: list[str], db_path: str | Path, target_dir: str | Path | None =
     return subprocess.run(args, env=env, text=True, capture_output=quiet, preexec_fn=dies_with_this_process())
 
 
+# dbt's unit tests check the models' logic on fixed rows, not the data: they run in the test suite
+# (tests/test_checks.py), not in every build and check run, where thirty of them would add seconds.
+WITHOUT_UNIT_TESTS = ["--exclude", "test_type:unit"]
+
+
 def check_models(project_dir: Path | None = None) -> list[str]:
     """The check models: every ``models/checks/chk_*.sql``. A check exists by its file alone; dq.findings reads the
     list from the var ``check_models``, through which dbt also learns the lineage check → finding."""
@@ -64,7 +69,7 @@ def check_vars(project_dir: Path | None = None) -> list[str]:
 
 def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool = True,
           quiet: bool = False, full_refresh: bool = False) -> BuildResult:
-    """``dbt build`` (seeds, models, data tests, unit tests), then the static docs page.
+    """``dbt build`` (seeds, models, data tests), then the static docs page.
 
     Incremental unless ``full_refresh``, the first build, or a changed dbt project. A failing model
     or test makes ``success`` False and lists what failed, so a scheduled job exits non-zero.
@@ -80,7 +85,7 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
         (n_reports,) = con.execute("select count(*) from raw.reports").fetchone()
     fingerprint = project_fingerprint()
     full_refresh = full_refresh or previous is None or previous["fingerprint"] != fingerprint
-    done = dbt(["build", *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet)
+    done = dbt(["build", *WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet)
     if done.returncode != 0:
         return BuildResult(False, _failures(target) or [f"dbt build exited with {done.returncode}"
                                                         + (f": {done.stdout[-2000:]}" if quiet else "")])

@@ -1,7 +1,7 @@
 """``xxgk check``: dbt runs the check models once, GX validates what they found, the run is logged.
 
 1. ``dbt build`` of ``models/checks`` (one model per check) and ``models/dq`` (the scope, dq.findings,
-   the finding history, the score mart), with their unit and data tests. A run is incremental: it
+   the finding history, the score mart), with their data tests. A run is incremental: it
    evaluates every report of each agency with a report ingested since the previous check run's
    watermark (dq.check_scope), keeps the earlier findings of all other reports, and rebuilds the peer
    comparisons over the whole warehouse. The first run, a changed dbt project, or ``full=True``
@@ -27,7 +27,7 @@ import polars as pl
 from loaders.children import dies_with_this_process
 
 from .. import warehouse
-from ..build import _failures, check_vars, dbt, project_fingerprint
+from ..build import WITHOUT_UNIT_TESTS, _failures, check_vars, dbt, project_fingerprint
 from .data_docs import site_files
 from . import GX_PROJECT_ROOT
 from .validate import GATE, check_models
@@ -78,7 +78,7 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
     with tempfile.TemporaryDirectory(prefix="xxgk-check-") as tmp:
         target, gx_root = Path(tmp) / "target", Path(tmp) / "expectations"
         t1 = time.perf_counter()
-        done = dbt(["build", "--select", "path:models/checks", "path:models/dq", *check_vars(),
+        done = dbt(["build", "--select", "path:models/checks", "path:models/dq", *check_vars(), *WITHOUT_UNIT_TESTS,
                     *(["--full-refresh"] if full else [])], db, target, quiet=True)
         if done.returncode != 0:
             raise CheckError("; ".join(_failures(target)) or f"dbt exited with {done.returncode}: {done.stdout[-2000:]}")

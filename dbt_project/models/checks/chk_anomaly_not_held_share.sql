@@ -52,8 +52,8 @@ select
     peers.med as expected,
     shares.share as actual,
     shares.share - peers.med as delta,
-    '本机关不掌握 is ' || cast(round(100 * shares.share) as varchar) || '% of processed applications; peers ('
-        || shares.level || ', ' || cast(shares.year as varchar) || ') median ' || cast(round(100 * peers.med) as varchar)
+    '本机关不掌握 is ' || cast(cast(round(100 * shares.share) as integer) as varchar) || '% of processed applications; peers ('
+        || shares.level || ', ' || cast(shares.year as varchar) || ') median ' || cast(cast(round(100 * peers.med) as integer) as varchar)
         || '%' as message,
     cast(null as integer) as char_offset
 from shares
