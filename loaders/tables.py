@@ -189,7 +189,7 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
     for run in runs(cells):
         keys, own_labels, own_texts, groups = [], [], [], []  # groups: the group open before each own label
         labels = run.labels
-        if columns is not None and sum(c.label in L.T3_HEADER_WORDS for c in labels) >= 2:
+        if columns is not None and len(labels) >= 2 and sum(c.label in L.T3_HEADER_WORDS for c in labels) >= 2:
             # The header printed again (a page break, a table split in two): its words name no row, and
             # its 总计 is a column, not （七）总计.
             labels = [c for c in labels if c.label not in L.T3_HEADER_WORDS]
@@ -243,7 +243,8 @@ def glued_table(cells: list[Cell]) -> bool:
     >>> glued_table([make_cell("230 000023", "230 000023", 0, 1, None)]), glued_table([make_cell("23", "23", 0, 1, None)])
     (True, False)
     """
-    return any(c.is_value and _LEADING_ZERO.search(c.raw) for c in cells)
+    # One search over the values joined by a line break, which no match crosses.
+    return _LEADING_ZERO.search("\n".join([c.raw for c in cells if c.is_value])) is not None
 
 
 _LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
@@ -278,8 +279,8 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
     few for its columns. Then no run can be cut with certainty: a cut the row's sum confirms may still
     put a number in a blank cell's place ("18221822": 1822 … 1822, or 1,8,2,2,1,8,22)."""
     for row in rows:
-        tokens = [t for c in row.values for t in c.raw.split()]
-        if tokens and all(t.isdigit() for t in tokens) and row.values[0].row is None and sum(map(len, tokens)) < n:
+        digits = "".join(" ".join([c.raw for c in row.values]).split())  # the row's tokens, run together
+        if digits.isdigit() and len(digits) < n and row.values[0].row is None:
             return True
     return False
 
