@@ -28,6 +28,8 @@ def main() -> None:
         with publishing(db) as work:
             result = build(work, docs=False, quiet=True)
         detail = {"success": result.success, "failures": result.failures[:3]}
+        if not result.success:  # a failed build must stop the benchmark, not be timed as one that worked
+            raise SystemExit(f"build failed: {result.failures[:3]}")
     elif stage == "check":
         from xxgk.checks.run import run_checks
 
