@@ -8,9 +8,25 @@
 
 {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert') }}
 
-with cells as (
+with report_cells as (
 
     {{ rows_of_reports_since_last_build(ref('stg_report_cells'), where="rows_.table_id in ('t3', 't4')") }}
+
+),
+
+-- Each cell, once as a term of the column identities (I1, I2 sum rows down a column: found by its row)
+-- and once as a term of the row identities (I3, I4 sum columns along a row: found by its column).
+-- One pass over the cells into one hash join: at national scale nothing here may be read twice, as
+-- DuckDB then holds the shared rows in memory (it ran out of 3 GB on a million reports).
+cells as (
+
+    select
+        report_cells.*,
+        axes.axis,
+        case when axes.axis = 'col' then report_cells.row_key else report_cells.col_key end as term_key,
+        case when axes.axis = 'col' then report_cells.col_key else report_cells.row_key end as unit_key
+    from report_cells
+    cross join (select 'col' as axis union all select 'row' as axis) as axes
 
 ),
 
@@ -20,55 +36,24 @@ terms as (
 
 ),
 
--- A column identity (I1, I2) sums rows down a column; a row identity (I3, I4) sums columns along a
--- row. Two equi-joins, so each is a hash join.
-column_terms as (
-
-    select
-        cells.report_id,
-        cells.ingested_at,
-        terms.identity_id,
-        terms.table_id,
-        terms.axis,
-        cells.col_key as unit_key,
-        terms.side,
-        cells.value,
-        cells.char_offset,
-        {{ term_state() }}
-    from cells
-    inner join terms
-        on cells.table_id = terms.table_id
-        and cells.row_key = terms.term_key
-    where terms.axis = 'col'
-
-),
-
-row_terms as (
-
-    select
-        cells.report_id,
-        cells.ingested_at,
-        terms.identity_id,
-        terms.table_id,
-        terms.axis,
-        cells.row_key as unit_key,
-        terms.side,
-        cells.value,
-        cells.char_offset,
-        {{ term_state() }}
-    from cells
-    inner join terms
-        on cells.table_id = terms.table_id
-        and cells.col_key = terms.term_key
-    where terms.axis = 'row'
-
-),
-
 joined as (
 
-    select * from column_terms
-    union all
-    select * from row_terms
+    select
+        cells.report_id,
+        cells.ingested_at,
+        terms.identity_id,
+        terms.table_id,
+        terms.axis,
+        cells.unit_key,
+        terms.side,
+        cells.value,
+        cells.char_offset,
+        {{ term_state() }}
+    from cells
+    inner join terms
+        on cells.table_id = terms.table_id
+        and cells.axis = terms.axis
+        and cells.term_key = terms.term_key
 
 ),
 
@@ -80,6 +65,7 @@ sides as (
         identity_id,
         table_id,
         axis,
+        unit_key,
         case when axis = 'row' then unit_key end as row_key,
         case when axis = 'col' then unit_key end as col_key,
         sum(case when side = 'lhs' then coalesce(value, 0) else 0 end) as lhs,
@@ -91,35 +77,28 @@ sides as (
         min(case when side = 'lhs' then char_offset end) as anchor_offset,
         count(case when is_blank then 1 end) as n_blank,
         count(case when is_unread then 1 end) as n_unread,
-        count(case when resolved_by = identity_id then 1 end) as n_chosen
+        count(case when resolved_by = identity_id then 1 end) as n_chosen,
+        -- the cells named in findings
+        {{ sorted_text_agg('cell', ', ', 'is_unread') }} as unread_cells,
+        {{ sorted_text_agg('why_unread', '; ', 'is_unread', distinct=true) }} as unread_why,
+        {{ sorted_text_agg('cell', ', ', 'resolved_by = identity_id') }} as chosen_cells
     from joined
     group by report_id, ingested_at, identity_id, table_id, axis, unit_key
 
 ),
 
--- The cells named in findings, aggregated over the few terms not read or chosen, not over every term.
-named as (
+-- A row of table 3 the loader did not recognise may be a term of every column identity.
+unrecognised_rows as (
 
-    select
-        report_id,
-        identity_id,
-        unit_key,
-        string_agg(case when is_unread then cell end, ', ' order by cell) as unread_cells,
-        string_agg(distinct case when is_unread then why_unread end, '; '
-                   order by case when is_unread then why_unread end) as unread_why,
-        string_agg(case when resolved_by = identity_id then cell end, ', ' order by cell) as chosen_cells
-    from joined
-    where is_unread or resolved_by = identity_id
-    group by report_id, identity_id, unit_key
+    {{ rows_of_reports_since_last_build(ref('stg_report_cells'),
+                                        where="rows_.table_id in ('t3', 't4') and rows_.row_key like 'unrecognised_%'") }}
 
 ),
 
--- A row of table 3 the loader did not recognise may be a term of every column identity.
 unrecognised as (
 
     select report_id, table_id, string_agg(distinct row_label, ', ' order by row_label) as labels
-    from cells
-    where row_key like 'unrecognised_%'
+    from unrecognised_rows
     group by report_id, table_id
 
 )
@@ -141,18 +120,14 @@ select
     sides.lhs_cells > sides.lhs_missing and sides.rhs_cells > sides.rhs_missing as has_numbers,
     sides.n_blank,
     sides.n_unread,
-    concat_ws('; ', named.unread_cells || ': ' || named.unread_why,
+    concat_ws('; ', sides.unread_cells || ': ' || sides.unread_why,
               'row(s) not recognised: ' || unrecognised.labels) as unread,
     sides.n_chosen,
-    named.chosen_cells,
+    sides.chosen_cells,
     sides.n_unread = 0 and sides.n_chosen = 0 and unrecognised.labels is null as is_read,
     sides.anchor_offset,
     sides.ingested_at
 from sides
-left join named
-    on named.report_id = sides.report_id
-    and named.identity_id = sides.identity_id
-    and named.unit_key = coalesce(sides.row_key, sides.col_key)
 left join unrecognised
     on sides.axis = 'col'
     and unrecognised.report_id = sides.report_id
