@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 import random
 import shutil
 import subprocess
@@ -194,6 +195,19 @@ def test_identity_comes_from_the_title_and_a_second_report_is_named(tmp_path, te
     if others:
         assert error.endswith(f"the file holds 2 reports: {agency} {year} was read; {others} was not: split the file "
                               "and ingest each report")
+
+
+@pytest.mark.parametrize("names", [SEEDS, ["nested/deeper/word_export_2021.htm", "empty.txt", "truncated.txt"], []])
+def test_a_chunk_crosses_from_a_worker_unchanged(batch, names):
+    """Workers hand chunks back as Arrow tables: every frame arrives with its schema and rows, empty ones too."""
+    chunk = ingest_module.read_chunk([str(batch / name) for name in names])
+    back = pickle.loads(pickle.dumps(chunk))
+    assert back.files == chunk.files
+    assert {name: frame.schema for name, frame in back.frames.items()} == {
+        name: frame.schema for name, frame in chunk.frames.items()}
+    assert all(back.frames[name].equals(frame) for name, frame in chunk.frames.items())
+    assert back.frames["reports"].height == len([f for f in chunk.files if f[2] in ("loaded", "partial", "rejected")
+                                                 and f[1]])
 
 
 def test_workers_survive_a_parent_that_used_polars_threads(tmp_path):
