@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import partial
+from functools import cached_property, partial
 from typing import Iterable, Iterator, NamedTuple
 
 
@@ -79,7 +79,6 @@ _GROUPS = [
     ("neg", r"未(?=发生|收到|收取|产生|出现|涉及|有|被|接到)|没有|不存在|无(?!法|正当|需|误|缝|论|关|力|人|纸|死角|偿)"
             r"|零(?=败诉|纠错|纠正)", "未没不无零"),
     ("cut", r"[，,；;：:]", "，,；;：:"),
-    ("end", r"[。！？!?]", "。！？!?"),
 ]
 # The leading class lets the engine reject, in one test, the characters no token starts with.
 _TOKEN = re.compile("(?=[" + re.escape("".join(sorted({c for _, _, first in _GROUPS for c in first}))) + "])(?:"
@@ -201,17 +200,17 @@ class _Paragraph:
         text = self.text
         out: list[Fact] = []
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-        done = 0
-        for m in _WORTH_READING.finditer(text):
-            if m.start() < done:
-                continue
+        search = _WORTH_READING.search
+        m = search(text)
+        while m is not None:
             k = bisect_right(ends, m.start())
             begin = ends[k - 1] if k else 0
             done = ends[k] if k < len(ends) else len(text)
             tokens = [_new_token((t.lastgroup, t.start(), t.end(), t.group(), t))
-                      for t in _TOKEN.finditer(text, begin, done) if t.lastgroup != "end"]
+                      for t in _TOKEN.finditer(text, begin, done)]
             if any(t.kind in _STATING for t in tokens):
                 out.extend(_Statement(self, tokens, begin, done).facts())
+            m = search(text, done)  # the next statement worth reading
         return out
 
 
@@ -221,17 +220,27 @@ class _Statement:
     def __init__(self, para: _Paragraph, tokens: list[_Token], begin: int, end: int) -> None:
         self.para, self.tokens, self.begin, self.end = para, tokens, begin, end
         self.text = para.text
-        raw = para.raw[begin:end]
-        stripped = raw.lstrip()
-        self.sentence = stripped.rstrip()
-        self.sentence_offset = para.source_offset(begin + len(raw) - len(stripped))
-        self.has_application = any(t.kind == "app" for t in tokens)
-        self.fee_context = any(t.kind == "fee" and t.word in ("处理费", "收费") and
-                               self.text[max(0, t.start - 3): t.start] != "事业性" for t in tokens)
         self.out: list[Fact] = []
         self.by_number: dict[int, Fact] = {}  # token index → the count fact read from that number
         self.last_application: Fact | None = None  # last count fact of a table-3 metric
         self.subject: str | None = None  # last 行政复议 (review) or 行政诉讼 (litigation) named
+
+    # Most statements state nothing read: what only a fact needs is worked out when one is read.
+    @cached_property
+    def _sentence(self) -> tuple[str, int]:
+        """The statement as printed, trimmed, and its offset in the normalised text."""
+        raw = self.para.raw[self.begin:self.end]
+        stripped = raw.lstrip()
+        return stripped.rstrip(), self.para.source_offset(self.begin + len(raw) - len(stripped))
+
+    @cached_property
+    def has_application(self) -> bool:
+        return any(t.kind == "app" for t in self.tokens)
+
+    @cached_property
+    def fee_context(self) -> bool:
+        return any(t.kind == "fee" and t.word in ("处理费", "收费") and
+                   self.text[max(0, t.start - 3): t.start] != "事业性" for t in self.tokens)
 
     def facts(self) -> list[Fact]:
         tokens = self.tokens
@@ -273,8 +282,9 @@ class _Statement:
 
     def _add(self, metric: str, value: float, unit: str, qualifier: str, matched: str, pos: int, part: str,
              keyword: str, decimals: int = 0, number: int | None = None) -> None:
-        fact = Fact(metric, value, unit, qualifier, matched, self.sentence, self.para.source_offset(pos),
-                    self.sentence_offset, part, keyword, decimals)
+        sentence, sentence_offset = self._sentence
+        fact = Fact(metric, value, unit, qualifier, matched, sentence, self.para.source_offset(pos),
+                    sentence_offset, part, keyword, decimals)
         self.out.append(fact)
         if number is not None and qualifier != "share":
             self.by_number[number] = fact

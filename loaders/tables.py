@@ -160,12 +160,6 @@ def blank_side(rows: list[list[Cell]], n: int) -> str | None:
     if votes["leading"] == votes["trailing"]:
         return None
     return max(votes, key=votes.get)
-    values = list(values)
-    while len(values) > n and values[0].parsed.kind == "blank":
-        values.pop(0)
-    while len(values) > n and values[-1].parsed.kind == "blank":
-        values.pop()
-    return values
 
 
 # --- table 3 -------------------------------------------------------------------------------------
@@ -304,8 +298,9 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vani
         seen.add(row_key)
         emitted, problem = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued, blanks_at=side,
                                  uncuttable=blanks_vanish)
-        records.extend(r._replace(resolved_by=placed_by) if placed_by and r.resolved_by is None else r
-                       for r in emitted)
+        if placed_by:
+            emitted = [r._replace(resolved_by=placed_by) if r.resolved_by is None else r for r in emitted]
+        records.extend(emitted)
         if problem:
             problems.append(problem)
         misaligned += len(_trim_blank_edges(row.values, len(columns), side)) != len(columns) and \
