@@ -832,6 +832,34 @@ def test_item11_a_careless_command_gets_a_message_and_its_own_exit_code(built, t
     assert f"xxgk {command(db, tmp_path)[0]}: " in done.stderr
 
 
+def test_a_warehouse_whose_checkpoint_cut_its_free_blocks_is_whole(tmp_path):
+    """A checkpoint after a large table is replaced cuts the free blocks off the end of the file, while the header
+    still counts them: the file is shorter than its total blocks, yet whole. It must open and publish (a million-
+    report build was refused as "truncated"); a file cut short of the blocks it uses is still refused."""
+    from xxgk.warehouse import connect, open_published, publishing
+
+    db = tmp_path / "warehouse.duckdb"
+    with connect(db) as con:
+        con.execute("create table kept as select range as i, md5(cast(range as varchar)) as s from range(100000)")
+        con.execute("checkpoint")
+        con.execute("create table replaced as select range as i, md5(cast(range as varchar)) as s from range(1000000)")
+        con.execute("checkpoint")
+        con.execute("drop table replaced")
+        con.execute("checkpoint")
+    with connect(db, read_only=True) as con:
+        block_size, total = con.execute("select block_size, total_blocks from pragma_database_size()").fetchone()
+    assert db.stat().st_size < 3 * 4096 + total * block_size  # the state that was misread
+    open_published(db).close()
+    with publishing(db) as work, connect(work) as con:
+        con.execute("create table added as select 1 as i")
+    with open_published(db) as con:
+        assert con.execute("select count(*) from kept").fetchone() == (100000,)
+    with open(db, "r+b") as fh:
+        fh.truncate(db.stat().st_size // 2)
+    with pytest.raises(Exception, match="is truncated"):
+        open_published(db)
+
+
 # --- item 12: children die with xxgk; file names cannot drive the terminal ----------------------------
 def _children(pid: int) -> dict[int, str]:
     """The processes whose parent is ``pid``, with their command lines."""
