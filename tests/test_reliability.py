@@ -26,7 +26,7 @@ from tests.conftest import xxgk
 from tests.test_seeds import RAW, SEEDS
 from xxgk.build import PROJECT_DIR, build
 from xxgk.checks.run import run_checks
-from xxgk.warehouse import WarehouseChanged, publishing
+from xxgk.warehouse import WarehouseChanged, connect, open_published, publishing
 from xxgk.synth import write_corpus
 
 SEED_TEXTS = [(RAW / name).read_text("utf-8") for name in sorted(SEEDS)]

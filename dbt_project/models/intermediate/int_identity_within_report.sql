@@ -16,8 +16,8 @@ with report_cells as (
 
 -- Each cell, once as a term of the column identities (I1, I2 sum rows down a column: found by its row)
 -- and once as a term of the row identities (I3, I4 sum columns along a row: found by its column).
--- One pass over the cells into one hash join: at national scale nothing here may be read twice, as
--- DuckDB then holds the shared rows in memory (it ran out of 3 GB on a million reports).
+-- One pass over the cells into one hash join: no CTE here may be used twice, as DuckDB then holds its
+-- rows in memory (it ran out of 3 GB on a million reports); the few unrecognised rows get a scan of their own.
 cells as (
 
     select
