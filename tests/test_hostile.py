@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from loaders.normalise import html_to_text
 from loaders.report import parse_report, parse_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -103,9 +104,18 @@ def html_t3(first_cell: str) -> bytes:
     ("<p>2</p><p>6</p>", None),  # two paragraphs in a cell are two numbers, not 26
     ("2<br>6", None),
     ("2<span>6</span>", 26),  # a number split across runs is one
+    ("26<sup>1</sup>", 26),  # a footnote mark
 ])
 def test_html_cells_read_as_a_browser_shows_them(first_cell, value):
     assert cells(html_t3(first_cell))["new_received"][0] == value
+
+
+@pytest.mark.parametrize("noncharacter", ["\ufdd0", "\ufdd3", "&#xFDD3;", "&#64977;"])
+def test_a_page_holding_the_flattenings_markers_is_laid_out_as_any_other(noncharacter):
+    # html_to_text marks line breaks, text ends and cells with these noncharacters: one in the page is read as
+    # U+FFFD, never as a marker that would end a cell early or break a line.
+    page = f"<p>共{noncharacter}3件</p><table><tr><td>2{noncharacter}6</td><td>7</td></tr></table>"
+    assert html_to_text(page) == "共\ufffd3件\n\n\t2\ufffd6\n\t7\n"
 
 
 def test_an_empty_column_after_the_total_does_not_shift_a_row_that_starts_blank():
