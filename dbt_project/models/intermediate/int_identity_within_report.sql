@@ -14,46 +14,12 @@ with report_cells as (
 
 ),
 
--- Each cell, once as a term of the column identities (I1, I2 sum rows down a column: found by its row)
--- and once as a term of the row identities (I3, I4 sum columns along a row: found by its column).
--- One pass over the cells into one hash join: no CTE here may be used twice, as DuckDB then holds its
--- rows in memory (it ran out of 3 GB on a million reports); the few unrecognised rows get a scan of their own.
-cells as (
-
-    select
-        report_cells.*,
-        axes.axis,
-        case when axes.axis = 'col' then report_cells.row_key else report_cells.col_key end as term_key,
-        case when axes.axis = 'col' then report_cells.col_key else report_cells.row_key end as unit_key
-    from report_cells
-    cross join (select 'col' as axis union all select 'row' as axis) as axes
-
-),
-
+-- One pass over the cells into one hash join, then one group-by with small states (sums and counts) on a
+-- short key: no CTE here may be used twice, as DuckDB then holds its rows in memory (it ran out of 3 GB on
+-- a million reports), and the cells named in findings, few, get a scan of their own, as do the unrecognised rows.
 terms as (
 
-    select * from {{ ref('identity_terms') }}
-
-),
-
-joined as (
-
-    select
-        cells.report_id,
-        cells.ingested_at,
-        terms.identity_id,
-        terms.table_id,
-        terms.axis,
-        cells.unit_key,
-        terms.side,
-        cells.value,
-        cells.char_offset,
-        {{ term_state() }}
-    from cells
-    inner join terms
-        on cells.table_id = terms.table_id
-        and cells.axis = terms.axis
-        and cells.term_key = terms.term_key
+    {{ identity_term_rows('report_cells') }}
 
 ),
 
@@ -61,13 +27,12 @@ sides as (
 
     select
         report_id,
-        ingested_at,
         identity_id,
-        table_id,
-        axis,
         unit_key,
-        case when axis = 'row' then unit_key end as row_key,
-        case when axis = 'col' then unit_key end as col_key,
+        -- one value per report and identity: carried, not grouped by
+        max(ingested_at) as ingested_at,
+        max(table_id) as table_id,
+        max(axis) as axis,
         sum(case when side = 'lhs' then coalesce(value, 0) else 0 end) as lhs,
         sum(case when side = 'rhs' then coalesce(value, 0) else 0 end) as rhs,
         count(case when side = 'lhs' then 1 end) as lhs_cells,
@@ -77,13 +42,37 @@ sides as (
         min(case when side = 'lhs' then char_offset end) as anchor_offset,
         count(case when is_blank then 1 end) as n_blank,
         count(case when is_unread then 1 end) as n_unread,
-        count(case when resolved_by = identity_id then 1 end) as n_chosen,
-        -- the cells named in findings
+        count(case when resolved_by = identity_id then 1 end) as n_chosen
+    from terms
+    group by report_id, identity_id, unit_key
+
+),
+
+named_cells as (
+
+    {{ rows_of_reports_since_last_build(ref('stg_report_cells'),
+                                        where="rows_.table_id in ('t3', 't4') and (rows_.resolved_by is not null or (rows_.value is null and (rows_.is_unresolved or rows_.value_kind not in ('blank', 'dash'))))") }}
+
+),
+
+named_terms as (
+
+    {{ identity_term_rows('named_cells') }}
+
+),
+
+-- the cells named in findings
+names as (
+
+    select
+        report_id,
+        identity_id,
+        unit_key,
         {{ sorted_text_agg('cell', ', ', 'is_unread') }} as unread_cells,
         {{ sorted_text_agg('why_unread', '; ', 'is_unread', distinct=true) }} as unread_why,
         {{ sorted_text_agg('cell', ', ', 'resolved_by = identity_id') }} as chosen_cells
-    from joined
-    group by report_id, ingested_at, identity_id, table_id, axis, unit_key
+    from named_terms
+    group by report_id, identity_id, unit_key
 
 ),
 
@@ -107,8 +96,8 @@ select
     sides.report_id,
     sides.identity_id,
     sides.table_id,
-    sides.row_key,
-    sides.col_key,
+    case when sides.axis = 'row' then sides.unit_key end as row_key,
+    case when sides.axis = 'col' then sides.unit_key end as col_key,
     sides.lhs,
     sides.rhs,
     sides.lhs - sides.rhs as delta,
@@ -120,14 +109,18 @@ select
     sides.lhs_cells > sides.lhs_missing and sides.rhs_cells > sides.rhs_missing as has_numbers,
     sides.n_blank,
     sides.n_unread,
-    concat_ws('; ', sides.unread_cells || ': ' || sides.unread_why,
+    concat_ws('; ', names.unread_cells || ': ' || names.unread_why,
               'row(s) not recognised: ' || unrecognised.labels) as unread,
     sides.n_chosen,
-    sides.chosen_cells,
+    names.chosen_cells,
     sides.n_unread = 0 and sides.n_chosen = 0 and unrecognised.labels is null as is_read,
     sides.anchor_offset,
     sides.ingested_at
 from sides
+left join names
+    on sides.report_id = names.report_id
+    and sides.identity_id = names.identity_id
+    and sides.unit_key = names.unit_key
 left join unrecognised
     on sides.axis = 'col'
     and unrecognised.report_id = sides.report_id
