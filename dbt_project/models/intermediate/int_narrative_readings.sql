@@ -10,8 +10,9 @@
 -- (identity I3), as a reader would take it.
 -- Readings the report's tables have no cells for (现行有效件数 in a 2019 report) are left out.
 -- Incremental: only reports ingested since the last build are read.
--- The cells are scanned, never held: a CTE used twice is materialised by DuckDB (201 M cells at a million
--- reports, most of this model's time), so the rows whose 总计 is blank get a scan of their own.
+-- Cells and facts are scanned, never held: a CTE used twice is materialised by DuckDB (201 M cells, or
+-- 9.8 M facts with their sentences, at a million reports: most of this model's time, then more than its
+-- 3 GB), so the rows whose 总计 is blank, and the facts' own columns for the output, get scans of their own.
 
 {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert') }}
 
@@ -79,7 +80,7 @@ fact_readings as (
         readings.reading_id,
         readings.measure,
         readings.base_measure,
-        readings.description
+        facts.ingested_at
     from facts
     inner join readings
         on facts.metric = readings.metric
@@ -219,23 +220,32 @@ per_reading as (
 
 ),
 
+-- The facts' own columns, joined last to the readings of this run's reports: a plain scan, so that the
+-- hash table is built on the readings (a scan joined to the reports was estimated at a few thousand rows,
+-- and 9.8 M facts with their sentences were put in the hash table instead).
+stated as (
+
+    select * from {{ ref('stg_narrative_facts') }}
+
+),
+
 valued as (
 
     select
-        facts.report_id,
-        facts.fact_no,
-        facts.metric,
-        facts.part,
-        facts.value as stated_value,
-        facts.qualifier,
-        facts.decimals,
-        facts.keyword,
-        facts.sentence,
-        facts.char_offset,
+        stated.report_id,
+        stated.fact_no,
+        stated.metric,
+        stated.part,
+        stated.value as stated_value,
+        stated.qualifier,
+        stated.decimals,
+        stated.keyword,
+        stated.sentence,
+        stated.char_offset,
         fact_readings.reading_id,
         fact_readings.measure,
         fact_readings.base_measure,
-        fact_readings.description as reading_description,
+        readings.description as reading_description,
         case
             when not per_reading.is_complete then null
             when fact_readings.base_measure is null then per_reading.value
@@ -244,15 +254,18 @@ valued as (
         per_reading.is_complete and (fact_readings.base_measure is null or per_reading.base > 0) as is_complete,
         per_reading.n_cells,
         per_reading.n_cells_read,
-        facts.ingested_at
-    from facts
+        fact_readings.ingested_at
+    from per_reading
     inner join fact_readings
-        on facts.report_id = fact_readings.report_id
-        and facts.fact_no = fact_readings.fact_no
-    inner join per_reading
-        on fact_readings.report_id = per_reading.report_id
-        and fact_readings.fact_no = per_reading.fact_no
-        and fact_readings.reading_id = per_reading.reading_id
+        on per_reading.report_id = fact_readings.report_id
+        and per_reading.fact_no = fact_readings.fact_no
+        and per_reading.reading_id = fact_readings.reading_id
+    inner join stated
+        on per_reading.report_id = stated.report_id
+        and per_reading.fact_no = stated.fact_no
+    inner join readings
+        on stated.metric = readings.metric
+        and per_reading.reading_id = readings.reading_id
     where per_reading.applies
 
 )
