@@ -51,7 +51,7 @@ sides as (
 named_cells as (
 
     {{ rows_of_reports_since_last_build(ref('stg_report_cells'),
-                                        where="rows_.table_id in ('t3', 't4') and (rows_.resolved_by is not null or (rows_.value is null and (rows_.is_unresolved or rows_.value_kind not in ('blank', 'dash'))))") }}
+                                        where="rows_.table_id in ('t3', 't4') and (rows_.resolved_by is not null or (" ~ is_unread('rows_') ~ "))") }}
 
 ),
 
