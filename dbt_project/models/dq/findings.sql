@@ -18,8 +18,7 @@
     {%- do checks.append({'relation': ref(name), 'meta': node.config.meta if node else {}}) -%}
 {%- endfor %}
 
-with found as (
-
+{%- set found_rows -%}
     {%- for check in checks %}
     select
         '{{ check.meta.check_id }}' as check_id,
@@ -33,6 +32,11 @@ with found as (
     {%- endif %}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
+{%- endset %}
+
+with found as (
+
+    {{ found_rows }}
 
 ),
 
@@ -59,9 +63,31 @@ reports as (
 
 ),
 
-sources as (
+-- The snippet: the text around each finding's cell. A report's text is joined to one row holding all its
+-- findings' offsets, read again from the check models, so that no hash table holds the texts: a million of
+-- them are gigabytes, and a full re-check of a national warehouse ran out of memory joining them to 4 M findings.
+finding_offsets as (
 
-    select report_id, normalised_text from {{ source('raw', 'report_sources') }}
+    select report_id, array_agg(distinct char_offset) as char_offsets
+    from (
+
+        {{ found_rows }}
+
+    ) as found_again
+    where char_offset is not null
+    group by report_id
+
+),
+
+snippets as (
+
+    select
+        finding_offsets.report_id,
+        offsets.char_offset,
+        replace(substr(sources.normalised_text, greatest(offsets.char_offset - 40, 0) + 1, 120), chr(9), ' ') as snippet
+    from {{ source('raw', 'report_sources') }} as sources
+    inner join finding_offsets on sources.report_id = finding_offsets.report_id
+    cross join unnest(finding_offsets.char_offsets) as offsets (char_offset)
 
 )
 
@@ -83,9 +109,7 @@ select
     identified.delta,
     identified.message,
     identified.char_offset,
-    case when identified.char_offset is not null then
-        replace(substr(sources.normalised_text, greatest(identified.char_offset - 40, 0) + 1, 120), chr(9), ' ')
-    end as snippet,
+    snippets.snippet,
     {%- if is_incremental() %}
     coalesce(seen_before.first_seen_run, '{{ invocation_id }}') as first_seen_run,
     coalesce(seen_before.first_seen_at, cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)) as first_seen_at,
@@ -97,7 +121,9 @@ select
     {%- endif %}
 from identified
 left join reports on reports.report_id = identified.report_id
-left join sources on sources.report_id = identified.report_id and identified.char_offset is not null
+left join snippets
+    on identified.report_id = snippets.report_id
+    and identified.char_offset = snippets.char_offset
 {%- if is_incremental() %}
 left join seen_before on seen_before.finding_id = identified.finding_id
 {%- endif %}
