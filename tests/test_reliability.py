@@ -734,17 +734,20 @@ def _limit_file_size(limit: int):
     return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
-@pytest.mark.parametrize("where", ["copying the warehouse", "writing the new reports"])
-def test_item10_no_room_to_write_is_one_message_and_leaves_nothing_behind(tmp_path, where):
+# 2,300 files: the first 2,000 are written by the writer thread while the rest are parsed.
+@pytest.mark.parametrize("where, n_files, workers", [("copying the warehouse", 300, 1),
+                                                     ("writing the new reports", 300, 1),
+                                                     ("writing a batch while the next is parsed", 2300, 2)])
+def test_item10_no_room_to_write_is_one_message_and_leaves_nothing_behind(tmp_path, where, n_files, workers):
     db = tmp_path / "warehouse.duckdb"
     ingest([RAW], db, progress=False)
     before, size = state(db, COUNTS_SQL), db.stat().st_size
     limit = size // 2 if where == "copying the warehouse" else size + 300_000
-    new = corpus(tmp_path / "new", 300)
+    new = corpus(tmp_path / "new", n_files)
     # A file-size limit fails writes as a full disk does (EFBIG instead of ENOSPC), without root or a mount.
     done = subprocess.run([sys.executable, "-m", "xxgk.cli", "ingest", str(new), "--db", str(db), "--quiet",
-                           "--workers", "1"], capture_output=True, text=True, preexec_fn=_limit_file_size(limit),
-                          timeout=300)
+                           "--workers", str(workers)], capture_output=True, text=True,
+                          preexec_fn=_limit_file_size(limit), timeout=300)
     assert done.returncode == 5, done.stderr
     assert "no room to write (" in done.stderr and "File too large" in done.stderr and "Nothing was published" in done.stderr
     assert "Traceback" not in done.stderr and "cannot rollback" not in done.stderr

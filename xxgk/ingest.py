@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,27 +57,36 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
         pending: list[dict[str, pl.DataFrame]] = []
         n_pending = n_bytes = 0
         bar = tqdm(total=len(found.files), unit="file", desc="ingest", disable=not progress, file=sys.stderr)
-        for chunk in chunks(found.files, known, workers):
-            bar.update(len(chunk.files))
-            repeated = []
-            for path, sha, status, error in chunk.files:
-                if status == "skipped":
-                    summary.skipped.append((shown_path(path), None, error or ""))
-                    continue
-                if status != "unchanged" and sha and sha in written:
-                    repeated.append(sha[:16])
-                    status = "unchanged"
-                written.add(sha)
-                summary.counts[status] += 1
-                if status in ("partial", "rejected"):
-                    summary.problems.append((shown_path(path), status, error or ""))
-            frames = _without_reports(chunk.frames, repeated) if repeated else chunk.frames
-            pending.append(frames)
-            n_pending += frames["reports"].height
-            n_bytes += sum(f.estimated_size() for f in frames.values())
-            if n_pending >= batch_size or n_bytes >= PENDING_BYTES:
-                _write(con, pending)
-                pending, n_pending, n_bytes = [], 0, 0
+        # One batch is written (by a thread: DuckDB works without the GIL) while the next is collected. Written
+        # in line, a commit that checkpoints (seconds, on a large warehouse) left the workers idle once the few
+        # chunks in flight were parsed. Batches are written one at a time, in order; a failed write stops the run.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-writer") as writer:
+            writing: Future | None = None
+            for chunk in chunks(found.files, known, workers):
+                bar.update(len(chunk.files))
+                repeated = []
+                for path, sha, status, error in chunk.files:
+                    if status == "skipped":
+                        summary.skipped.append((shown_path(path), None, error or ""))
+                        continue
+                    if status != "unchanged" and sha and sha in written:
+                        repeated.append(sha[:16])
+                        status = "unchanged"
+                    written.add(sha)
+                    summary.counts[status] += 1
+                    if status in ("partial", "rejected"):
+                        summary.problems.append((shown_path(path), status, error or ""))
+                frames = _without_reports(chunk.frames, repeated) if repeated else chunk.frames
+                pending.append(frames)
+                n_pending += frames["reports"].height
+                n_bytes += sum(f.estimated_size() for f in frames.values())
+                if n_pending >= batch_size or n_bytes >= PENDING_BYTES:
+                    if writing is not None:
+                        writing.result()
+                    writing = writer.submit(_write, con, pending)
+                    pending, n_pending, n_bytes = [], 0, 0
+            if writing is not None:
+                writing.result()
         _write(con, pending)
         bar.close()
         seen = [shown_path(p) for p, _ in found.files]
