@@ -16,6 +16,7 @@ from loaders import files as ingest_module
 from xxgk.ingest import ingest
 from tests.test_formats import FIXTURES
 from tests.conftest import q
+from tests.test_reliability import corpus
 from tests.test_seeds import RAW, SEEDS
 
 NEWS_PAGE = """<html><head><title>区长调研重点企业</title></head><body>
@@ -135,6 +136,15 @@ def test_worker_pool_gives_the_same_warehouse(warehouse, batch, tmp_path):
     sql = ("select r.source_path, c.table_id, c.row_key, c.col_key, c.value, c.raw_text, c.char_offset "
            "from raw.report_cells c join raw.reports r using (report_id) order by all")
     assert q(db, sql) == q(warehouse, sql)
+
+
+def test_a_run_of_many_batches_leaves_whole_row_groups(tmp_path):
+    # Each batch of 500 seeds (100,000 cells) is checkpointed as row groups of its own, without DuckDB's merging
+    # of small row groups (which compressed every text again at each merge); the run merges them once at its end.
+    db = tmp_path / "w.duckdb"
+    ingest([corpus(tmp_path / "in", 1500)], db, workers=2, progress=False, batch_size=500)
+    for table in ("reports", "report_sources", "narrative_facts"):
+        assert q(db, f"select count(distinct row_group_id) from pragma_storage_info('raw.{table}')") == [(1,)]
 
 
 def test_content_repeated_across_parallel_chunks_is_stored_once(tmp_path, monkeypatch):
