@@ -14,8 +14,8 @@ Several splits fitting, or none, leaves the row unresolved with the candidates l
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Callable, Iterator, NamedTuple, Sequence
+from functools import lru_cache, partial
+from typing import Callable, NamedTuple, Sequence
 
 # A count in one cell of these tables stays well under ten million.
 MAX_CELL_DIGITS = 7
@@ -47,7 +47,7 @@ def is_digit_run(tokens: Sequence[str]) -> bool:
     return bool(tokens) and all(_DIGIT_TOKEN.fullmatch(t) for t in tokens)
 
 
-def candidate_splits(tokens: Sequence[str], n: int) -> Iterator[tuple[Piece, ...]]:
+def candidate_splits(tokens: Sequence[str], n: int) -> list[tuple[Piece, ...]]:
     """Every way to cut the tokens into ``n`` numbers without a leading zero, in a fixed order.
 
     >>> [[p.value for p in s] for s in candidate_splits(["230", "000023"], 7)]
@@ -55,32 +55,73 @@ def candidate_splits(tokens: Sequence[str], n: int) -> Iterator[tuple[Piece, ...
     >>> [[p.value for p in s] for s in candidate_splits(["0000000"], 7)]
     [[0, 0, 0, 0, 0, 0, 0]]
     """
-    digits_after = [sum(len(t) for t in tokens[k + 1:]) for k in range(len(tokens))]
-
-    def cut(k: int, start: int, left: int) -> Iterator[tuple[Piece, ...]]:
-        if k == len(tokens):
-            if left == 0:
-                yield ()
-            return
-        token = tokens[k]
-        if start == len(token):
-            yield from cut(k + 1, 0, left)
-            return
-        digits = len(token) - start + digits_after[k]
-        # Every token left needs a piece of its own; no piece is empty or longer than MAX_CELL_DIGITS.
-        if left < len(tokens) - k or left > digits or digits > left * MAX_CELL_DIGITS:
-            return
-        widths = (1,) if token[start] == "0" else range(1, min(len(token) - start, MAX_CELL_DIGITS) + 1)
-        for width in widths:
-            piece = Piece(int(token[start: start + width]), k, start)
-            for tail in cut(k, start + width, left - 1):
-                yield (piece, *tail)
-
     if n <= 0 or not tokens:
-        return iter(())
+        return []
     if sum(map(len, tokens)) == n:  # a digit a cell, the common case ("0000000", "1000001"): one split
-        return iter([tuple(Piece(int(d), k, i) for k, token in enumerate(tokens) for i, d in enumerate(token))])
-    return cut(0, 0, n)
+        return [tuple(_piece((int(d), k, i)) for k, token in enumerate(tokens) for i, d in enumerate(token))]
+    return _Cuts(tokens).splits(0, 0, n)
+
+
+def count_splits(tokens: Sequence[str], n: int) -> int:
+    """How many splits ``candidate_splits`` gives, counted without making them.
+
+    >>> count_splits(["230", "000023"], 7), count_splits(["1" * 12], 7)
+    (3, 462)
+    """
+    if n <= 0 or not tokens:
+        return 0
+    return _Cuts(tokens).count(0, 0, n)
+
+
+# Builds a Piece from one tuple in C, without the Python-level __new__: a run is cut hundreds of ways.
+_piece = partial(tuple.__new__, Piece)
+
+
+class _Cuts:
+    """The ways to cut the rest of a run, from a position (token, offset in it) into a number of pieces:
+    each remembered, as runs of many splits share their tails."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.tokens = tokens
+        self.digits_after = [sum(len(t) for t in tokens[k + 1:]) for k in range(len(tokens))]
+        self.made: dict[tuple[int, int, int], list[tuple[Piece, ...]]] = {}
+        self.counted: dict[tuple[int, int, int], int] = {}
+
+    def widths(self, k: int, start: int, left: int) -> range | tuple[int, ...]:
+        """Widths of the piece starting at ``start`` of token ``k``: every token left needs a piece of its own;
+        no piece is empty or longer than MAX_CELL_DIGITS; a piece starting with 0 is that 0."""
+        token = self.tokens[k]
+        digits = len(token) - start + self.digits_after[k]
+        if left < len(self.tokens) - k or left > digits or digits > left * MAX_CELL_DIGITS:
+            return ()
+        return (1,) if token[start] == "0" else range(1, min(len(token) - start, MAX_CELL_DIGITS) + 1)
+
+    def splits(self, k: int, start: int, left: int) -> list[tuple[Piece, ...]]:
+        if k == len(self.tokens):
+            return [()] if left == 0 else []
+        token = self.tokens[k]
+        if start == len(token):
+            return self.splits(k + 1, 0, left)
+        key = (k, start, left)
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = []
+            for width in self.widths(k, start, left):
+                piece = _piece((int(token[start: start + width]), k, start))
+                made.extend([(piece, *tail) for tail in self.splits(k, start + width, left - 1)])
+        return made
+
+    def count(self, k: int, start: int, left: int) -> int:
+        if k == len(self.tokens):
+            return left == 0
+        if start == len(self.tokens[k]):
+            return self.count(k + 1, 0, left)
+        key = (k, start, left)
+        counted = self.counted.get(key)
+        if counted is None:
+            counted = self.counted[key] = sum(self.count(k, start + width, left - 1)
+                                              for width in self.widths(k, start, left))
+        return counted
 
 
 @lru_cache(maxsize=16384)  # glued rows repeat across reports ("0000000", "1000001"…)
@@ -101,12 +142,9 @@ def split_run(tokens: tuple[str, ...], n: int, identity: tuple[str, Callable[[li
     (True, 'glued digits 29: no identity of the row to confirm a split')
     """
     run = " ".join(tokens)
-    candidates = []
-    for pieces in candidate_splits(tokens, n):
-        candidates.append(pieces)
-        if len(candidates) > MAX_CANDIDATES:
-            return Split(None, None, f"glued digits {run}: more than {MAX_CANDIDATES} possible splits",
-                         len(candidates))
+    if count_splits(tokens, n) > MAX_CANDIDATES:
+        return Split(None, None, f"glued digits {run}: more than {MAX_CANDIDATES} possible splits", MAX_CANDIDATES + 1)
+    candidates = candidate_splits(tokens, n)
     if not candidates:
         return Split(None, None, f"glued digits {run}: cannot be cut into {n} cells", 0)
     if identity is None:
