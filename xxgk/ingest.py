@@ -23,6 +23,8 @@ from . import warehouse
 
 # Parsed chunks waiting to be written are written once they hold this many bytes (or batch_size reports).
 PENDING_BYTES = 64 * 1024 * 1024
+# Row-group merges the closing checkpoint may do: enough for every batch of a national run.
+MERGES_AT_THE_END = 1_000_000
 
 
 @dataclass
@@ -98,8 +100,10 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
         n_new = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
         warehouse.record_run(con, uuid.uuid4().hex, "ingest", started, False, None, warehouse.newest_report(con),
                              n_new)
-        con.execute("reset max_vacuum_tasks")
-        con.execute("checkpoint")  # the one merge (a checkpoint vacuums every table)
+        # The one merge (a checkpoint vacuums every table). Uncapped: with DuckDB's default of 100 merges a
+        # checkpoint, most of a national run's were left to whichever writer came next (the build).
+        con.execute(f"set max_vacuum_tasks = {MERGES_AT_THE_END}")
+        con.execute("checkpoint")
     finally:
         con.close()
     return summary
