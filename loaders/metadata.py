@@ -81,7 +81,9 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
     return Metadata(re.sub(r"\s+", "", title), agency or None, int(m["year"]))
 
 
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+# A year printed as such; one that a digit precedes is not (12023年) — tested apart, as a pattern that starts with a
+# look-behind is tried at every character of the 3,000 read.
+_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年")
 
 
 def _body_head(lines: Lines, body_start: int) -> str:
@@ -99,7 +101,9 @@ def body_year(lines: Lines, body_start: int) -> int | None:
     2023
     """
     start = lines.offset[body_start] if body_start < len(lines.offset) else len(lines.source)
-    years = Counter(_YEAR_IN_TEXT.findall(lines.source, start, start + 3000))
+    text = lines.source
+    years = Counter(text[m.start(): m.start() + 4] for m in _YEAR_IN_TEXT.finditer(text, start, start + 3000)
+                    if not (m.start() and text[m.start() - 1].isdecimal()))
     return int(years.most_common(1)[0][0]) if years else None  # ties: the year mentioned first
 
 

@@ -273,8 +273,10 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
     few for its columns. Then no run can be cut with certainty: a cut the row's sum confirms may still
     put a number in a blank cell's place ("18221822": 1822 … 1822, or 1,8,2,2,1,8,22)."""
     for row in rows:
+        if row.values[0].row is not None:
+            continue  # cells placed in a row are never glued
         digits = "".join(" ".join([c.raw for c in row.values]).split())  # the row's tokens, run together
-        if digits.isdigit() and len(digits) < n and row.values[0].row is None:
+        if digits.isdigit() and len(digits) < n:
             return True
     return False
 
