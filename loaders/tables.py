@@ -274,7 +274,7 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
     put a number in a blank cell's place ("18221822": 1822 … 1822, or 1,8,2,2,1,8,22)."""
     for row in rows:
         if row.values[0].row is not None:
-            continue  # cells placed in a row are never glued
+            continue  # a table with rows keeps its blank cells: only text with none loses them
         digits = "".join(" ".join([c.raw for c in row.values]).split())  # the row's tokens, run together
         if digits.isdigit() and len(digits) < n:
             return True
