@@ -134,6 +134,17 @@ class Lines(NamedTuple):
         stop = self.offset[end] - 1 if end < len(self.offset) else len(self.source)
         return self.source[self.offset[start]: stop] if start < end else ""
 
+    def first_holding(self, char: str, start: int, end: int) -> int | None:
+        """0-based index of the first line from ``start`` to ``end`` (excluded) holding ``char``; one
+        search of the text, not one per line.
+
+        >>> t = "a\\nb\\tc\\nd\\te"
+        >>> split_lines(t, t).first_holding("\\t", 0, 3), split_lines(t, t).first_holding("\\t", 0, 1)
+        (1, None)
+        """
+        at = self.span(start, end).find(char)
+        return self.index_at(self.offset[start] + at) if at >= 0 else None
+
     def index_at(self, offset: int) -> int:
         """0-based index of the line holding character ``offset``."""
         return bisect_right(self.offset, offset) - 1
@@ -184,12 +195,11 @@ def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
     """
     starts: dict[str, int] = {}
     wanted = ["s1", *SECTION_ORDER]
-    candidates = [(i, _heading_body(lines.text[i])) for i in _heading_lines(lines, text)
+    candidates = [(i, _heading_names(lines.text[i])) for i in _heading_lines(lines, text)
                   if _could_be_heading(lines.raw[i], lines.text[i])]
     pos = 0
     for name in wanted:
-        matching = [i for i, body in candidates
-                    if i >= pos and body is not None and any(key in body for key in HEADING_KEYS[name])]
+        matching = [i for i, names in candidates if i >= pos and name in names]
         # A table's heading is the one its table follows: not a line of a table of contents, nor a
         # sub-heading of the overview worded like it.
         chosen = next((i for i in matching if _table_follows(lines, text, i, name, candidates)),
@@ -243,11 +253,19 @@ def _could_be_heading(raw: str, text: str) -> bool:
     return len(raw) < 80 and not raw.startswith("\t") and 0 < len(text.strip()) <= 40
 
 
-def _heading_body(line_text: str) -> str | None:
-    """The heading's words without its numbering; None when the line is too long to be a heading."""
+@lru_cache(maxsize=4096)  # headings recur in every report
+def _heading_names(line_text: str) -> frozenset[str]:
+    """The sections whose key words a heading line holds, numbering aside; none when the line is too
+    long to be a heading.
+
+    >>> sorted(_heading_names("三、收到和处理政府信息公开申请情况")), _heading_names("x" * 31)
+    (['t3'], frozenset())
+    """
     text = line_text.strip()
     body = _HEADING_PREFIX.sub("", text)
-    return body if body != text or len(body) <= 30 else None
+    if body == text and len(body) > 30:
+        return frozenset()
+    return frozenset(name for name, keys in HEADING_KEYS.items() if any(key in body for key in keys))
 
 
 def _find_anchor(lines: Lines, text: str, pos: int, name: str) -> int | None:

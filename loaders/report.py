@@ -158,8 +158,8 @@ def _prose_rows(lines: Lines, sections: dict[str, tuple[int, int]]):
     pieces, pos = [], 0
     for start, end in tables:
         pieces.append(lines.rows(pos, start + 1))
-        first_row = next((i for i in range(start + 1, min(end, start + 1 + _MAX_PREAMBLE_LINES))
-                          if "\t" in lines.raw[i]), start + 1)
+        first_row = lines.first_holding("\t", start + 1, min(end, start + 1 + _MAX_PREAMBLE_LINES))
+        first_row = start + 1 if first_row is None else first_row
         # Only sentences: loose cells of a broken table before its first row are not prose.
         pieces.append(row for row in lines.rows(start + 1, first_row) if "。" in row[3] or "，" in row[3])
         pos = end

@@ -181,44 +181,31 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
     group = None  # the group （三）–（六） the rows above opened
     strays: list[str] = []
     for run in runs(cells):
-        keys, own_labels, own_texts, groups = [], [], [], []  # groups: the group open before each own label
         labels = run.labels
-        if columns is not None and len(labels) >= 2 and sum(c.label in L.T3_HEADER_WORDS for c in labels) >= 2:
-            # The header printed again (a page break, a table split in two): its words name no row, and
-            # its 总计 is a column, not （七）总计.
-            labels = [c for c in labels if c.label not in L.T3_HEADER_WORDS]
-        for cell in labels:
-            label = cell.label
-            key = L.t3_row_key(label, group)
-            if columns is None and key in (None, "total_processed"):
-                header_text += label  # before the first data row, "总计" is a column header
+        if columns is None:
+            # Before the first label that names a row, labels are the header ("总计" is a column there).
+            first = next((i for i, c in enumerate(labels)
+                          if L.t3_row_key(c.label, None) not in (None, "total_processed")), len(labels))
+            header_text += "".join([c.label for c in labels[:first]])
+            if first == len(labels):
                 continue
-            own_labels.append(cell.raw)
-            own_texts.append(cell.text)  # simplified script, for matching
-            groups.append(group)
-            if columns is None:
-                columns = _t3_columns(header_text)
-            group = L.t3_group(label, key, group)
-            keys.append(key)
-        if columns is None or not run.values:
+            columns, labels = _t3_columns(header_text), labels[first:]
+            read = _read_labels(tuple([c.text for c in labels]), group, False)
+        else:
+            read = _read_labels(tuple([c.text for c in labels]), group, True)
+        group = read.group
+        if not run.values:
             continue
         if (not run.labels or run.detached) and len(run.values) == 1:
             strays.append(run.values[0].raw)  # a lone number on a line of its own: a page number
             continue
-        # A label group may end in a note such as （区分处理的…）: the last label that names a row wins.
-        # Labels detached from their numbers name a row only if they name one row only.
-        named = [k for k in keys if k]
-        row_key = named[-1] if named and (not run.detached or len(set(named)) == 1) else None
-        start = _row_label_start(own_texts, groups)
-        if start is not None and not run.detached:
-            # The row's label begins at its last number (1. （二） 四、): words before it are the tail of
-            # the label above, wrapped onto this row's lines, and name no row of this one.
-            row_key = L.t3_row_key(norm_label(start[0]), start[1])
+        row_key = read.key_if_detached if run.detached else read.key
         # A group's own label (（三）不予公开) beside numbers: a subtotal some reports print, not a row.
         if row_key is None and (all(c.parsed.kind == "blank" for c in run.values) or not run.detached
-                                and labels and any(g in labels[-1].label for g in L.T3_GROUPS)):
+                                and read.names_group):
             continue
-        rows.append(_T3Row(row_key, not run.detached and bool(run.labels), "".join(own_labels), run.values))
+        rows.append(_T3Row(row_key, not run.detached and bool(run.labels),
+                           "".join([labels[i].raw for i in read.own]), run.values))
     if columns is None:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
     columns = _total_first(columns, header_text, rows)
@@ -227,6 +214,49 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
     return result
+
+
+class _RunLabels(NamedTuple):
+    own: tuple[int, ...]  # which of the run's labels are its own (not the header printed again)
+    key: str | None  # the row they name, printed beside its numbers
+    key_if_detached: str | None  # the row they name, printed on lines above numbers they may not belong to
+    group: str | None  # the group （三）–（六） open after them
+    names_group: bool  # the last label is a group's own (（三）不予公开)
+
+
+@lru_cache(maxsize=8192)  # a run's labels and the group open before them recur in every report
+def _read_labels(texts: tuple[str, ...], group: str | None, header_again: bool) -> _RunLabels:
+    """What the labels of one run of table 3 say (``texts`` in simplified script), within the group
+    the rows above opened. ``header_again``: the header may be printed again here (a page break, a
+    table split in two); its words name no row, and its 总计 is a column, not （七）总计.
+
+    >>> _read_labels(("（四）无法提供", "1.本机关不掌握相关政府信息"), "三", True)[1:4]
+    ('unable_not_held', 'unable_not_held', '四')
+    >>> _read_labels(("自然人", "总计", "1.本机关不掌握相关政府信息"), "四", True).own
+    (2,)
+    """
+    labels = [norm_label(t) for t in texts]
+    own = range(len(texts))
+    if header_again and len(labels) >= 2 and sum(label in L.T3_HEADER_WORDS for label in labels) >= 2:
+        own = [i for i in own if labels[i] not in L.T3_HEADER_WORDS]
+    keys, groups = [], []  # groups: the group open before each own label
+    for i in own:
+        key = L.t3_row_key(labels[i], group)
+        groups.append(group)
+        group = L.t3_group(labels[i], key, group)
+        keys.append(key)
+    # A label group may end in a note such as （区分处理的…）: the last label that names a row wins.
+    # Labels detached from their numbers name a row only if they name one row only.
+    named = [k for k in keys if k]
+    key = named[-1] if named else None
+    start = _row_label_start([texts[i] for i in own], groups)
+    if start is not None:
+        # The row's label begins at its last number (1. （二） 四、): words before it are the tail of
+        # the label above, wrapped onto this row's lines, and name no row of this one.
+        key = L.t3_row_key(norm_label(start[0]), start[1])
+    last = labels[own[-1]] if own else ""
+    return _RunLabels(tuple(own), key, named[-1] if named and len(set(named)) == 1 else None, group,
+                      any(g in last for g in L.T3_GROUPS))
 
 
 def glued_table(cells: list[Cell]) -> bool:
@@ -275,6 +305,8 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
     for row in rows:
         if row.values[0].row is not None:
             continue  # a table with rows keeps its blank cells: only text with none loses them
+        if len(row.values) >= n and all([c.raw for c in row.values]):
+            continue  # as many tokens as columns at least: not too few
         digits = "".join(" ".join([c.raw for c in row.values]).split())  # the row's tokens, run together
         if digits.isdigit() and len(digits) < n:
             return True
@@ -284,7 +316,7 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
 def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vanish: bool = False,
                 check_sums: bool = False) -> TableResult:
     side = blank_side([r.values for r in rows], len(columns))
-    records: list[CellRecord] = []
+    by_row: list[list[CellRecord]] = []
     problems: list[str] = []
     seen: set[str] = set()
     unrecognised = misaligned = 0
@@ -302,12 +334,13 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vani
                                  uncuttable=blanks_vanish)
         if placed_by:
             emitted = [r._replace(resolved_by=placed_by) if r.resolved_by is None else r for r in emitted]
-        records.extend(emitted)
+        by_row.append(emitted)
         if problem:
             problems.append(problem)
         misaligned += len(_trim_blank_edges(row.values, len(columns), side)) != len(columns) and \
             emitted[0].value_kind != "split"
-    unsummed = _rows_not_adding_up(records, columns) if check_sums else None
+    records = [r for emitted in by_row for r in emitted]
+    unsummed = _rows_not_adding_up(by_row, columns) if check_sums else None
     if unsummed:
         # Most rows' 总计 not the sum of their parts: a column cut off or shifted in the reading (a
         # table wider than the page, a wrapped number), far likelier than a report wrong in every row.
@@ -330,24 +363,21 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vani
     return TableResult(records, problems, template)
 
 
-def _rows_not_adding_up(records: list[CellRecord], columns: list[str]) -> tuple[int, int] | None:
+def _rows_not_adding_up(rows: list[list[CellRecord]], columns: list[str]) -> tuple[int, int] | None:
     """(failing, checked) when more than half of the rows checked, at least two, have a 总计 other than
-    the sum of their applicant columns; None otherwise. A row is checked when its 总计 and one part at
-    least are numbers and no part is unread; blanks and dashes count as 0 here."""
-    if "total" not in columns:
+    the sum of their applicant columns; None otherwise. ``rows``: each row's records, one per column in
+    ``columns`` order. A row is checked when its 总计 and one part at least are numbers and no part is
+    unread; blanks and dashes count as 0 here."""
+    if "total" not in columns or not set(L.T3_APPLICANT_COLUMNS) <= set(columns):
         return None
-    rows: dict[str, list[CellRecord]] = {}
-    for r in records:
-        rows.setdefault(r.row_key, []).append(r)
+    total_at, parts_at = columns.index("total"), [columns.index(c) for c in L.T3_APPLICANT_COLUMNS]
     checked = failing = 0
-    for cells in rows.values():
-        by_col = {r.col_key: r for r in cells}
-        total, parts = by_col.get("total"), [by_col.get(c) for c in L.T3_APPLICANT_COLUMNS]
-        if total is None or total.value is None or any(p is None or p.unresolved for p in parts) \
-                or not any(p.value for p in parts):
+    for cells in rows:
+        total, parts = cells[total_at].value, [cells[i] for i in parts_at]
+        if total is None or any(p.unresolved for p in parts) or not any(p.value for p in parts):
             continue
         checked += 1
-        failing += total.value != sum(p.value or 0 for p in parts)
+        failing += total != sum(p.value or 0 for p in parts)
     return (failing, checked) if checked >= 2 and 2 * failing > checked else None
 
 
@@ -482,7 +512,7 @@ def parse_t4(cells: list[Cell]) -> TableResult:
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found", *problems], None)
     rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=glued_table(values))
-    records = [rec._replace(row_key=row_key, col_key=col_key, row_label=label)
+    records = [_record((rec[0], row_key, col_key, *rec[3:7], label, *rec[8:]))
                for rec, (row_key, col_key, label) in zip(rows, _T4_PLACES)]
     return TableResult(records, [problem, *problems] if problem else problems, None)
 
