@@ -100,7 +100,7 @@ def tab_line(raw: str) -> tuple[str, tuple[str, str, CellValue, bool] | None, in
     return (ROW if "\t" in raw else TEXT), None, 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     labels: list[Cell] = field(default_factory=list)
     values: list[Cell] = field(default_factory=list)
@@ -429,17 +429,22 @@ def runs(cells: list[Cell]) -> list[Run]:
                 current = Run()
         prev_row = row
         if cell.is_value:
-            if row is not None and not row_has_label:
+            if row is None:
+                line = cell.line
+                if current.values and line != last_line and on_last_line >= 2:
+                    out.append(current)
+                    current = Run(values=[cell])
+                elif current.labels or current.values:
+                    current.values.append(cell)
+                on_last_line = on_last_line + 1 if line == last_line else 1
+                last_line = line
+            elif not row_has_label:
                 pending.append(cell)
-            elif row is None and current.values and cell.line != last_line and on_last_line >= 2:
-                out.append(current)
-                current = Run(values=[cell])
             elif current.labels or current.values:
                 current.values.append(cell)
-            on_last_line = on_last_line + 1 if cell.line == last_line else 1
-            last_line = cell.line
         else:
-            pending.clear()
+            if pending:
+                pending.clear()
             if current.values:
                 out.append(current)
                 current = Run()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache, partial
+from itertools import compress
+from operator import attrgetter, itemgetter
 from typing import Callable, NamedTuple
 
 from . import labels as L
@@ -70,7 +72,8 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
     read = [c.parsed if money.get(col) is None else parse_value(c.text, money_unit=money[col])
             for col, c in zip(columns, values)] if money else [c.parsed for c in values]
     problem = next((f"{table_id} {row_key}/{col}: {v.unresolved}"
-                    for col, v in zip(reversed(columns), reversed(read)) if v.unresolved), None)
+                    for col, v in zip(reversed(columns), reversed(read)) if v.unresolved),
+                   None) if any(map(_read_unresolved, read)) else None
     if problem is not None:
         glued = _split_glued(table_id, row_key, row_label, columns, values)
         if glued is not None:
@@ -80,6 +83,7 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
             for col, c, v in zip(columns, values, read)], problem
 
 
+_read_unresolved = attrgetter("unresolved")
 _TOKEN = re.compile(r"\S+")
 
 
@@ -170,6 +174,12 @@ class _T3Row(NamedTuple):
     values: list[Cell]
 
 
+_t3_row = partial(tuple.__new__, _T3Row)
+# Fields read in loops over every cell of a table, in C.
+_raw, _is_value = itemgetter(Cell._fields.index("raw")), itemgetter(Cell._fields.index("is_value"))
+_value, _unresolved = itemgetter(CellRecord._fields.index("value")), itemgetter(CellRecord._fields.index("unresolved"))
+
+
 def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
     """Table 3: 26 rows (2019: 23) × 7 columns (8 with a 小计 column).
 
@@ -204,8 +214,8 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
         if row_key is None and (all(c.parsed.kind == "blank" for c in run.values) or not run.detached
                                 and read.names_group):
             continue
-        rows.append(_T3Row(row_key, not run.detached and bool(run.labels),
-                           "".join([labels[i].raw for i in read.own]), run.values))
+        rows.append(_t3_row((row_key, not run.detached and bool(run.labels),
+                             "".join([labels[i].raw for i in read.own]), run.values)))
     if columns is None:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
     columns = _total_first(columns, header_text, rows)
@@ -268,7 +278,7 @@ def glued_table(cells: list[Cell]) -> bool:
     (True, False)
     """
     # One search over the values joined by a line break, which no match crosses.
-    return _LEADING_ZERO.search("\n".join([c.raw for c in cells if c.is_value])) is not None
+    return _LEADING_ZERO.search("\n".join(compress(map(_raw, cells), map(_is_value, cells)))) is not None
 
 
 _LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
@@ -305,7 +315,7 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
     for row in rows:
         if row.values[0].row is not None:
             continue  # a table with rows keeps its blank cells: only text with none loses them
-        if len(row.values) >= n and all([c.raw for c in row.values]):
+        if len(row.values) >= n and all(map(_raw, row.values)):
             continue  # as many tokens as columns at least: not too few
         digits = "".join(" ".join([c.raw for c in row.values]).split())  # the row's tokens, run together
         if digits.isdigit() and len(digits) < n:
@@ -316,10 +326,11 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
 def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vanish: bool = False,
                 check_sums: bool = False) -> TableResult:
     side = blank_side([r.values for r in rows], len(columns))
-    by_row: list[list[CellRecord]] = []
+    by_row: list[list[CellRecord]] = []  # the records of each row kept (a row printed twice is kept once)
+    kept: list[_T3Row] = []
     problems: list[str] = []
     seen: set[str] = set()
-    unrecognised = misaligned = 0
+    unrecognised = 0
     for row, (row_key, placed_by) in zip(rows, _t3_placement(rows)):
         if row_key is None:
             unrecognised += 1
@@ -335,10 +346,9 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vani
         if placed_by:
             emitted = [r._replace(resolved_by=placed_by) if r.resolved_by is None else r for r in emitted]
         by_row.append(emitted)
+        kept.append(row)
         if problem:
             problems.append(problem)
-        misaligned += len(_trim_blank_edges(row.values, len(columns), side)) != len(columns) and \
-            emitted[0].value_kind != "split"
     records = [r for emitted in by_row for r in emitted]
     unsummed = _rows_not_adding_up(by_row, columns) if check_sums else None
     if unsummed:
@@ -348,7 +358,11 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vani
                   "were probably misread")
         return TableResult([r._replace(value=None, value_kind="text", unresolved=reason, resolved_by=None)
                             for r in records], [reason], None)
-    if rows and rows[0].values[0].row is None and misaligned > max(2, len(rows) // 4):
+    # Only text with no rows is judged by how its rows line up.
+    misaligned = sum(len(_trim_blank_edges(row.values, len(columns), side)) != len(columns) and
+                     emitted[0].value_kind != "split"
+                     for row, emitted in zip(kept, by_row)) if rows and rows[0].values[0].row is None else 0
+    if misaligned > max(2, len(rows) // 4):
         # Text with no rows (PDF converted to text) whose numbers do not line up with the labels: a
         # converter that wrote the table column by column. A row that happens to get as many numbers
         # as columns is no more to be trusted than the others.
@@ -370,14 +384,16 @@ def _rows_not_adding_up(rows: list[list[CellRecord]], columns: list[str]) -> tup
     unread; blanks and dashes count as 0 here."""
     if "total" not in columns or not set(L.T3_APPLICANT_COLUMNS) <= set(columns):
         return None
-    total_at, parts_at = columns.index("total"), [columns.index(c) for c in L.T3_APPLICANT_COLUMNS]
+    total_at, parts_of = columns.index("total"), itemgetter(*(columns.index(c) for c in L.T3_APPLICANT_COLUMNS))
     checked = failing = 0
     for cells in rows:
-        total, parts = cells[total_at].value, [cells[i] for i in parts_at]
-        if total is None or any(p.unresolved for p in parts) or not any(p.value for p in parts):
+        total, parts = cells[total_at].value, parts_of(cells)
+        if total is None or any(map(_unresolved, parts)):
             continue
-        checked += 1
-        failing += total != sum(p.value or 0 for p in parts)
+        values = [v or 0 for v in map(_value, parts)]
+        if any(values):
+            checked += 1
+            failing += total != sum(values)
     return (failing, checked) if checked >= 2 and 2 * failing > checked else None
 
 
@@ -540,7 +556,7 @@ _T4_RESULTS = ("维持", "纠正", "其他结果", "尚未审结", "总计")
 def _transposed(cells: list[Cell]) -> bool:
     """Whether table 4's rows (or lines) are led by results (结果维持, 结果纠正…) rather than blocks: three
     or more of those holding numbers begin with a result."""
-    leads: dict[int, str] = {}
+    leads: dict[int, str] = {}  # row → its first label (simplified)
     numbers: set[int] = set()
     for c in cells:
         row = c.row if c.row is not None else -c.line  # text with no rows: a line is a row
@@ -548,8 +564,8 @@ def _transposed(cells: list[Cell]) -> bool:
             if c.parsed.kind == "number":
                 numbers.add(row)
         elif row not in leads:
-            leads[row] = c.label
-    return sum(any(r in leads.get(row, "") for r in _T4_RESULTS) for row in numbers) >= 3
+            leads[row] = c.text
+    return sum(any(r in norm_label(lead) for r in _T4_RESULTS) for row, lead in leads.items() if row in numbers) >= 3
 
 
 def _t4_block(label: str) -> str | None:
