@@ -81,9 +81,11 @@ _GROUPS = [
     ("neg", r"未(?=发生|收到|收取|产生|出现|涉及|有|被|接到)|没有|不存在|无(?!法|正当|需|误|缝|论|关|力|人|纸|死角|偿)"
             r"|零(?=败诉|纠错|纠正)", "未没不无零"),
 ]
-# The leading class lets the engine reject, in one test, the characters no token starts with.
+# The leading class lets the engine reject, in one test, the characters no token starts with. Each
+# alternative's name is an empty group at its end (the match's lastgroup): an alternative that starts
+# with a character, not a group, is skipped by the engine in one test where that character is not there.
 _TOKEN = re.compile("(?=[" + re.escape("".join(sorted({c for _, _, first in _GROUPS for c in first}))) + "])(?:"
-                    + "|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in _GROUPS) + ")")
+                    + "|".join(f"(?:{pattern})(?P<{name}>)" for name, pattern, _ in _GROUPS) + ")")
 # A paragraph states something only with a counted number, a negation or 均获维持.
 _WORTH_READING = re.compile(r"\d\s*[万千百亿]?\s*[余多]?\s*[件条个篇次宗起份项元%％]|未|没有|无|零|不存在|维持")
 _MULT = {"万": 10_000, "千": 1_000, "百": 100, "亿": 100_000_000, None: 1}
@@ -215,6 +217,17 @@ class _Paragraph:
         return out
 
 
+# What only a number read as a fact needs is worked out then: most numbers of a statement are not.
+def _value(number: re.Match) -> float:
+    """The number as it counts: 1,200 → 1200.0, 3万 → 30000.0."""
+    return float(number["digits"].replace(",", "")) * _MULT[number["mult"]]
+
+
+def _qualifier(number: re.Match, lead_text: str) -> str:
+    """approx where the number says so (余, 多, 万) or the words before it do (约, 近, 超过); else exact."""
+    return "approx" if number["approx"] or number["mult"] or _APPROX_LEAD.search(lead_text) else "exact"
+
+
 class _Statement:
     """One sentence (up to 。！？) of a paragraph, its tokens read left to right."""
 
@@ -296,20 +309,16 @@ class _Statement:
     def _number(self, i: int) -> None:
         t = self.tokens[i]
         m = t.match
-        digits = m["digits"]
         unit = m["unit"]
-        value = float(digits.replace(",", "")) * _MULT[m["mult"]]
         lead, lead_start, after_number = self._lead(i)
         lead_text = self.text[lead_start: t.start]
         if unit in ("%", "％"):
-            self._share(i, lead, lead_text, after_number, value, digits)
+            self._share(i, lead, lead_text, after_number, _value(m), m["digits"])
             return
-        approx = bool(m["approx"] or m["mult"] or _APPROX_LEAD.search(lead_text))
-        qualifier = "approx" if approx else "exact"
         if unit in ("元", "万元"):
             if self.fee_context and any(x.kind == "fee" for x in lead):
-                value *= 10_000 if unit == "万元" else 1
-                self._add("fees_collected", value, "yuan", qualifier, t.word, t.start, "total",
+                value = _value(m) * (10_000 if unit == "万元" else 1)
+                self._add("fees_collected", value, "yuan", _qualifier(m, lead_text), t.word, t.start, "total",
                           next(x.word for x in reversed(lead) if x.kind == "fee"), number=i)
             return
         read = self._classify(lead, t.start, lead_text)
@@ -317,6 +326,7 @@ class _Statement:
             read = self._classify_tail(self._tail(i))
         if read is None:
             return
+        value, qualifier = _value(m), _qualifier(m, lead_text)
         for metric, part, keyword in read:
             self._add(metric, value, unit, qualifier, t.word, t.start, part, keyword, number=i)
 

@@ -7,7 +7,7 @@ only ``partial``. A row whose values cannot be aligned to its columns is emitted
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import Callable, NamedTuple
@@ -45,20 +45,21 @@ class TableResult(NamedTuple):
 
 
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
-          money: dict[str, str] | None = None, glued_table: bool = False,
+          money: dict[str, str] | None = None, glued_table: Callable[[], bool] | None = None,
           blanks_at: str | None = "leading", uncuttable: bool = False) -> tuple[list[CellRecord], str | None]:
     """Align a run of values to its columns; unresolved rows keep their text, not a guess.
 
     Cells glued together (a cell that reads as several numbers; a line of text whose digit runs do
     not match the columns) are cut apart where that is certain (glued.py). Numbers that stand apart
-    on a line of text are separate cells unless the table shows it glues cells (``glued_table``:
-    runs such as "0000000" that no count is printed as): too few of them are missing cells (blanks
-    print nothing), not glued ones.
+    on a line of text are separate cells unless the table shows it glues cells (``glued_table()``,
+    asked only of such a line, as it searches the whole table: runs such as "0000000" that no count is
+    printed as): too few of them are missing cells (blanks print nothing), not glued ones.
     """
     values = _trim_blank_edges(values, len(columns), blanks_at)
     if len(values) != len(columns):
         glued = (_split_glued(table_id, row_key, row_label, columns, values)
-                 if values and values[0].row is None and not uncuttable and (glued_table or len(values) == 1)
+                 if values and values[0].row is None and not uncuttable
+                 and (len(values) == 1 or glued_table is not None and glued_table())
                  else None)
         if glued is not None:
             return glued
@@ -219,7 +220,7 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
     if columns is None:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
     columns = _total_first(columns, header_text, rows)
-    result = _t3_records(rows, columns, glued_table(cells), _blanks_vanish(rows, len(columns)),
+    result = _t3_records(rows, columns, cache(partial(glued_table, cells)), _blanks_vanish(rows, len(columns)),
                          check_sums=from_layout or any(c.row is None for c in cells))
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
@@ -323,7 +324,7 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
     return False
 
 
-def _t3_records(rows: list[_T3Row], columns: list[str], glued: bool, blanks_vanish: bool = False,
+def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool], blanks_vanish: bool = False,
                 check_sums: bool = False) -> TableResult:
     side = blank_side([r.values for r in rows], len(columns))
     by_row: list[list[CellRecord]] = []  # the records of each row kept (a row printed twice is kept once)
@@ -463,7 +464,7 @@ def parse_t2(cells: list[Cell]) -> TableResult:
     money: dict[str, str] = {}
     votes: dict[str, int] = {}
     seen = set()
-    glued = glued_table(cells)
+    glued = cache(partial(glued_table, cells))
     for run in runs(cells):
         # A header's words may wrap or split across cells ("本年新 / 制作数量"): read them joined.
         header_text = "".join(run.label_texts)
@@ -527,7 +528,7 @@ def parse_t4(cells: list[Cell]) -> TableResult:
             problems.append(f"t4: lone numbers taken for page numbers: {', '.join(strays)}")
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found", *problems], None)
-    rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=glued_table(values))
+    rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=partial(glued_table, values))
     records = [_record((rec[0], row_key, col_key, *rec[3:7], label, *rec[8:]))
                for rec, (row_key, col_key, label) in zip(rows, _T4_PLACES)]
     return TableResult(records, [problem, *problems] if problem else problems, None)
