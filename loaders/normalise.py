@@ -348,14 +348,38 @@ def fold_compat(text: str) -> str:
 _TRADITIONAL = re.compile("[開報與為會關這個們來時說對發學經過動後當長還現從產種進實頭體應點處數業議訴訟復請區機華條門網資務據總結計審維糾審辦處認規範實聯營廢現]")
 
 
+_SCRIPT_SAMPLE = 50000  # characters read to tell the script
+
+
 def detect_script(text: str) -> str:
     """'traditional' when traditional-only characters are common, else 'simplified'.
 
     >>> detect_script("政府信息公開工作年度報告，總體情況"), detect_script("政府信息公开工作年度报告")
     ('traditional', 'simplified')
     """
-    hits = len(_TRADITIONAL.findall(text[:50000]))
-    return "traditional" if hits >= 3 else "simplified"
+    return _script(len(_TRADITIONAL.findall(text, 0, _SCRIPT_SAMPLE)))
+
+
+def _script(traditional_hits: int) -> str:
+    return "traditional" if traditional_hits >= 3 else "simplified"
+
+
+# A compatibility form or a traditional-only character: both found in one scan.
+_COMPAT_OR_TRADITIONAL = re.compile(_HAS_COMPAT.pattern[:-1] + _TRADITIONAL.pattern[1:])
+
+
+def fold_and_detect(text: str) -> tuple[str, str]:
+    """``fold_compat(text)`` and its script, in one scan of the text where it holds no compatibility
+    form (most text: folding can make a traditional-only character, ⾨ → 門, so such text is folded first).
+
+    >>> fold_and_detect("政府信息公開工作年度報告，總體情況"), fold_and_detect("⾏政复议 ２０２３")
+    (('政府信息公開工作年度報告，總體情況', 'traditional'), ('行政复议 2023', 'simplified'))
+    """
+    hits = _COMPAT_OR_TRADITIONAL.findall(text, 0, _SCRIPT_SAMPLE)
+    if _HAS_COMPAT.search("".join(hits)) or _HAS_COMPAT.search(text, _SCRIPT_SAMPLE):
+        folded = fold_compat(text)
+        return folded, detect_script(folded)
+    return text, _script(len(hits))
 
 
 _converter = None

@@ -98,8 +98,7 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         normalised = {"html": N.html_to_text, "markdown": N.markdown_to_text}.get(fmt, _as_is)(text)
     except N.RejectedInput as exc:
         return ParsedReport("rejected", str(exc), source_format=fmt)
-    matching = N.fold_compat(normalised)
-    script = N.detect_script(matching)
+    matching, script = N.fold_and_detect(normalised)
     simplified = N.to_simplified(matching) if script == "traditional" else matching
     if F.is_flattened(simplified):
         normalised, simplified = F.unflatten(normalised, simplified)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache, partial
-from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import Callable, NamedTuple
 
@@ -176,9 +175,8 @@ class _T3Row(NamedTuple):
 
 
 _t3_row = partial(tuple.__new__, _T3Row)
-# Fields read in loops over every cell of a table, in C.
-_raw, _is_value = itemgetter(Cell._fields.index("raw")), itemgetter(Cell._fields.index("is_value"))
-_value, _unresolved = itemgetter(CellRecord._fields.index("value")), itemgetter(CellRecord._fields.index("unresolved"))
+# A field read in a loop over every cell of a table, in C.
+_raw = itemgetter(Cell._fields.index("raw"))
 
 
 def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
@@ -279,7 +277,7 @@ def glued_table(cells: list[Cell]) -> bool:
     (True, False)
     """
     # One search over the values joined by a line break, which no match crosses.
-    return _LEADING_ZERO.search("\n".join(compress(map(_raw, cells), map(_is_value, cells)))) is not None
+    return _LEADING_ZERO.search("\n".join([c.raw for c in cells if c.is_value])) is not None
 
 
 _LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
@@ -385,16 +383,23 @@ def _rows_not_adding_up(rows: list[list[CellRecord]], columns: list[str]) -> tup
     unread; blanks and dashes count as 0 here."""
     if "total" not in columns or not set(L.T3_APPLICANT_COLUMNS) <= set(columns):
         return None
-    total_at, parts_of = columns.index("total"), itemgetter(*(columns.index(c) for c in L.T3_APPLICANT_COLUMNS))
+    total_at, parts_at = columns.index("total"), [columns.index(c) for c in L.T3_APPLICANT_COLUMNS]
     checked = failing = 0
     for cells in rows:
-        total, parts = cells[total_at].value, parts_of(cells)
-        if total is None or any(map(_unresolved, parts)):
+        total = cells[total_at].value
+        if total is None:
             continue
-        values = [v or 0 for v in map(_value, parts)]
-        if any(values):
-            checked += 1
-            failing += total != sum(values)
+        parts, any_part = 0.0, False
+        for i in parts_at:
+            if cells[i].unresolved:
+                break
+            if value := cells[i].value:
+                parts += value
+                any_part = True
+        else:
+            if any_part:
+                checked += 1
+                failing += total != parts
     return (failing, checked) if checked >= 2 and 2 * failing > checked else None
 
 

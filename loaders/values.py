@@ -26,7 +26,7 @@ _NUMBER = re.compile(
 YUAN_PER = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellValue:
     value: float | None
     kind: str  # number | blank | dash | text
