@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from functools import lru_cache
 import unicodedata
 from typing import NamedTuple
@@ -82,14 +81,12 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
     return Metadata(re.sub(r"\s+", "", title), agency or None, int(m["year"]))
 
 
-# A year printed as such; one that a digit precedes is not (12023年) — tested apart, as a pattern that starts with a
-# look-behind is tried at every character of the 3,000 read.
-_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d{2}\s*年")
-
-
 def _body_head(lines: Lines, body_start: int) -> str:
     """The first lines of the body (simplified): where a report names its own agency."""
     return "".join(lines.text[body_start: body_start + 60])
+
+
+_BODY_YEAR_CHARS = 3000  # the first pages of the body, where the year reported on is said
 
 
 def body_year(lines: Lines, body_start: int) -> int | None:
@@ -102,10 +99,23 @@ def body_year(lines: Lines, body_start: int) -> int | None:
     2023
     """
     start = lines.offset[body_start] if body_start < len(lines.offset) else len(lines.source)
-    text = lines.source
-    years = Counter(text[m.start(): m.start() + 4] for m in _YEAR_IN_TEXT.finditer(text, start, start + 3000)
-                    if not (m.start() and text[m.start() - 1].isdecimal()))
-    return int(years.most_common(1)[0][0]) if years else None  # ties: the year mentioned first
+    text, end = lines.source, min(start + _BODY_YEAR_CHARS, len(lines.source))
+    years: dict[str, int] = {}
+    # Each 年 of the window, read backwards: a year is 19xx or 20xx, then white space, then 年 (the
+    # pattern (?:19|20)\d{2}\s*年), not preceded by a digit (12023年). A regular expression tries its
+    # pattern at every 1 and 2 of the window; a report has far fewer 年.
+    at = text.find("年", start + 4, end)
+    while at >= 0:
+        digits_end = at
+        while digits_end > start and text[digits_end - 1].isspace():
+            digits_end -= 1
+        first = digits_end - 4
+        year = text[first: digits_end]
+        if first >= start and year[:2] in ("19", "20") and year[2:].isdecimal() \
+                and not (first and text[first - 1].isdecimal()):
+            years[year] = years.get(year, 0) + 1
+        at = text.find("年", at + 1, end)
+    return int(max(years, key=years.get)) if years else None  # ties: the year mentioned first
 
 
 # Words a sentence puts where a title has the agency: "现将本局2023年度…报告公布如下".

@@ -184,8 +184,10 @@ class _Token(NamedTuple):
     match: re.Match
 
 
-# Builds a _Token from one tuple in C, without the Python-level __new__: a paragraph has hundreds.
+# Build a _Token, a Fact from one tuple in C, without the Python-level __new__: a paragraph has hundreds
+# of tokens, a report dozens of facts.
 _new_token = partial(tuple.__new__, _Token)
+_new_fact = partial(tuple.__new__, Fact)
 
 
 class _Paragraph:
@@ -211,8 +213,7 @@ class _Paragraph:
             done = ends[k] if k < len(ends) else len(text)
             tokens = [_new_token((t.lastgroup, t.start(), t.end(), t.group(), t))
                       for t in _TOKEN.finditer(text, begin, done)]
-            if any(t.kind in _STATING for t in tokens):
-                out.extend(_Statement(self, tokens, begin, done).facts())
+            out.extend(_Statement(self, tokens, begin, done).facts())
             m = search(text, done)  # the next statement worth reading
         return out
 
@@ -297,8 +298,8 @@ class _Statement:
     def _add(self, metric: str, value: float, unit: str, qualifier: str, matched: str, pos: int, part: str,
              keyword: str, decimals: int = 0, number: int | None = None) -> None:
         sentence, sentence_offset = self._sentence
-        fact = Fact(metric, value, unit, qualifier, matched, sentence, self.para.source_offset(pos),
-                    sentence_offset, part, keyword, decimals)
+        fact = _new_fact((metric, value, unit, qualifier, matched, sentence, self.para.source_offset(pos),
+                          sentence_offset, part, keyword, decimals))
         self.out.append(fact)
         if number is not None and qualifier != "share":
             self.by_number[number] = fact
@@ -321,8 +322,9 @@ class _Statement:
                 self._add("fees_collected", value, "yuan", _qualifier(m, lead_text), t.word, t.start, "total",
                           next(x.word for x in reversed(lead) if x.kind == "fee"), number=i)
             return
-        read = self._classify(lead, t.start, lead_text)
-        if read is None and not any(x.kind in _KNOWN for x in lead):
+        kinds = {x.kind for x in lead}
+        read = self._classify(lead, kinds, t.start, lead_text)
+        if read is None and _KNOWN.isdisjoint(kinds):
             read = self._classify_tail(self._tail(i))
         if read is None:
             return
@@ -330,12 +332,12 @@ class _Statement:
         for metric, part, keyword in read:
             self._add(metric, value, unit, qualifier, t.word, t.start, part, keyword, number=i)
 
-    def _classify(self, lead: list[_Token], at: int, lead_text: str) -> list[tuple[str, str, str]] | None:
-        """(metric, part, keyword) read from the words before a count, most specific first."""
-        part_token = next((x for x in reversed(lead) if x.kind == "part"), None)
-        part = PARTS[part_token.word] if part_token else "total"
-        kinds = {x.kind for x in lead}
-        if kinds & {"cf", "co"}:
+    def _classify(self, lead: list[_Token], kinds: set[str], at: int,
+                  lead_text: str) -> list[tuple[str, str, str]] | None:
+        """(metric, part, keyword) read from the words before a count (``lead``, the ``kinds`` of its
+        tokens), most specific first."""
+        part = PARTS[next(x.word for x in reversed(lead) if x.kind == "part")] if "part" in kinds else "total"
+        if "cf" in kinds or "co" in kinds:
             x = next(x for x in reversed(lead) if x.kind in ("cf", "co"))
             return [("carried_forward" if x.kind == "cf" else "carried_over", part, x.word)]
         if "out" in kinds:
@@ -351,7 +353,7 @@ class _Statement:
             if subject is None:
                 return None
             return [(_CORRECTED[subject], _SUBJECT_PART[subject], x.word)]
-        if kinds & {"rev", "lit"}:
+        if "rev" in kinds or "lit" in kinds:
             subjects = [x for x in lead if x.kind in ("rev", "lit")]
             last = subjects[-1]
             if _RESULT_WORDS.search(self.text, last.end, at):
@@ -363,7 +365,7 @@ class _Statement:
                     re.search(r"[、和及与或]", self.text[other.end: last.start]):
                 read.append((_COUNT[other.kind], _SUBJECT_PART[other.kind], other.word))
             return read
-        if kinds & {"rcv", "ccl"}:
+        if "rcv" in kinds or "ccl" in kinds:
             x = next(x for x in reversed(lead) if x.kind in ("rcv", "ccl"))
             between = _FILLER.sub("", self.text[x.end: at])
             if between and "申请" not in between:
@@ -495,7 +497,6 @@ class _Statement:
                 self._add(_CORRECTED[kind], 0.0, "件", "none_stated", t.word, t.start, _SUBJECT_PART[kind], t.word)
 
 
-_STATING = {"num", "neg", "upheld"}
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _COUNT = {"rev": "review_count", "lit": "litigation_count"}
 _CORRECTED = {"rev": "review_corrected", "lit": "litigation_corrected"}

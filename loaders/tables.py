@@ -358,8 +358,9 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool
         return TableResult([r._replace(value=None, value_kind="text", unresolved=reason, resolved_by=None)
                             for r in records], [reason], None)
     # Only text with no rows is judged by how its rows line up.
-    misaligned = sum(len(_trim_blank_edges(row.values, len(columns), side)) != len(columns) and
-                     emitted[0].value_kind != "split"
+    misaligned = sum(len(row.values) != len(columns)
+                     and len(_trim_blank_edges(row.values, len(columns), side)) != len(columns)
+                     and emitted[0].value_kind != "split"
                      for row, emitted in zip(kept, by_row)) if rows and rows[0].values[0].row is None else 0
     if misaligned > max(2, len(rows) // 4):
         # Text with no rows (PDF converted to text) whose numbers do not line up with the labels: a
@@ -422,7 +423,7 @@ def _t3_placement(rows: list[_T3Row]) -> list[tuple[str | None, str | None]]:
     """
     by_label = [r.key if r.by_label else None for r in rows]
     for sequence in (_t3_sequence(True), _t3_sequence(False)):
-        if (len(sequence) == len(rows) and 2 * sum(k is not None for k in by_label) >= len(rows)
+        if (len(sequence) == len(rows) and 2 * (len(rows) - by_label.count(None)) >= len(rows)
                 and all(k is None or k == s for k, s in zip(by_label, sequence))):
             return [(s, None if k == s else "template_order") for k, s in zip(by_label, sequence)]
     return [(r.key if r.by_label or r.key is None else None, None) for r in rows]

@@ -6,12 +6,16 @@ here are written by hand from those files.
 from __future__ import annotations
 
 import codecs
+import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import opencc
 import pytest
 
+from loaders.cells import split_lines
+from loaders.metadata import body_year
 from loaders.report import parse_report, parse_source
 from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS
 
@@ -175,3 +179,27 @@ def test_a_seed_reshaped_reads_the_same_numbers_or_none(name, shape, reshape):
     if not any(c.value_kind == "blank" for c in parse_source((RAW / name).read_bytes()).cells):
         unresolved = {(c.table_id, c.row_key, c.col_key): c.unresolved or "" for c in r.cells}
         assert all("splits fit" in unresolved.get(k, "") for k in reference.keys() - got.keys() if k[0] != "t2")
+
+
+# The pattern body_year reads (its docstring): a year, white space, 年, not preceded by a digit.
+_BODY_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+
+
+def _body_year_by_pattern(text: str, start: int) -> int | None:
+    years = Counter(text[m.start(): m.start() + 4] for m in _BODY_YEAR.finditer(text, start, start + 3000)
+                    if not (m.start() and text[m.start() - 1].isdecimal()))
+    return int(years.most_common(1)[0][0]) if years else None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_body_year_reads_the_years_its_pattern_says(seed):
+    """body_year scans each 年 backwards instead of running its pattern: on strings made of what the
+    pattern turns on (digits, full-width digits, white space, 年, line breaks) both give the same year."""
+    rnd = random.Random(seed)
+    pieces = ["2023", "2022", "19", "20", "1", "0", "９", "２０２３", " ", "\u3000", "\n", "年", "年度", "x"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
+        lines = split_lines(text, text)
+        for body_start in range(len(lines.raw) + 1):
+            start = lines.offset[body_start] if body_start < len(lines.offset) else len(text)
+            assert body_year(lines, body_start) == _body_year_by_pattern(text, start), (text, body_start)
