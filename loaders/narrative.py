@@ -121,8 +121,9 @@ def narrative_facts(lines: Iterable[tuple[int, int, str, str]]) -> list[Fact]:
     """
     facts: list[Fact] = []
     for text, raw, starts, offsets in _paragraphs(lines):
-        if _WORTH_READING.search(text):
-            facts.extend(_Paragraph(text, raw, starts, offsets).facts())
+        worth_reading = _WORTH_READING.search(text)
+        if worth_reading is not None:
+            facts.extend(_Paragraph(text, raw, starts, offsets).facts(worth_reading))
     return facts
 
 
@@ -199,14 +200,14 @@ class _Paragraph:
         k = bisect_right(self.starts, pos) - 1  # the last piece starting at or before pos
         return self.offsets[k] + pos - self.starts[k]
 
-    def facts(self) -> list[Fact]:
-        """Facts of the statements that hold a counted number, a negation or 均获维持: only those
-        are tokenized."""
+    def facts(self, worth_reading: re.Match) -> list[Fact]:
+        """Facts of the statements that hold a counted number, a negation or 均获维持 (the first of
+        them where ``worth_reading`` is): only those are tokenized."""
         text = self.text
         out: list[Fact] = []
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         search = _WORTH_READING.search
-        m = search(text)
+        m = worth_reading
         while m is not None:
             k = bisect_right(ends, m.start())
             begin = ends[k - 1] if k else 0

@@ -45,19 +45,21 @@ class TableResult(NamedTuple):
 
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
           money: dict[str, str] | None = None, glued_table: Callable[[], bool] | None = None,
-          blanks_at: str | None = "leading", uncuttable: bool = False) -> tuple[list[CellRecord], str | None]:
+          blanks_at: str | None = "leading",
+          uncuttable: Callable[[], bool] | None = None) -> tuple[list[CellRecord], str | None]:
     """Align a run of values to its columns; unresolved rows keep their text, not a guess.
 
     Cells glued together (a cell that reads as several numbers; a line of text whose digit runs do
     not match the columns) are cut apart where that is certain (glued.py). Numbers that stand apart
     on a line of text are separate cells unless the table shows it glues cells (``glued_table()``,
     asked only of such a line, as it searches the whole table: runs such as "0000000" that no count is
-    printed as): too few of them are missing cells (blanks print nothing), not glued ones.
+    printed as): too few of them are missing cells (blanks print nothing), not glued ones. No line is
+    cut where ``uncuttable()`` (asked likewise): see ``_blanks_vanish``.
     """
     values = _trim_blank_edges(values, len(columns), blanks_at)
     if len(values) != len(columns):
         glued = (_split_glued(table_id, row_key, row_label, columns, values)
-                 if values and values[0].row is None and not uncuttable
+                 if values and values[0].row is None and not (uncuttable is not None and uncuttable())
                  and (len(values) == 1 or glued_table is not None and glued_table())
                  else None)
         if glued is not None:
@@ -175,8 +177,8 @@ class _T3Row(NamedTuple):
 
 
 _t3_row = partial(tuple.__new__, _T3Row)
-# A field read in a loop over every cell of a table, in C.
-_raw = itemgetter(Cell._fields.index("raw"))
+# Fields read in a loop over every cell of a table, in C.
+_raw, _row = itemgetter(Cell._fields.index("raw")), itemgetter(Cell._fields.index("row"))
 
 
 def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
@@ -218,8 +220,9 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
     if columns is None:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
     columns = _total_first(columns, header_text, rows)
-    result = _t3_records(rows, columns, cache(partial(glued_table, cells)), _blanks_vanish(rows, len(columns)),
-                         check_sums=from_layout or any(c.row is None for c in cells))
+    # What a row that does not align asks of its table, worked out once if asked.
+    glued, blanks_vanish = cache(partial(glued_table, cells)), cache(partial(_blanks_vanish, rows, len(columns)))
+    result = _t3_records(rows, columns, glued, blanks_vanish, check_sums=from_layout or None in map(_row, cells))
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
     return result
@@ -322,7 +325,7 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
     return False
 
 
-def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool], blanks_vanish: bool = False,
+def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool], blanks_vanish: Callable[[], bool],
                 check_sums: bool = False) -> TableResult:
     side = blank_side([r.values for r in rows], len(columns))
     by_row: list[list[CellRecord]] = []  # the records of each row kept (a row printed twice is kept once)
