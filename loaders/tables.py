@@ -538,8 +538,9 @@ def parse_t4(cells: list[Cell]) -> TableResult:
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found", *problems], None)
     rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=partial(glued_table, values))
-    records = [_record((rec[0], row_key, col_key, *rec[3:7], label, *rec[8:]))
-               for rec, (row_key, col_key, label) in zip(rows, _T4_PLACES)]
+    records = [_record((table_id, row_key, col_key, value, raw, kind, unit, label, offset, line, unresolved, resolved_by))
+               for (table_id, _, _, value, raw, kind, unit, _, offset, line, unresolved, resolved_by),
+               (row_key, col_key, label) in zip(rows, _T4_PLACES)]
     return TableResult(records, [problem, *problems] if problem else problems, None)
 
 
