@@ -71,7 +71,7 @@ def make_cell(raw: str, text: str, offset: int, line: int, row: int | None) -> C
     >>> make_cell("12", "12", 40, 3, 1)
     Cell('12', line=3, row=1)
     """
-    return _new_cell((raw, text, *read_cell(text), offset, line, row))
+    return _new_cell((raw, text) + read_cell(text) + (offset, line, row))
 
 
 # The shapes of a line in the tab dialect.
@@ -313,7 +313,7 @@ def _tab_cells(rows) -> list[Cell]:
             if shape is CELLS:
                 cells.extend(_split_on_tabs(number, offset, raw, text, row, skip_first=True))
             elif text is raw:
-                append(_new_cell((*fields, offset + lead, number, row)))
+                append(_new_cell(fields + (offset + lead, number, row)))
             else:
                 append(make_cell(fields[0], text[1:].strip(), offset + lead, number, row))
         elif shape is ROW:
@@ -323,7 +323,7 @@ def _tab_cells(rows) -> list[Cell]:
         elif (parts := line_parts(raw, text)) and any(fields[3] for fields, _ in parts):
             # Text holding numbers ("行政许可 97", a PDF line between table rows): a row of its own.
             row += 1
-            cells.extend(_new_cell((*fields, offset + column, number, row)) for fields, column in parts)
+            cells.extend(_new_cell(fields + (offset + column, number, row)) for fields, column in parts)
             pending_break = True
         elif cells and cells[-1].raw and not cells[-1].is_value:
             # A label wrapped onto the next line, possibly across a blank line.
@@ -347,7 +347,7 @@ def _split_on_tabs(number: int, offset: int, raw: str, text: str, row: int, skip
 
 
 def _line_cells(rows) -> list[Cell]:
-    return [_new_cell((*fields, offset + column, number, None))
+    return [_new_cell(fields + (offset + column, number, None))
             for number, offset, raw, text in rows for fields, column in line_parts(raw, text)]
 
 
