@@ -398,13 +398,16 @@ def runs(cells: list[Cell]) -> list[Run]:
     Where rows are unknown (text from PDFs), a line holding several numbers is a row's numbers: the
     next such line starts a run of its own, and labels printed on lines above their numbers, not
     beside them, are ``detached`` (a PDF converter wraps a label around its row's numbers).
+
+    The cells are those of one section, of one dialect (``section_cells``): rows all known or all unknown.
     """
+    if cells and cells[0].row is None:
+        return _runs_of_lines(cells)
     out: list[Run] = []
     current = Run()
     pending: list[Cell] = []  # values seen in this row before any label
     row_has_label = False
-    prev_row = object()
-    last_line, on_last_line = -1, 0  # the line of the last value, and how many values it holds
+    prev_row = None
 
     def close_row() -> None:
         nonlocal current
@@ -420,7 +423,7 @@ def runs(cells: list[Cell]) -> list[Run]:
 
     for cell in cells:
         row = cell.row
-        if row is not None and row != prev_row:
+        if row != prev_row:
             if pending:
                 close_row()
             row_has_label = False
@@ -429,22 +432,12 @@ def runs(cells: list[Cell]) -> list[Run]:
                 current = Run()
         prev_row = row
         if cell.is_value:
-            if row is None:
-                line = cell.line
-                if current.values and line != last_line and on_last_line >= 2:
-                    out.append(current)
-                    current = Run(values=[cell])
-                elif current.labels or current.values:
-                    current.values.append(cell)
-                on_last_line = on_last_line + 1 if line == last_line else 1
-                last_line = line
-            elif not row_has_label:
+            if not row_has_label:
                 pending.append(cell)
             elif current.labels or current.values:
                 current.values.append(cell)
         else:
-            if pending:
-                pending.clear()
+            pending.clear()
             if current.values:
                 out.append(current)
                 current = Run()
@@ -453,7 +446,32 @@ def runs(cells: list[Cell]) -> list[Run]:
     close_row()
     if current.labels or current.values:
         out.append(current)
-    _detach_wrapped_labels([r for r in out if r.labels and r.values and r.values[0].row is None])
+    return out
+
+
+def _runs_of_lines(cells: list[Cell]) -> list[Run]:
+    """``runs`` of cells whose rows are unknown (text with one cell a line, PDF text)."""
+    out: list[Run] = []
+    current = Run()
+    last_line, on_last_line = -1, 0  # the line of the last value, and how many values it holds
+    for cell in cells:
+        if cell.is_value:
+            line = cell.line
+            if current.values and line != last_line and on_last_line >= 2:
+                out.append(current)
+                current = Run(values=[cell])
+            elif current.labels or current.values:
+                current.values.append(cell)
+            on_last_line = on_last_line + 1 if line == last_line else 1
+            last_line = line
+        else:
+            if current.values:
+                out.append(current)
+                current = Run()
+            current.labels.append(cell)
+    if current.labels or current.values:
+        out.append(current)
+    _detach_wrapped_labels([r for r in out if r.labels and r.values])
     return out
 
 
