@@ -12,8 +12,10 @@ from .cells import Lines
 # An agency name: no punctuation, digits or Latin letters (crawler lines such as "本地目录: zwgk/…/80629_"
 # or "==== 正文 ====" sit next to titles).
 _NAME = r"[^\s，。、：:；;,!！?？()《》“”\"'<>|\[\]【】=/\\_#*~\-0-9A-Za-z]"
-_AGENCY_FIRST = re.compile(
-    rf"(?P<agency>{_NAME}{{2,40}}?)\s*(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?:度\s*)?(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
+# What follows the agency in a title that names it first: the year and the title's words.
+_YEAR_AND_TITLE = r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:度\s*)?(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)"
+_AGENCY_FIRST = re.compile(rf"(?P<agency>{_NAME}{{2,40}}?)\s*{_YEAR_AND_TITLE}")
+_AFTER_AGENCY = re.compile(_YEAR_AND_TITLE)
 # "2023年政府信息公开工作年度报告" names no agency: 政府 there is the report's name, not an agency.
 _YEAR_FIRST = re.compile(
     rf"(?P<year>(?:19|20)\d{{2}})\s*(?>年度?)\s*(?P<agency>(?!政府信息公开){_NAME}{{2,40}}?)\s*(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
@@ -125,7 +127,26 @@ _NOT_AN_AGENCY = re.compile(r"[本我该此][局委办厅处室机关单位部�
 def _match(text: str):
     if "信息公开" not in text or ("报告" not in text and "年报" not in text):
         return None  # what both patterns need, tested first: the patterns try 40 lengths of name at every character
-    return _AGENCY_FIRST.search(text) or _YEAR_FIRST.search(text)
+    return agency_first(text) or _YEAR_FIRST.search(text)
+
+
+def agency_first(text: str):
+    """``_AGENCY_FIRST.search(text)``, searched only from where a match can start: a name is 2 to 40
+    characters, none of them white space, so a match starts at most 40 characters before the white
+    space that precedes a year followed by the title's words (found by a pattern that starts with
+    the year, which the engine looks for quickly). A long text (the first pages, where no title line
+    is found) is then not tried at every character.
+
+    >>> agency_first("。" * 500 + "甲区2023年度政府信息公开工作年度报告").group("agency", "year")
+    ('甲区', '2023')
+    """
+    starts = []
+    for m in _AFTER_AGENCY.finditer(text):
+        name_end = m.start()
+        while name_end and text[name_end - 1].isspace():
+            name_end -= 1
+        starts.append(name_end - 40)
+    return _AGENCY_FIRST.search(text, max(0, min(starts))) if starts else None
 
 
 @lru_cache(maxsize=4096)  # a report's titles repeat one name; agencies repeat across reports

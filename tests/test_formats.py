@@ -15,7 +15,7 @@ import opencc
 import pytest
 
 from loaders.cells import split_lines
-from loaders.metadata import body_year
+from loaders.metadata import _AGENCY_FIRST, agency_first, body_year
 from loaders.report import parse_report, parse_source
 from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS
 
@@ -203,3 +203,27 @@ def test_body_year_reads_the_years_its_pattern_says(seed):
         for body_start in range(len(lines.raw) + 1):
             start = lines.offset[body_start] if body_start < len(lines.offset) else len(text)
             assert body_year(lines, body_start) == _body_year_by_pattern(text, start), (text, body_start)
+
+
+@pytest.mark.parametrize("text", [
+    "。" + "甲" * 40 + "2023年度政府信息公开工作年度报告",  # a name of 40 characters, the longest
+    "。" + "甲" * 41 + "2023年度政府信息公开工作年度报告",  # one more: the last 40 are the name
+    "。" + "甲" * 38 + " \u3000\n " + "2023 年度信息公开报告",  # white space between the name and the year
+    "。" * 300 + "甲区2023年度信息公开报告" + "。" * 300 + "乙区2024年度信息公开报告",
+])
+def test_agency_first_at_the_edges(text):
+    expected, found = _AGENCY_FIRST.search(text), agency_first(text)
+    assert found.span() == expected.span() and found["agency"] == expected["agency"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_agency_first_finds_what_its_pattern_finds(seed):
+    """agency_first searches a title's pattern only from where a match can start: on strings made of
+    names, white space, years and the title's words it finds the same match as a search from the start."""
+    rnd = random.Random(seed)
+    pieces = ["甲区", "杭州市", "人民政府", "办公室", "x", " ", "\u3000", "\n", "2023", "2019", "20", "1", "年", "年度", "度",
+              "政府", "信息公开", "工作", "报告", "年报", "，", "。", "-"]
+    for _ in range(4000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40)))
+        expected, found = _AGENCY_FIRST.search(text), agency_first(text)
+        assert (found and (found.span(), found.groupdict())) == (expected and (expected.span(), expected.groupdict())), text
