@@ -347,8 +347,9 @@ def _split_on_tabs(number: int, offset: int, raw: str, text: str, row: int, skip
 
 
 def _line_cells(rows) -> list[Cell]:
+    # An empty line holds no cell: skipped before the cache is asked (dumps leave one between cells).
     return [_new_cell(fields + (offset + column, number, None))
-            for number, offset, raw, text in rows for fields, column in line_parts(raw, text)]
+            for number, offset, raw, text in rows if raw for fields, column in line_parts(raw, text)]
 
 
 @lru_cache(maxsize=16384)  # dump lines repeat across reports ("0", "自然人", "行政许可 0 0 3"…)

@@ -7,7 +7,7 @@ only ``partial``. A row whose values cannot be aligned to its columns is emitted
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache, partial
+from functools import lru_cache, partial
 from operator import attrgetter, itemgetter
 from typing import Callable, NamedTuple
 
@@ -83,6 +83,24 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
     return [_record((table_id, row_key, col, v.value, c.raw, v.kind, v.unit, row_label, c.offset, c.line,
                      v.unresolved, None))
             for col, c, v in zip(columns, values, read)], problem
+
+
+def _once(test: Callable[[], bool]) -> Callable[[], bool]:
+    """``test``, worked out at its first call only (``functools.cache`` costs more to set up than a
+    table's rows ever ask).
+
+    >>> calls = []
+    >>> test = _once(lambda: calls.append(1) or True)
+    >>> test(), test(), len(calls)
+    (True, True, 1)
+    """
+    result: list[bool] = []
+
+    def once() -> bool:
+        if not result:
+            result.append(test())
+        return result[0]
+    return once
 
 
 _read_unresolved = attrgetter("unresolved")
@@ -221,7 +239,7 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
     columns = _total_first(columns, header_text, rows)
     # What a row that does not align asks of its table, worked out once if asked.
-    glued, blanks_vanish = cache(partial(glued_table, cells)), cache(partial(_blanks_vanish, rows, len(columns)))
+    glued, blanks_vanish = _once(partial(glued_table, cells)), _once(partial(_blanks_vanish, rows, len(columns)))
     result = _t3_records(rows, columns, glued, blanks_vanish, check_sums=from_layout or None in map(_row, cells))
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
@@ -473,7 +491,7 @@ def parse_t2(cells: list[Cell]) -> TableResult:
     money: dict[str, str] = {}
     votes: dict[str, int] = {}
     seen = set()
-    glued = cache(partial(glued_table, cells))
+    glued = _once(partial(glued_table, cells))
     for run in runs(cells):
         # A header's words may wrap or split across cells ("本年新 / 制作数量"): read them joined.
         header_text = "".join(run.label_texts)
