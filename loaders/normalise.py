@@ -330,7 +330,8 @@ _COMPAT = {cp: folded for lo, hi in _COMPAT_RANGES for cp in range(lo, hi + 1)
 # leaves as they are (⺠ U+2EA0 for 民): their equivalent ideographs (Unicode's EquivalentUnifiedIdeograph).
 _COMPAT |= {ord(radical): ideograph for radical, ideograph in zip(
     "⺟⺠⺩⺼⻄⻅⻆⻉⻊⻋⻓⻔⻗⻚⻛⻜⻝⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰⻳", "母民王月西见角贝足车长门雨页风飞食马骨鬼鱼鸟麦黄齐齿龙龟")}
-_HAS_COMPAT = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _COMPAT_RANGES) + "]")
+_COMPAT_CLASS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _COMPAT_RANGES)
+_HAS_COMPAT = re.compile(f"[{_COMPAT_CLASS}]")
 
 
 def fold_compat(text: str) -> str:
@@ -345,7 +346,8 @@ def fold_compat(text: str) -> str:
 
 # --- script ------------------------------------------------------------------------------------
 # Common characters that exist only in traditional script; a handful decide the script.
-_TRADITIONAL = re.compile("[開報與為會關這個們來時說對發學經過動後當長還現從產種進實頭體應點處數業議訴訟復請區機華條門網資務據總結計審維糾審辦處認規範實聯營廢現]")
+_TRADITIONAL_CHARS = "開報與為會關這個們來時說對發學經過動後當長還現從產種進實頭體應點處數業議訴訟復請區機華條門網資務據總結計審維糾審辦處認規範實聯營廢現"
+_TRADITIONAL = re.compile(f"[{_TRADITIONAL_CHARS}]")
 
 
 _SCRIPT_SAMPLE = 50000  # characters read to tell the script
@@ -365,7 +367,7 @@ def _script(traditional_hits: int) -> str:
 
 
 # A compatibility form or a traditional-only character: both found in one scan.
-_COMPAT_OR_TRADITIONAL = re.compile(_HAS_COMPAT.pattern[:-1] + _TRADITIONAL.pattern[1:])
+_COMPAT_OR_TRADITIONAL = re.compile(f"[{_COMPAT_CLASS}{_TRADITIONAL_CHARS}]")
 
 
 def fold_and_detect(text: str) -> tuple[str, str]:

@@ -336,15 +336,15 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
         if row.values[0].row is not None:
             continue  # a table with rows keeps its blank cells: only text with none loses them
         if len(row.values) >= n and all(map(_raw, row.values)):
-            continue  # as many tokens as columns at least: not too few
+            continue  # n cells or more, each printing a character at least: not too few digits
         digits = "".join(" ".join([c.raw for c in row.values]).split())  # the row's tokens, run together
         if digits.isdigit() and len(digits) < n:
             return True
     return False
 
 
-def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool], blanks_vanish: Callable[[], bool],
-                check_sums: bool = False) -> TableResult:
+def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool],
+                blanks_vanish: Callable[[], bool], check_sums: bool = False) -> TableResult:
     side = blank_side([r.values for r in rows], len(columns))
     by_row: list[list[CellRecord]] = []  # the records of each row kept (a row printed twice is kept once)
     kept: list[_T3Row] = []
@@ -556,7 +556,8 @@ def parse_t4(cells: list[Cell]) -> TableResult:
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found", *problems], None)
     rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=partial(glued_table, values))
-    records = [_record((table_id, row_key, col_key, value, raw, kind, unit, label, offset, line, unresolved, resolved_by))
+    records = [_record((table_id, row_key, col_key, value, raw, kind, unit, label, offset, line, unresolved,
+                        resolved_by))
                for (table_id, _, _, value, raw, kind, unit, _, offset, line, unresolved, resolved_by),
                (row_key, col_key, label) in zip(rows, _T4_PLACES)]
     return TableResult(records, [problem, *problems] if problem else problems, None)
@@ -594,7 +595,8 @@ def _transposed(cells: list[Cell]) -> bool:
                 numbers.add(row)
         elif row not in leads:
             leads[row] = c.text
-    return sum(any(r in norm_label(lead) for r in _T4_RESULTS) for row, lead in leads.items() if row in numbers) >= 3
+    return sum(any(r in norm_label(lead) for r in _T4_RESULTS)
+               for row, lead in leads.items() if row in numbers) >= 3
 
 
 def _t4_block(label: str) -> str | None:

@@ -16,6 +16,7 @@ import pytest
 
 from loaders.cells import split_lines
 from loaders.metadata import _AGENCY_FIRST, agency_first, body_year
+from loaders.normalise import detect_script, fold_and_detect, fold_compat
 from loaders.report import parse_report, parse_source
 from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS
 
@@ -227,3 +228,16 @@ def test_agency_first_finds_what_its_pattern_finds(seed):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40)))
         expected, found = _AGENCY_FIRST.search(text), agency_first(text)
         assert (found and (found.span(), found.groupdict())) == (expected and (expected.span(), expected.groupdict())), text
+
+
+@pytest.mark.parametrize("text", [
+    "政府信息公开工作年度报告",
+    "政府信息公開工作年度報告，總體情況",
+    "⾏政复议 ２０２３",
+    "⾨⾨⾨ 信息",  # Kangxi 門 folds to a traditional-only character: the script is told after folding
+    "报告" * 30000 + "⾏",  # a compatibility form beyond the characters read for the script
+    "報告總體" * 20000,
+])
+def test_fold_and_detect_is_folding_then_detecting(text):
+    folded = fold_compat(text)
+    assert fold_and_detect(text) == (folded, detect_script(folded))
