@@ -16,6 +16,7 @@ _NAME = r"[^\s，。、：:；;,!！?？()《》“”\"'<>|\[\]【】=/\\_#*~\-
 _YEAR_AND_TITLE = r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:度\s*)?(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)"
 _AGENCY_FIRST = re.compile(rf"(?P<agency>{_NAME}{{2,40}}?)\s*{_YEAR_AND_TITLE}")
 _AFTER_AGENCY = re.compile(_YEAR_AND_TITLE)
+_NAME_RUN = re.compile(f"{_NAME}{{0,40}}")
 # "2023年政府信息公开工作年度报告" names no agency: 政府 there is the report's name, not an agency.
 _YEAR_FIRST = re.compile(
     rf"(?P<year>(?:19|20)\d{{2}})\s*(?>年度?)\s*(?P<agency>(?!政府信息公开){_NAME}{{2,40}}?)\s*(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:工作)?\s*(?:报告|年报)")
@@ -67,8 +68,8 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
             # Titles of several agencies (a list of other reports) and a body that names none: no guess.
             return Metadata(None, None, int(best[0]["year"]))
     if best is None:
-        head = "".join(text.strip() for text in lines.text[: max(body_start, 1) + 40]
-                       if not _LINK_LINE.match(text))[:6000]
+        head = "".join([line for text in lines.text[: max(body_start, 1) + 40]
+                        if (line := text.strip()) and not _LINK_LINE.match(text)])[:6000]
         m = _match(head)
         if m:
             best = (m, head)
@@ -131,11 +132,11 @@ def _match(text: str):
 
 
 def agency_first(text: str):
-    """``_AGENCY_FIRST.search(text)``, searched only from where a match can start: a name is 2 to 40
-    characters, none of them white space, so a match starts at most 40 characters before the white
-    space that precedes a year followed by the title's words (found by a pattern that starts with
-    the year, which the engine looks for quickly). A long text (the first pages, where no title line
-    is found) is then not tried at every character.
+    """``_AGENCY_FIRST.search(text)``, searched only where a match starts: a name is 2 to 40 characters,
+    none of them white space or a digit, so the leftmost match starts where the longest name (up to 40)
+    ends before the white space that precedes a year followed by the title's words (found by a pattern
+    that starts with the year, which the engine looks for quickly). A long text (the first pages, where
+    no title line is found) is then not tried at every character and name length.
 
     >>> agency_first("。" * 500 + "甲区2023年度政府信息公开工作年度报告").group("agency", "year")
     ('甲区', '2023')
@@ -145,8 +146,11 @@ def agency_first(text: str):
         name_end = m.start()
         while name_end and text[name_end - 1].isspace():
             name_end -= 1
-        starts.append(name_end - 40)
-    return _AGENCY_FIRST.search(text, max(0, min(starts))) if starts else None
+        # The name characters just before, read backwards: the longest name this year can follow.
+        longest = _NAME_RUN.match(text[max(0, name_end - 40): name_end][::-1]).end()
+        if longest >= 2:
+            starts.append(name_end - longest)
+    return _AGENCY_FIRST.search(text, min(starts)) if starts else None
 
 
 @lru_cache(maxsize=4096)  # a report's titles repeat one name; agencies repeat across reports
