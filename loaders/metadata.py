@@ -127,7 +127,7 @@ _NOT_AN_AGENCY = re.compile(r"[本我该此][局委办厅处室机关单位部�
 
 def _match(text: str):
     if "信息公开" not in text or ("报告" not in text and "年报" not in text):
-        return None  # what both patterns need, tested first: the patterns try 40 lengths of name at every character
+        return None  # what both patterns need, tested first: most lines are not titles
     return agency_first(text) or _YEAR_FIRST.search(text)
 
 

@@ -555,7 +555,7 @@ def parse_t4(cells: list[Cell]) -> TableResult:
             problems.append(f"t4: lone numbers taken for page numbers: {', '.join(strays)}")
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found", *problems], None)
-    rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=partial(glued_table, values))
+    rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=_once(partial(glued_table, values)))
     records = [_record((table_id, row_key, col_key, value, raw, kind, unit, label, offset, line, unresolved,
                         resolved_by))
                for (table_id, _, _, value, raw, kind, unit, _, offset, line, unresolved, resolved_by),
