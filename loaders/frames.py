@@ -29,7 +29,12 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
         "report_id": pl.String, "table_id": pl.String, "row_key": pl.String, "col_key": pl.String,
         "value": pl.Float64, "raw_text": pl.String, "value_kind": pl.String, "unit": pl.String,
         "row_label": pl.String, "char_offset": pl.Int32, "line_no": pl.Int32, "unresolved_reason": pl.String,
-        "resolved_by": pl.String,
+        "resolved_by": pl.String, "candidates": pl.String,
+    },
+    "reading_conflicts": {
+        "report_id": pl.String, "table_id": pl.String, "row_key": pl.String, "col_key": pl.String,
+        "identities": pl.String, "raw_text": pl.String, "message": pl.String, "char_offset": pl.Int32,
+        "line_no": pl.Int32,
     },
     "narrative_facts": {
         "report_id": pl.String, "fact_no": pl.Int32, "metric": pl.String, "value": pl.Float64, "unit": pl.String,
@@ -42,10 +47,12 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
     },
 }
 # The tables a parsed report fills (skipped_files is the ingest's own record).
-REPORT_TABLES = ("report_sources", "reports", "report_cells", "narrative_facts")
+REPORT_TABLES = ("report_sources", "reports", "report_cells", "narrative_facts", "reading_conflicts")
 # raw.report_cells columns in the order of tables.CellRecord's fields.
 CELL_COLUMNS = ("table_id", "row_key", "col_key", "value", "raw_text", "value_kind", "unit", "row_label",
-                "char_offset", "line_no", "unresolved_reason", "resolved_by")
+                "char_offset", "line_no", "unresolved_reason", "resolved_by", "candidates")
+# raw.reading_conflicts columns in the order of arithmetic.Conflict's fields.
+CONFLICT_COLUMNS = ("table_id", "row_key", "col_key", "identities", "raw_text", "message", "char_offset", "line_no")
 
 
 def empty(table: str) -> pl.DataFrame:
@@ -84,6 +91,11 @@ class ReportRows:
             cells["report_id"].extend([report_id] * len(parsed.cells))
             for column, values in zip(CELL_COLUMNS, zip(*parsed.cells)):
                 cells[column].extend(values)
+        if parsed.conflicts:
+            conflicts = self.columns["reading_conflicts"]
+            conflicts["report_id"].extend([report_id] * len(parsed.conflicts))
+            for column, values in zip(CONFLICT_COLUMNS, zip(*parsed.conflicts)):
+                conflicts[column].extend(values)
         for n, f in enumerate(parsed.facts, start=1):
             self._append("narrative_facts", report_id=report_id, fact_no=n, metric=f.metric, value=f.value,
                          unit=f.unit, qualifier=f.qualifier, matched_text=f.matched_text, sentence=f.sentence,

@@ -1,20 +1,21 @@
 """Glued digit runs: cells printed with no separator between them ("230 000023" = 23,0,0,0,0,0,23).
 
-Crawler text dumps and some PDF conversions glue a table row's cells together. A run can be split
-back only where the split is certain:
+Crawler text dumps and some PDF conversions glue a table row's cells together. A run is read as far as
+it is certain, and no further:
 
-* a cell never starts with 0 unless it is exactly "0", and a space is always a cell boundary, so
-  the digits alone allow few splits, often one ("0000000" into 7 cells);
-* the row's own arithmetic confirms the split, or chooses among several (table 3: 总计 is the sum
-  of the six applicant columns; table 4: each block's 总计 is the sum of its four results). The
-  identity is recorded with the values: those cells can no longer count as evidence that it holds.
-
-Several splits fitting, or none, leaves the row unresolved with the candidates listed.
+* a cell never starts with 0 unless it is exactly "0", and a space is always a cell boundary, so the
+  digits alone allow few splits, often one ("0000000", "8100008" into 7 cells: a digit a cell). Where
+  every split gives a cell the same value, the digits have read it, and it is evidence like any cell;
+* the row's own arithmetic chooses among the rest (table 3: 总计 is the sum of the six applicant columns;
+  table 4: each block's 总计 is the sum of its four results). A value it chose is recorded with that
+  identity: it can no longer count as evidence that the identity holds;
+* several readings left are settled, where they can be, by the whole table (``arithmetic.py``); no
+  reading left means the row cannot add up however its digits are read: the report's own error.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
 # A count in one cell of these tables stays well under ten million.
@@ -25,17 +26,24 @@ MAX_CANDIDATES = 20_000
 _DIGIT_TOKEN = re.compile(r"\d+")
 
 
-class Piece(NamedTuple):
-    value: int
-    token: int  # index of the token the piece was cut from
-    start: int  # character offset of the piece within its token
-
-
 class Split(NamedTuple):
-    pieces: tuple[Piece, ...] | None  # None when unresolved
-    identity: str | None  # the identity that confirmed this split; None for a run of zeros of a table without one
-    reason: str | None  # why unresolved
+    values: tuple[int | None, ...]  # each cell's value where every reading left agrees on it, else None
+    chosen: tuple[bool, ...]  # each cell: the row's identity was needed for the readings to agree on it
+    readings: tuple[tuple[int, ...], ...]  # the readings the row's identity left, when they disagree on a cell
+    identity: str | None  # the row's identity that the readings were held to (None: the row has none)
+    reason: str | None  # why cells are left without a value
+    inconsistent: bool  # no reading the digits allow satisfies the row's identity: the report's own error
     n_candidates: int  # splits the digits allow; 0: too few or too many digits for the columns
+    # each cell as a record holds it: (value, value_kind, resolved_by, candidates)
+    cells: tuple[tuple[float | None, str, str | None, str | None], ...] = ()
+
+
+def _with_cells(split: Split) -> Split:
+    options = list(zip(*split.readings)) if split.readings else [()] * len(split.values)
+    return split._replace(cells=tuple(
+        (float(v), "split", split.identity if chosen else None, None) if v is not None else
+        (None, "text", None, "|".join(map(str, sorted(set(o)))) or None)
+        for v, chosen, o in zip(split.values, split.chosen, options)))
 
 
 def is_digit_run(tokens: Sequence[str]) -> bool:
@@ -47,18 +55,18 @@ def is_digit_run(tokens: Sequence[str]) -> bool:
     return bool(tokens) and all(_DIGIT_TOKEN.fullmatch(t) for t in tokens)
 
 
-def candidate_splits(tokens: Sequence[str], n: int) -> list[tuple[Piece, ...]]:
+def candidate_splits(tokens: Sequence[str], n: int) -> list[tuple[int, ...]]:
     """Every way to cut the tokens into ``n`` numbers without a leading zero, in a fixed order.
 
-    >>> [[p.value for p in s] for s in candidate_splits(["230", "000023"], 7)]
-    [[2, 30, 0, 0, 0, 0, 23], [23, 0, 0, 0, 0, 0, 23], [230, 0, 0, 0, 0, 2, 3]]
-    >>> [[p.value for p in s] for s in candidate_splits(["0000000"], 7)]
-    [[0, 0, 0, 0, 0, 0, 0]]
+    >>> candidate_splits(["230", "000023"], 7)
+    [(2, 30, 0, 0, 0, 0, 23), (23, 0, 0, 0, 0, 0, 23), (230, 0, 0, 0, 0, 2, 3)]
+    >>> candidate_splits(["0000000"], 7)
+    [(0, 0, 0, 0, 0, 0, 0)]
     """
     if n <= 0 or not tokens:
         return []
     if sum(map(len, tokens)) == n:  # a digit a cell, the common case ("0000000", "1000001"): one split
-        return [tuple(_piece((int(d), k, i)) for k, token in enumerate(tokens) for i, d in enumerate(token))]
+        return [tuple(int(d) for token in tokens for d in token)]
     return _Cuts(tokens).splits(0, 0, n)
 
 
@@ -73,10 +81,6 @@ def count_splits(tokens: Sequence[str], n: int) -> int:
     return _Cuts(tokens).count(0, 0, n)
 
 
-# Builds a Piece from one tuple in C, without the Python-level __new__: a run is cut hundreds of ways.
-_piece = partial(tuple.__new__, Piece)
-
-
 class _Cuts:
     """The ways to cut the rest of a run, from a position (token, offset in it) into a number of pieces:
     each remembered, as runs of many splits share their tails."""
@@ -84,7 +88,7 @@ class _Cuts:
     def __init__(self, tokens: Sequence[str]) -> None:
         self.tokens = tokens
         self.digits_after = [sum(len(t) for t in tokens[k + 1:]) for k in range(len(tokens))]
-        self.made: dict[tuple[int, int, int], list[tuple[Piece, ...]]] = {}
+        self.made: dict[tuple[int, int, int], list[tuple[int, ...]]] = {}
         self.counted: dict[tuple[int, int, int], int] = {}
 
     def widths(self, k: int, start: int, left: int) -> range | tuple[int, ...]:
@@ -96,7 +100,7 @@ class _Cuts:
             return ()
         return (1,) if token[start] == "0" else range(1, min(len(token) - start, MAX_CELL_DIGITS) + 1)
 
-    def splits(self, k: int, start: int, left: int) -> list[tuple[Piece, ...]]:
+    def splits(self, k: int, start: int, left: int) -> list[tuple[int, ...]]:
         if k == len(self.tokens):
             return [()] if left == 0 else []
         token = self.tokens[k]
@@ -107,8 +111,8 @@ class _Cuts:
         if made is None:
             made = self.made[key] = []
             for width in self.widths(k, start, left):
-                piece = _piece((int(token[start: start + width]), k, start))
-                made.extend([(piece, *tail) for tail in self.splits(k, start + width, left - 1)])
+                piece = (int(token[start: start + width]),)
+                made.extend([piece + tail for tail in self.splits(k, start + width, left - 1)])
         return made
 
     def count(self, k: int, start: int, left: int) -> int:
@@ -124,39 +128,84 @@ class _Cuts:
         return counted
 
 
-@lru_cache(maxsize=16384)  # glued rows repeat across reports ("0000000", "1000001"…)
-def split_run(tokens: tuple[str, ...], n: int, identity: tuple[str, Callable[[list[int]], bool]] | None) -> Split:
-    """Split a glued run into ``n`` cells: the one split that satisfies ``identity`` (its name and a
-    test over the values), else unresolved.
+def agreed(readings: Sequence[tuple[int, ...]]) -> tuple[int | None, ...]:
+    """Each cell's value where every reading gives the same, else None.
 
-    Even a run the digits allow to cut one way only ("7000007" into 7) is cut on the assumption that
-    it holds the whole row; the row's own arithmetic is what confirms it. A table with no such
-    identity (table 2) has only runs of zeros cut, one zero a cell.
+    >>> agreed([(2, 30, 0, 23), (23, 0, 0, 23)])
+    (None, None, 0, 23)
+    """
+    return tuple(column[0] if column.count(column[0]) == len(column) else None for column in zip(*readings))
+
+
+def shown(readings: Sequence[tuple[int, ...]], limit: int = 4) -> str:
+    """Readings as a message lists them.
+
+    >>> shown([(2, 30), (23, 0)]), shown([(1,)] * 6)
+    ('2,30 / 23,0', '1 / 1 / 1 / 1 / … 2 more')
+    """
+    more = f" / … {len(readings) - limit} more" if len(readings) > limit else ""
+    return " / ".join(",".join(map(str, r)) for r in readings[:limit]) + more
+
+
+@lru_cache(maxsize=16384)  # glued rows repeat across reports ("0000000", "1000001"…)
+def split_run(tokens: tuple[str, ...], n: int, identity: tuple[str, Callable[[tuple[int, ...]], bool]] | None,
+              evident: bool = True) -> Split:
+    """Read a glued run as ``n`` cells: every split the digits allow is a possible reading; a cell on which
+    all of them agree is read (a run with as many digits as cells has one reading: "7000007"); the row's
+    identity (its name and a test over the values), where it has one, leaves the readings it holds for, and
+    a cell on which those agree is read too, chosen by the identity. Several readings left are kept for the
+    table to settle (``readings``); none left means the row cannot add up under any reading of its digits.
+
+    All of that holds only where the run is ``evident``ly cells run together (one token of digits, or a table
+    that prints cells with leading zeros): numbers spaced apart but too few for the columns ("73 10 0 0 0 0")
+    may as well have lost a cell as glued two. Such a run is read only where the row's identity confirms the
+    whole of a reading, and no reading fitting is no evidence against the report.
 
     >>> t3 = ("I3", lambda v: v[-1] == sum(v[:-1]))
-    >>> [p.value for p in split_run(("640020470",), 7, t3).pieces], split_run(("640020470",), 7, t3).identity
-    ([64, 0, 0, 2, 0, 4, 70], 'I3')
-    >>> split_run(("220000325",), 7, t3).reason
-    'glued digits 220000325: 2 splits fit I3 (2,20,0,0,0,3,25 / 22,0,0,0,0,3,25)'
-    >>> split_run(("000",), 3, None).pieces is not None, split_run(("29",), 2, None).reason
-    (True, 'glued digits 29: no identity of the row to confirm a split')
+    >>> s = split_run(("640020470",), 7, t3)
+    >>> s.values, s.chosen.count(True), s.identity
+    ((64, 0, 0, 2, 0, 4, 70), 7, 'I3')
+    >>> s = split_run(("220000325",), 7, t3)
+    >>> s.values, s.reason
+    ((None, None, 0, 0, 0, 3, 25), 'glued digits 220000325: 2 splits fit I3 (2,20,0,0,0,3,25 / 22,0,0,0,0,3,25)')
+    >>> split_run(("8100008",), 7, t3)[:2], split_run(("81000008",), 7, t3).inconsistent
+    (((8, 1, 0, 0, 0, 0, 8), (False, False, False, False, False, False, False)), True)
+    >>> split_run(("81", "0", "0", "0", "0", "8"), 7, t3, evident=False)[:2]
+    ((None, None, None, None, None, None, None), (False, False, False, False, False, False, False))
+    >>> split_run(("000",), 3, None).values, split_run(("29",), 2, None).values, split_run(("291",), 2, None).reason
+    ((0, 0, 0), (2, 9), 'glued digits 291: 2 splits and no identity of the row to choose between them')
     """
+    return _with_cells(_split_run(tokens, n, identity, evident))
+
+
+def _split_run(tokens: tuple[str, ...], n: int, identity: tuple[str, Callable[[tuple[int, ...]], bool]] | None,
+               evident: bool) -> Split:
+    """``split_run`` without its records' cells."""
     run = " ".join(tokens)
+    unknown = (None,) * n
+    none_chosen = (False,) * n
     if count_splits(tokens, n) > MAX_CANDIDATES:
-        return Split(None, None, f"glued digits {run}: more than {MAX_CANDIDATES} possible splits", MAX_CANDIDATES + 1)
+        return Split(unknown, none_chosen, (), None, f"glued digits {run}: more than {MAX_CANDIDATES} possible splits",
+                     False, MAX_CANDIDATES + 1)
     candidates = candidate_splits(tokens, n)
     if not candidates:
-        return Split(None, None, f"glued digits {run}: cannot be cut into {n} cells", 0)
-    if identity is None:
-        if sum(map(len, tokens)) == n and not any(map(int, tokens)):
-            return Split(candidates[0], None, None, 1)
-        return Split(None, None, f"glued digits {run}: no identity of the row to confirm a split", len(candidates))
+        return Split(unknown, none_chosen, (), None, f"glued digits {run}: cannot be cut into {n} cells", False, 0)
+    zeros = not any(map(int, tokens)) and len(candidates) == 1  # no blank hides among as many zeros as cells
+    by_digits = agreed(candidates) if evident or zeros else unknown
+    if identity is None or zeros or evident and len(candidates) == 1:
+        reason = None if None not in by_digits else \
+            f"glued digits {run}: {len(candidates)} splits and no identity of the row to choose between them"
+        return Split(by_digits, none_chosen, (), None, reason, False, len(candidates))
     name, holds = identity
-    fitting = [c for c in candidates if holds([p.value for p in c])]
-    if len(fitting) == 1:
-        return Split(fitting[0], name, None, len(candidates))
+    fitting = [c for c in candidates if holds(c)]
     if not fitting:
-        return Split(None, None, f"glued digits {run}: no split fits {name}", len(candidates))
-    shown = " / ".join(",".join(str(p.value) for p in c) for c in fitting[:4])
-    more = f" / … {len(fitting) - 4} more" if len(fitting) > 4 else ""
-    return Split(None, None, f"glued digits {run}: {len(fitting)} splits fit {name} ({shown}{more})", len(candidates))
+        return Split(by_digits, none_chosen, (), name,
+                     f"glued digits {run}: none of its {len(candidates)} splits satisfies {name} "
+                     f"({shown(candidates)})" + (": the row cannot add up under any reading" if evident else ""),
+                     evident, len(candidates))
+    values = agreed(fitting) if evident or len(fitting) == 1 else unknown
+    chosen = tuple(v is not None and d is None for v, d in zip(values, by_digits))
+    if None not in values:
+        return Split(values, chosen, (), name, None, False, len(candidates))
+    return Split(values, chosen, tuple(fitting) if evident else (), name,
+                 f"glued digits {run}: {len(fitting)} splits fit {name} ({shown(fitting)})", False, len(candidates))

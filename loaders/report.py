@@ -14,9 +14,10 @@ from . import normalise as N
 from .cells import Lines, find_sections, section_cells, split_lines
 from .metadata import find_metadata
 from .narrative import Fact, narrative_facts
+from .arithmetic import Conflict
 from .tables import CellRecord, parse_t2, parse_t3, parse_t4
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 # Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond
 # these a section is not a table (or is a flood), and reading it would only cost time and memory.
 MAX_TABLE_LINES = 5_000
@@ -39,6 +40,7 @@ class ParsedReport:
     normalised_text: str = ""
     cells: list[CellRecord] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)  # identities no reading of glued digits satisfies
 
     @property
     def n_unresolved(self) -> int:
@@ -142,6 +144,7 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         normalised_text=normalised,
         cells=[c for r in results.values() for c in r.records],
         facts=facts,
+        conflicts=[c for r in results.values() for c in r.conflicts],
     )
 
 

@@ -14,7 +14,9 @@ from typing import Callable, NamedTuple
 from . import labels as L
 from .cells import Cell, runs
 from .labels import norm_label
+from .arithmetic import Conflict, GluedRow, derive, read_jointly
 from .glued import is_digit_run, split_run
+from .identities import row_identities
 from .values import parse_value
 
 
@@ -30,7 +32,10 @@ class CellRecord(NamedTuple):
     char_offset: int
     line_no: int
     unresolved: str | None
-    resolved_by: str | None  # the identity that chose this value among several splits of a glued run
+    # What settled a value the report does not print as such: the identities (comma-separated) that chose it
+    # among the readings of a glued run or derived it from a blank cell, or template_order (a row placed by it).
+    resolved_by: str | None
+    candidates: str | None  # an unresolved glued cell: the values it may still take ('2|27')
 
 
 # Builds a CellRecord from a tuple without the Python-level __new__: a report has hundreds of cells.
@@ -41,12 +46,28 @@ class TableResult(NamedTuple):
     records: list[CellRecord]
     problems: list[str]
     template: str | None  # the template this table's layout says, if it says
+    conflicts: list[Conflict] = []  # identities no reading of the table's glued digits satisfies
+
+
+class _Row(NamedTuple):
+    """One row aligned to its columns: its records, the problem that makes the report partial, and what its
+    glued digits left for the table to settle."""
+
+    records: list[CellRecord]
+    problem: str | None
+    glued: GluedRow | None = None
+    conflict: Conflict | None = None
+    cut: bool = False  # read from a glued run
+
+
+# Builds a _Row from one tuple in C (all five fields given): every row of every table makes one.
+_new_row = partial(tuple.__new__, _Row)
 
 
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
           money: dict[str, str] | None = None, glued_table: Callable[[], bool] | None = None,
-          blanks_at: str | None = "leading",
-          uncuttable: Callable[[], bool] | None = None) -> tuple[list[CellRecord], str | None]:
+          blanks_at: str | None = "leading", uncuttable: Callable[[], bool] | None = None,
+          places: tuple[tuple[str, str], ...] | None = None) -> _Row:
     """Align a run of values to its columns; unresolved rows keep their text, not a guess.
 
     Cells glued together (a cell that reads as several numbers; a line of text whose digit runs do
@@ -54,22 +75,25 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
     on a line of text are separate cells unless the table shows it glues cells (``glued_table()``,
     asked only of such a line, as it searches the whole table: runs such as "0000000" that no count is
     printed as): too few of them are missing cells (blanks print nothing), not glued ones. No line is
-    cut where ``uncuttable()`` (asked likewise): see ``_blanks_vanish``.
+    cut where ``uncuttable()`` (asked likewise; see ``_blanks_vanish``) but a run of as many zeros as columns,
+    which no blank can hide in (a blank prints nothing, a zero is one digit). ``places``: the cells (row,
+    column) the columns are, where the row is not one of the table's rows (table 4's one row of fifteen).
     """
     values = _trim_blank_edges(values, len(columns), blanks_at)
     if len(values) != len(columns):
-        glued = (_split_glued(table_id, row_key, row_label, columns, values)
-                 if values and values[0].row is None and not (uncuttable is not None and uncuttable())
+        glued = (_split_glued(table_id, row_key, row_label, columns, values, places, glued_table)
+                 if values and values[0].row is None
                  and (len(values) == 1 or glued_table is not None and glued_table())
+                 and (uncuttable is None or not uncuttable() or _zeros(values, len(columns)))
                  else None)
         if glued is not None:
             return glued
         where = values[0] if values else None
         joined = " | ".join(c.raw for c in values)
         reason = f"{table_id} row {row_key!r}: {len(values)} value cell(s) for {len(columns)} columns: {joined!r}"
-        return [CellRecord(table_id, row_key, col, None, joined, "text", None, row_label,
-                           where.offset if where else -1, where.line if where else -1, reason, None)
-                for col in columns], reason
+        return _new_row(([CellRecord(table_id, row_key, col, None, joined, "text", None, row_label,
+                                 where.offset if where else -1, where.line if where else -1, reason, None, None)
+                      for col in columns], reason, None, None, False))
     # A count reads as the cell already did; money needs its column's unit (萬元 reads as 万元).
     read = [c.parsed if money.get(col) is None else parse_value(c.text, money_unit=money[col])
             for col, c in zip(columns, values)] if money else [c.parsed for c in values]
@@ -77,12 +101,22 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
                     for col, v in zip(reversed(columns), reversed(read)) if v.unresolved),
                    None) if any(map(_read_unresolved, read)) else None
     if problem is not None:
-        glued = _split_glued(table_id, row_key, row_label, columns, values)
+        glued = _split_glued(table_id, row_key, row_label, columns, values, places, glued_table)
         if glued is not None:
             return glued
-    return [_record((table_id, row_key, col, v.value, c.raw, v.kind, v.unit, row_label, c.offset, c.line,
-                     v.unresolved, None))
-            for col, c, v in zip(columns, values, read)], problem
+    return _new_row(([_record((table_id, row_key, col, v.value, c.raw, v.kind, v.unit, row_label, c.offset, c.line,
+                           v.unresolved, None, None))
+                  for col, c, v in zip(columns, values, read)], problem, None, None, False))
+
+
+def _zeros(values: list[Cell], n: int) -> bool:
+    """Whether the values print ``n`` zeros and nothing else (spaces aside).
+
+    >>> from .cells import make_cell
+    >>> _zeros([make_cell("00 0", "00 0", 0, 1, None)], 3), _zeros([make_cell("000", "000", 0, 1, None)], 4)
+    (True, False)
+    """
+    return "".join("".join([c.raw for c in values]).split()) == "0" * n
 
 
 def _once(test: Callable[[], bool]) -> Callable[[], bool]:
@@ -107,41 +141,65 @@ _read_unresolved = attrgetter("unresolved")
 _TOKEN = re.compile(r"\S+")
 
 
-def _split_glued(table_id: str, row_key: str, row_label: str, columns: list[str],
-                 values: list[Cell]) -> tuple[list[CellRecord], str | None] | None:
-    """A row of bare digit runs cut into its columns (glued.py), or None when it is not such a row."""
+def _split_glued(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
+                 places: tuple[tuple[str, str], ...] | None = None,
+                 glued_table: Callable[[], bool] | None = None) -> _Row | None:
+    """A row of bare digit runs read as its columns (glued.py), or None when it is not such a row. The run is
+    evidently glued cells when it is one token of digits, or when the table glues its cells (``glued_table``)."""
     tokens = [(m.group(), c.offset + m.start(), c.line) for c in values for m in _TOKEN.finditer(c.raw)]
     if not is_digit_run([t for t, _, _ in tokens]):
         return None
-    split = split_run(tuple(t for t, _, _ in tokens), len(columns), _row_identity(table_id, tuple(columns)))
+    # A row's own identities depend on its columns, not on which row it is: one cache entry a layout.
+    split = split_run(tuple(t for t, _, _ in tokens), len(columns),
+                      _row_identity(table_id, places or _any_row(tuple(columns))),
+                      len(tokens) == 1 or glued_table is not None and glued_table())
+    if split.n_candidates == 0:  # too few or too many digits: missing cells, not glued ones
+        return None
     # The run as printed: one cell's text, or the cells it was read from (" | " as in any row not aligned).
     run = values[0].raw if len(values) == 1 else " | ".join(c.raw for c in values)
     at, line = values[0].offset, values[0].line
-    if split.n_candidates == 0:  # too few or too many digits: missing cells, not glued ones
+    reason = f"{table_id} row {row_key!r}: {split.reason}" if split.reason else None
+    records = [_record((table_id, row_key, col, value, run, kind, None, row_label, at, line,
+                        None if value is not None else reason, by, candidates))
+               for col, (value, kind, by, candidates) in zip(columns, split.cells)]
+    glued = GluedRow(places or tuple((row_key, col) for col in columns), split.readings, split.identity, run) \
+        if split.readings else None
+    conflict = Conflict(table_id, row_key, None, split.identity, run, split.reason, at, line) \
+        if split.inconsistent else None
+    return _new_row((records, reason, glued, conflict, True))
+
+
+@lru_cache(maxsize=256)
+def _any_row(columns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The cells of a row of the table with these columns, whichever row it is."""
+    return tuple(("", col) for col in columns)
+
+
+@lru_cache(maxsize=256)  # one per table layout
+def _row_identity(table_id: str, places: tuple[tuple[str, str], ...]) -> tuple[str, Callable] | None:
+    """The identities a row of this table satisfies within itself, as (names, test over the row's values).
+
+    >>> name, holds = _row_identity("t3", tuple(("granted", c) for c in L.T3_COLUMN_ORDER if c != "legal_person_subtotal"))
+    >>> name, holds((1, 2, 0, 0, 0, 0, 3)), holds((1, 2, 0, 0, 0, 0, 4))
+    ('I3', True, False)
+    """
+    found = row_identities(table_id, places)
+    if not found:
         return None
-    if split.pieces is None:
-        reason = f"{table_id} row {row_key!r}: {split.reason}"
-        return [_record((table_id, row_key, col, None, run, "text", None, row_label, at, line, reason, None))
-                for col in columns], reason
-    return [_record((table_id, row_key, col, float(p.value), run, "split", None, row_label, at, line, None,
-                     split.identity)) for col, p in zip(columns, split.pieces)], None
+    at = {place: k for k, place in enumerate(places)}
+    return _identity_test(",".join(sorted({i.identity_id for i in found})),
+                          tuple((tuple(at[c] for c in i.lhs), tuple(at[c] for c in i.rhs)) for i in found))
 
 
-@lru_cache(maxsize=64)  # one per table layout: the same object each time, so split_run's cache hits
-def _row_identity(table_id: str, columns: tuple[str, ...]) -> tuple[str, Callable[[list[int]], bool]] | None:
-    """The identity a row of this table satisfies within itself, as (name, test over the row's values)."""
-    if table_id == "t3" and "total" in columns:
-        total = columns.index("total")
-        parts = [i for i, c in enumerate(columns) if c in L.T3_APPLICANT_COLUMNS]
-        sub = columns.index("legal_person_subtotal") if "legal_person_subtotal" in columns else None
-        legal = [i for i in parts if columns[i] != "natural_person"]
-        return "I3", lambda v: v[total] == sum(v[i] for i in parts) and (
-            sub is None or v[sub] == sum(v[i] for i in legal))
-    if table_id == "t4":
-        blocks = [([columns.index(f"{r}.{c}") for c in L.T4_COLUMNS[:-1]], columns.index(f"{r}.total"))
-                  for r in L.T4_ROWS if f"{r}.total" in columns]
-        return "I4", lambda v: all(v[total] == sum(v[i] for i in parts) for parts, total in blocks)
-    return None
+@lru_cache(maxsize=256)  # every row of a layout gets the same object, so that split_run's cache serves them all
+def _identity_test(name: str, sides: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]) -> tuple[str, Callable]:
+    # A side's values fetched in C: a run is tested against its identity once per split the digits allow.
+    fetch = [(itemgetter(*lhs), len(lhs) > 1, itemgetter(*rhs), len(rhs) > 1) for lhs, rhs in sides]
+
+    def holds(v: tuple[int, ...]) -> bool:
+        return all((sum(lhs(v)) if several_left else lhs(v)) == (sum(rhs(v)) if several_right else rhs(v))
+                   for lhs, several_left, rhs, several_right in fetch)
+    return name, holds
 
 
 def _trim_blank_edges(values: list[Cell], n: int, side: str | None = "leading") -> list[Cell]:
@@ -239,7 +297,8 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
         return TableResult([], ["t3: table not found (no 本年新收… row)"], None)
     columns = _total_first(columns, header_text, rows)
     # What a row that does not align asks of its table, worked out once if asked.
-    glued, blanks_vanish = _once(partial(glued_table, cells)), _once(partial(_blanks_vanish, rows, len(columns)))
+    glued, blanks_vanish = _once(partial(glued_table, cells)), _once(
+        partial(_blanks_vanish, [(row.values, len(columns)) for row in rows]))
     result = _t3_records(rows, columns, glued, blanks_vanish, check_sums=from_layout or None in map(_row, cells))
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
@@ -328,16 +387,23 @@ def _row_label_start(labels: list[str], groups: list[str | None]) -> tuple[str, 
     return None
 
 
-def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
-    """Whether the table's blank cells print nothing where cells run together: a row of bare digits too
-    few for its columns. Then no run can be cut with certainty: a cut the row's sum confirms may still
-    put a number in a blank cell's place ("18221822": 1822 … 1822, or 1,8,2,2,1,8,22)."""
-    for row in rows:
-        if row.values[0].row is not None:
+def _blanks_vanish(rows: list[tuple[list[Cell], int]]) -> bool:
+    """Whether a table's blank cells print nothing where cells run together: a row of bare digits too
+    few for its columns (``rows``: each row's values and how many columns it has). Then no run can be
+    cut with certainty: a cut the row's sum confirms may still put a number in a blank cell's place
+    ("18221822": 1822 … 1822, or 1,8,2,2,1,8,22), and a run with a digit a cell may be fewer cells.
+
+    >>> from .cells import make_cell
+    >>> row = lambda *t: [make_cell(x, x, 0, 1, None) for x in t]
+    >>> _blanks_vanish([(row("7000007"), 7), (row("55"), 7)]), _blanks_vanish([(row("7000007"), 7)])
+    (True, False)
+    """
+    for values, n in rows:
+        if not values or values[0].row is not None:
             continue  # a table with rows keeps its blank cells: only text with none loses them
-        if len(row.values) >= n and all(map(_raw, row.values)):
+        if len(values) >= n and all(map(_raw, values)):
             continue  # n cells or more, each printing a character at least: not too few digits
-        digits = "".join(" ".join([c.raw for c in row.values]).split())  # the row's tokens, run together
+        digits = "".join(" ".join([c.raw for c in values]).split())  # the row's tokens, run together
         if digits.isdigit() and len(digits) < n:
             return True
     return False
@@ -346,7 +412,7 @@ def _blanks_vanish(rows: list[_T3Row], n: int) -> bool:
 def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool],
                 blanks_vanish: Callable[[], bool], check_sums: bool = False) -> TableResult:
     side = blank_side([r.values for r in rows], len(columns))
-    by_row: list[list[CellRecord]] = []  # the records of each row kept (a row printed twice is kept once)
+    by_row: list[_Row] = []  # each row kept (a row printed twice is kept once)
     kept: list[_T3Row] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -361,27 +427,27 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool
             problems.append(f"t3: row {row_key!r} appears twice; the first is kept")
             continue
         seen.add(row_key)
-        emitted, problem = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued, blanks_at=side,
-                                 uncuttable=blanks_vanish)
+        emitted = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued, blanks_at=side,
+                        uncuttable=blanks_vanish)
         if placed_by:
-            emitted = [r._replace(resolved_by=placed_by) if r.resolved_by is None else r for r in emitted]
+            emitted = emitted._replace(records=[r._replace(resolved_by=placed_by) if r.resolved_by is None else r
+                                                for r in emitted.records])
         by_row.append(emitted)
         kept.append(row)
-        if problem:
-            problems.append(problem)
-    records = [r for emitted in by_row for r in emitted]
-    unsummed = _rows_not_adding_up(by_row, columns) if check_sums else None
+        if emitted.problem and emitted.glued is None:  # a glued row's problem waits for the table's reading
+            problems.append(emitted.problem)
+    records = [r for emitted in by_row for r in emitted.records]
+    unsummed = _rows_not_adding_up([e.records for e in by_row], columns) if check_sums else None
     if unsummed:
         # Most rows' 总计 not the sum of their parts: a column cut off or shifted in the reading (a
         # table wider than the page, a wrapped number), far likelier than a report wrong in every row.
         reason = (f"t3 not read: {unsummed[0]} of {unsummed[1]} rows do not add up to their 总计; its columns "
                   "were probably misread")
-        return TableResult([r._replace(value=None, value_kind="text", unresolved=reason, resolved_by=None)
-                            for r in records], [reason], None)
+        return TableResult(_not_read(records, reason), [reason], None)
     # Only text with no rows is judged by how its rows line up.
     misaligned = sum(len(row.values) != len(columns)
                      and len(_trim_blank_edges(row.values, len(columns), side)) != len(columns)
-                     and emitted[0].value_kind != "split"
+                     and not emitted.cut
                      for row, emitted in zip(kept, by_row)) if rows and rows[0].values[0].row is None else 0
     if misaligned > max(2, len(rows) // 4):
         # Text with no rows (PDF converted to text) whose numbers do not line up with the labels: a
@@ -389,13 +455,35 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool
         # as columns is no more to be trusted than the others.
         reason = (f"t3 not read: its numbers do not line up with its labels ({misaligned} of {len(rows)} rows "
                   "have another number of cells than columns)")
-        return TableResult([r._replace(value=None, value_kind="text", unresolved=reason, resolved_by=None)
-                            for r in records], [reason], None)
+        return TableResult(_not_read(records, reason), [reason], None)
     template = "2021" if seen & set(L.T3_ONLY_2021) else ("2019" if "other_handling" in seen else None)
     missing = [k for k in _t3_sequence(template == "2021") if k not in seen]
     if missing:
         problems.append(f"t3: rows not found: {', '.join(missing)}")
-    return TableResult(records, problems, template)
+    records, conflicts = _settle("t3", records, by_row, problems, whole=not missing and not unrecognised)
+    return TableResult(records, problems, template, conflicts)
+
+
+def _not_read(records: list[CellRecord], reason: str) -> list[CellRecord]:
+    """The table's records with no value: it was not read."""
+    return [r._replace(value=None, value_kind="text", unresolved=reason, resolved_by=None, candidates=None)
+            for r in records]
+
+
+def _settle(table_id: str, records: list[CellRecord], rows: list[_Row], problems: list[str],
+            whole: bool) -> tuple[list[CellRecord], list[Conflict]]:
+    """What the table's arithmetic settles (arithmetic.py): its glued rows read together, its blank cells
+    derived; the glued rows still not read go to ``problems``. ``whole``: every row of the template is
+    there and recognised, so that the column identities can be used."""
+    glued = [row.glued for row in rows if row.glued is not None]
+    records, conflicts = read_jointly(table_id, records, glued, whole)
+    if glued:
+        unread = {(r.row_key, r.col_key): r.unresolved for r in records if r.unresolved}
+        for row in glued:
+            reason = next((unread[c] for c in row.cells if c in unread), None)
+            if reason:
+                problems.append(reason)
+    return derive(table_id, records, whole), [row.conflict for row in rows if row.conflict] + conflicts
 
 
 def _rows_not_adding_up(rows: list[list[CellRecord]], columns: list[str]) -> tuple[int, int] | None:
@@ -485,7 +573,7 @@ def _t3_columns(header: str) -> list[str]:
 # --- table 2 -------------------------------------------------------------------------------------
 def parse_t2(cells: list[Cell]) -> TableResult:
     """Table 2: five (2019) or four (2021) sub-tables, columns read from each sub-table's header."""
-    records: list[CellRecord] = []
+    placed: list[tuple] = []  # (row key, row label, columns, money units, values) of each row placed
     problems: list[str] = []
     columns: list[str] = []
     money: dict[str, str] = {}
@@ -517,10 +605,13 @@ def parse_t2(cells: list[Cell]) -> TableResult:
             problems.append(f"t2: row {row_key!r} appears twice; the first is kept")
             continue
         seen.add(row_key)
-        rows, problem = _emit("t2", row_key, row_label, columns, run.values, money, glued_table=glued)
-        records.extend(rows)
-        if problem:
-            problems.append(problem)
+        placed.append((row_key, row_label, columns, money, run.values))
+    # A row is cut from a glued run only where no row of the table shows that its blank cells print nothing.
+    uncuttable = _once(partial(_blanks_vanish, [(values, len(columns)) for _, _, columns, _, values in placed]))
+    rows = [_emit("t2", row_key, row_label, columns, values, money, glued_table=glued, uncuttable=uncuttable)
+            for row_key, row_label, columns, money, values in placed]
+    records = [r for row in rows for r in row.records]
+    problems += [row.problem for row in rows if row.problem]
     if not records and not seen:
         return TableResult([], ["t2: table not found"], None)
     template = max(votes, key=votes.get) if votes else None
@@ -545,7 +636,7 @@ def parse_t4(cells: list[Cell]) -> TableResult:
     problems: list[str] = []
     if _transposed(cells):
         reason = "t4 printed with its results as rows (维持, 纠正…) and its blocks as columns: not read"
-        return TableResult([_record(("t4", r, c, None, "", "text", None, label, -1, -1, reason, None))
+        return TableResult([_record(("t4", r, c, None, "", "text", None, label, -1, -1, reason, None, None))
                             for r, c, label in _T4_PLACES], [reason], None)
     if any(c.row is not None for c in cells):
         values = _t4_data_rows(cells)
@@ -555,12 +646,17 @@ def parse_t4(cells: list[Cell]) -> TableResult:
             problems.append(f"t4: lone numbers taken for page numbers: {', '.join(strays)}")
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found", *problems], None)
-    rows, problem = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=_once(partial(glued_table, values)))
+    row = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=_once(partial(glued_table, values)),
+                places=_T4_CELLS)
+    # The fifteen cells as stored: each its block's row and its column (one tuple each, built in C).
     records = [_record((table_id, row_key, col_key, value, raw, kind, unit, label, offset, line, unresolved,
-                        resolved_by))
-               for (table_id, _, _, value, raw, kind, unit, _, offset, line, unresolved, resolved_by),
-               (row_key, col_key, label) in zip(rows, _T4_PLACES)]
-    return TableResult(records, [problem, *problems] if problem else problems, None)
+                        resolved_by, candidates))
+               for (table_id, _, _, value, raw, kind, unit, _, offset, line, unresolved, resolved_by, candidates),
+               (row_key, col_key, label) in zip(row.records, _T4_PLACES)]
+    if row.problem and row.glued is None:
+        problems.insert(0, row.problem)
+    records, conflicts = _settle("t4", records, [row], problems, whole=True)
+    return TableResult(records, problems, None, conflicts)
 
 
 def _t4_data_rows(cells: list[Cell]) -> list[Cell]:
@@ -630,3 +726,4 @@ def _without_lone_numbers(values: list[Cell]) -> tuple[list[Cell], list[str]]:
 # table 4 prints its row names only in its header.
 _T4_PLACES = [(r, c, L.T4_ROW_LABELS[r]) for r in L.T4_ROWS for c in L.T4_COLUMNS]
 _T4_COLUMNS = [f"{r}.{c}" for r, c, _ in _T4_PLACES]
+_T4_CELLS = tuple((r, c) for r, c, _ in _T4_PLACES)

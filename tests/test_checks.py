@@ -257,3 +257,17 @@ def test_every_check_model_has_dbt_unit_tests_and_they_pass(seeds, tmp_path):
     failed = {r["unique_id"]: r["message"] for r in results if r["status"] != "pass"}
     assert done.returncode == 0 and not failed, failed or done.stdout[-3000:]
 
+
+
+def test_every_table_and_column_analysts_read_is_described(seeds):
+    """raw.*, meta.runs, the marts, dq.* and the reference seeds carry their descriptions in DuckDB, from the dbt
+    project's yml; a new column without one fails here."""
+    schemas = "('raw', 'meta', 'marts', 'dq', 'reference', 'checks')"
+    bare_tables = q(seeds, f"select schema_name || '.' || table_name from duckdb_tables() "
+                           f"where schema_name in {schemas} and coalesce(comment, '') = ''")
+    bare_columns = q(seeds, f"select schema_name || '.' || table_name || '.' || column_name from duckdb_columns() "
+                            f"where schema_name in {schemas} and coalesce(comment, '') = '' order by 1")
+    assert (bare_tables, bare_columns) == ([], [])
+    (kinds,) = q(seeds, "select comment from duckdb_columns() where schema_name = 'raw' and table_name = 'report_cells' "
+                        "and column_name = 'value_kind'")[0]
+    assert all(kind in kinds for kind in ("number", "split", "derived", "blank", "dash", "text"))

@@ -27,8 +27,8 @@ AGENCY_YEAR = {
     ("杭州钱塘新区管理委员会", 2020): (38, 0, 38, 0, 21, 9, 1, 1, 1, 5, 0, 0, 1, 0),
     ("东新街道", 2020): (2, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0),
     ("杭州钱江经济开发区", 2022): (2, 0, 2, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0),
-    # 嘉兴港区 left every outcome row blank except 予以公开 and 部分公开: those sums are NULL, not 0.
-    ("嘉兴港区", 2020): (62, 7, 69, 0, 59, 10, None, None, None, None, 0, 0, 0, 0),
+    # 嘉兴港区 left every outcome row blank except 予以公开 and 部分公开: （七）总计 69 = 59 + 10 makes them 0 (derived).
+    ("嘉兴港区", 2020): (62, 7, 69, 0, 59, 10, 0, 0, 0, 0, 0, 0, 0, 0),
 }
 
 
@@ -46,7 +46,7 @@ def warehouse(tmp_path_factory) -> Path:
 def test_fct_agency_year_headline_measures(warehouse):
     got = {(a, y): tuple(row) for a, y, *row in q(warehouse, f"select agency, year, {', '.join(MEASURES)} "
                                                       "from marts.fct_agency_year")}
-    assert got == {k: tuple(None if v is None else float(v) for v in vals) for k, vals in AGENCY_YEAR.items()}
+    assert got == AGENCY_YEAR
 
 
 def test_rates_are_null_safe(warehouse):
@@ -77,12 +77,20 @@ def test_identity_sides_for_seed_003_by_hand(warehouse):
     assert len([k for k in sides if k[0] == "I3"]) == 23  # one per table-3 row of the 2019 template
 
 
-def test_blank_columns_are_missing_not_zero(warehouse):
+def test_blank_cells_the_printed_ones_determine_are_derived_and_say_by_what(warehouse):
+    """嘉兴港区 prints its legal-person columns blank while each row's 总计 equals its 自然人: the blanks are 0 by
+    that row's I3, and its outcome rows blank while 予以公开 + 部分公开 = （七）总计: 0 by I2."""
+    cells = dict(((row, col), (value, kind, by)) for row, col, value, kind, by in q(warehouse, """
+        select row_key, col_key, value, value_kind, resolved_by from raw.report_cells c join raw.reports r
+        using (report_id) where r.agency = '嘉兴港区' and table_id = 't3'"""))
+    assert cells[("new_received", "commercial_enterprise")] == (0, "derived", "I3")
+    assert cells[("denied_state_secret", "total")] == (0, "derived", "I2")
+    assert cells[("new_received", "total")] == (62, "number", None)
     (row,) = q(warehouse, """
-        select lhs, rhs, lhs_missing, rhs_missing, is_complete, has_numbers
+        select lhs, rhs, lhs_missing, rhs_missing, is_complete, is_read
         from intermediate.int_identity_within_report i join marts.dim_report r using (report_id)
         where r.agency = '嘉兴港区' and identity_id = 'I1' and col_key = 'commercial_enterprise'""")
-    assert row == (0, 0, 2, 2, False, False)
+    assert row == (0, 0, 0, 0, True, True)
 
 
 def test_narrative_readings_keep_every_admissible_reading(warehouse):
@@ -121,14 +129,17 @@ def test_dim_agency_levels_and_regions(warehouse):
 
 def test_proactive_disclosure_maps_both_templates(warehouse):
     rows = q(warehouse, """
-        select agency, template, template_col_key, measure, comparable_across_templates, value
+        select agency, template, template_col_key, measure, comparable_across_templates, quantity
         from marts.fct_proactive_disclosure
         where item = 'normative_documents' and measure in ('issued', 'in_force', 'total_published')
         order by agency, measure""")
-    assert ("余杭区人民政府办公室", "2019", "made", "issued", True, 10.0) in rows
-    assert ("余杭区人民政府办公室", "2019", "total_published", "total_published", False, 94.0) in rows
-    assert ("杭州钱江经济开发区", "2021", "issued", "issued", True, 0.0) in rows
-    assert ("杭州钱江经济开发区", "2021", "in_force", "in_force", False, 0.0) in rows
+    assert ("余杭区人民政府办公室", "2019", "made", "issued", True, 10) in rows
+    assert ("余杭区人民政府办公室", "2019", "total_published", "total_published", False, 94) in rows
+    assert ("杭州钱江经济开发区", "2021", "issued", "issued", True, 0) in rows
+    assert ("杭州钱江经济开发区", "2021", "in_force", "in_force", False, 0) in rows
+    money = q(warehouse, "select amount_yuan, quantity, missing_reason from marts.fct_proactive_disclosure "
+                         "where agency = '东新街道' and measure = 'procurement_amount_yuan'")
+    assert [(float(a), n, why) for a, n, why in money] == [(37551661.7, None, None)]  # printed 37551661.7元
 
 
 def test_descriptions_are_persisted_for_analysts(warehouse):
@@ -137,7 +148,8 @@ def test_descriptions_are_persisted_for_analysts(warehouse):
     assert comment.startswith("One row per agency and year")
     cols = dict(q(warehouse, "select column_name, comment from duckdb_columns() where schema_name = 'marts' "
                              "and table_name = 'fct_agency_year'"))
-    assert cols["disclosure_rate"] == "(granted + partially_granted) / total_processed."
+    assert cols["disclosure_rate"] == ("(granted + partially_granted) / total_processed; NULL unless all three are "
+                                       "known and total_processed > 0.")
 
 
 def test_warehouse_stays_readable_by_duckdb_1_5_clients(warehouse):
@@ -145,7 +157,7 @@ def test_warehouse_stays_readable_by_duckdb_1_5_clients(warehouse):
     done = subprocess.run([str(cli), "-readonly", "-csv", str(warehouse), "-c",
                            "select version(), total_processed from marts.fct_agency_year where year = 2019"],
                           capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines()[1:] == ["v1.5.6,115.0"]
+    assert done.stdout.splitlines()[1:] == ["v1.5.6,115"]
 
 
 def test_corrected_republication_becomes_current_and_the_choice_is_visible(tmp_path):

@@ -22,6 +22,7 @@ from xxgk.ingest import ingest
 from loaders.report import parse_source
 from loaders.word import MAX_ENTRIES, docx_to_text, minimal_docx
 from tests.docx_files import WORD_TYPES, bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx
+from tests.conftest import printed as as_printed
 from tests.test_formats import cells_of, table
 from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, expected_cells
 
@@ -154,7 +155,7 @@ def test_seed_in_word_every_cell(name, layouts):
     assert (got.status, got.error) == ("loaded", None)
     assert (got.agency, got.year, got.template, got.script) == (
         seed["agency"], seed["year"], seed["template"], seed["script"])
-    assert {(c.table_id, c.row_key, c.col_key): (c.value_kind, c.value) for c in got.cells} == expected_cells(seed)
+    assert {(c.table_id, c.row_key, c.col_key): as_printed(c) for c in got.cells} == expected_cells(seed)
 
 
 # --- what the reader does with Word's markup -----------------------------------------------------------

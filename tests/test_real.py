@@ -28,6 +28,11 @@ def scores(tmp_path_factory):
     return {s.file: s for s in real.score(db)}
 
 
+@pytest.fixture(scope="module")
+def mart_scores(checked):
+    return real.score_marts(checked)
+
+
 def test_no_value_is_wrong(scores):
     wrong = [w for s in scores.values() for w in s.totals.wrong_cells + s.cells.wrong_cells]
     assert wrong == []
@@ -39,7 +44,26 @@ def test_targets_on_totals_and_on_all_cells(scores):
         totals += s.totals
         cells += s.cells
     assert totals.right >= 0.95 * totals.total
-    assert cells.right >= 0.90 * cells.total
+    assert cells.right >= 0.99 * cells.total
+
+
+def test_every_mart_value_is_right_or_null(mart_scores):
+    """What analysts read: every headline measure and rate of fct_agency_year against the hand-read cells."""
+    assert [w for m in mart_scores for w in m.tally.wrong_cells] == []
+    assert sum(m.known for m in mart_scores) >= 0.9 * sum(m.total for m in mart_scores)
+
+
+def test_glued_rows_two_readings_fit_are_read_with_the_rest_of_the_table(checked):
+    """平潭 2021 (004): 270020130 and 220000325 each have two readings whose 总计 is the sum of their parts (I3);
+    only 27,0,0,2,0,1,30 with 22,0,0,0,0,3,25 makes every column add up to （七）总计 (I2). Those cells were
+    chosen by I2 and I3, so neither is verified on them."""
+    cells = dict(((row, col), (value, by)) for row, col, value, by in q(
+        checked, "select row_key, col_key, value, resolved_by from raw.report_cells c join raw.reports r "
+                 "using (report_id) where r.source_path like '%004.txt' and row_key in ('granted', 'unable_not_held')"))
+    assert [cells[("granted", c)][0] for c in real_columns()] == [27, 0, 0, 2, 0, 1, 30]
+    assert [cells[("unable_not_held", c)][0] for c in real_columns()] == [22, 0, 0, 0, 0, 3, 25]
+    assert cells[("granted", "natural_person")][1] == "I2,I3" and cells[("granted", "total")][1] == "I3"
+    assert _found(checked, "r.source_path like '%004.txt' and f.check_id like 'identity.%'") == set()
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in real.CORPUS.glob("[0-9]*.*")))
@@ -98,7 +122,12 @@ def test_every_hand_labelled_finding_fires_with_its_kind(checked, truth):
 def test_what_could_not_be_read_is_never_an_error_and_names_the_cells(checked):
     assert _found(checked, "f.kind = 'extraction' and f.severity = 'error'") == set()
     (message,) = q(checked, "select message from dq.findings f join marts.dim_report r using (report_id) "
-                            "where r.source_path like '%004.txt' and check_id = 'identity.unverifiable' "
-                            "and col_key = 'total'")[0]
-    assert message.startswith("I2 cannot be verified for total: not read: granted/total, unable_not_held/total: ")
-    assert "glued digits 270020130: 2 splits fit I3" in message and "blank" not in message
+                            "where r.source_path like '%002.txt' and check_id = 'structure.unresolved_cells' "
+                            "and row_key = 'normative_documents'")[0]
+    assert message == ("unresolved: t2 row 'normative_documents': glued digits 898989: 10 splits and no identity "
+                       "of the row to choose between them")
+
+
+def real_columns() -> list[str]:
+    return ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+            "legal_service_org", "other_org", "total"]

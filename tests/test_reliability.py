@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from loaders import files as ingest_module
 from xxgk.ingest import ingest
 from loaders.report import parse_report, parse_source
+from loaders.values import parse_value
 from tests.test_dbt import BUILT
 from tests.conftest import xxgk
 from tests.test_seeds import RAW, SEEDS
@@ -163,8 +164,11 @@ def assert_well_formed(r) -> None:
     assert (r.status == "loaded") == (r.error is None)
     for c in r.cells:
         assert c.table_id in ("t2", "t3", "t4")
-        if c.unresolved or c.value_kind not in ("number", "split"):
-            assert c.value is None  # a value only where a number was read, or cut from a glued run
+        if c.unresolved or c.value_kind not in ("number", "split", "derived"):
+            assert c.value is None  # a value only where a number was read, cut from a glued run, or derived
+        if c.value_kind == "derived":  # from a blank or dash, by an identity it names
+            assert c.value is not None and c.resolved_by and (c.raw_text == "" or parse_value(c.raw_text).kind == "dash")
+        assert c.candidates is None or (c.unresolved and "|" in c.candidates)
         if c.char_offset >= 0:
             assert r.normalised_text[c.char_offset: c.char_offset + len(c.raw_text)] == c.raw_text or " | " in c.raw_text
     keys = [(c.table_id, c.row_key, c.col_key) for c in r.cells]

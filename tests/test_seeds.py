@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from loaders.report import parse_source
-from tests.conftest import RAW
+from tests.conftest import RAW, printed
 
 T3_ROWS_2019 = [
     "new_received", "carried_over", "granted", "partially_granted",
@@ -166,9 +166,20 @@ def test_metadata(seed):
 
 
 def test_every_cell(seed):
+    """Every cell as printed; a blank the loader derived from the printed cells is compared as the blank it is."""
     name, want, got = seed
-    cells = {(c.table_id, c.row_key, c.col_key): (c.value_kind, c.value) for c in got.cells}
+    cells = {(c.table_id, c.row_key, c.col_key): printed(c) for c in got.cells}
     assert cells == expected_cells(want)
+
+
+def test_the_blank_cells_of_a_table_that_adds_up_are_derived_as_0():
+    """嘉兴港区 prints only 自然人 and 总计, and of the outcome rows only 予以公开 and 部分公开: each row's 总计 is its
+    自然人 (I3) and （七）总计 69 = 59 + 10 (I2), so every blank is 0."""
+    got = parse_source((RAW / "004_a92a32fafe21a486.txt").read_bytes())
+    blanks = [c for c in got.cells if c.table_id == "t3" and not c.raw_text]
+    assert len(blanks) == 23 * 7 - 6 * 2  # the 2019 table but the 自然人 and 总计 of six rows
+    assert {(c.value, c.value_kind) for c in blanks} == {(0, "derived")}
+    assert {c.resolved_by for c in blanks} == {"I2", "I3"}
 
 
 def test_provenance_points_at_the_printed_cell(seed):
@@ -187,7 +198,7 @@ def test_units_signs_and_blanks_keep_their_raw_text():
     assert (change.raw_text, change.value) == ("-18", -18)
     assert cells["004_a92a32fafe21a486.txt"][("t2", "other_services", "change")].raw_text == "+107"
     legal = cells["004_a92a32fafe21a486.txt"][("t3", "new_received", "commercial_enterprise")]
-    assert (legal.value_kind, legal.value, legal.raw_text) == ("blank", None, "")
+    assert (legal.value_kind, legal.value, legal.raw_text) == ("derived", 0, "")  # printed blank, 0 by its row's I3
     items = cells["001_09edeb7c8eff9db0.txt"][("t2", "procurement", "procurement_items")]
     assert (items.raw_text, items.value, items.unit) == ("29项", 29, "项")
     traditional = cells["002_49a35c6be02d9886.txt"][("t3", "new_received", "total")]

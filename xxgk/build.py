@@ -25,7 +25,7 @@ from loaders.children import dies_with_this_process
 
 from . import warehouse
 
-PROJECT_DIR = Path(os.environ.get("XXGK_DBT_PROJECT", Path(__file__).resolve().parents[1] / "dbt_project"))
+PROJECT_DIR = warehouse.DBT_PROJECT
 DBT = Path(sys.executable).parent / "dbt"
 # What the models' results depend on: a change to any of these calls for a full refresh.
 FINGERPRINTED = ("dbt_project.yml", "models", "macros", "seeds")
@@ -85,6 +85,8 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
         (n_reports,) = con.execute("select count(*) from raw.reports").fetchone()
     fingerprint = project_fingerprint()
     full_refresh = full_refresh or previous is None or previous["fingerprint"] != fingerprint
+    # A run that fails before it writes results must not be reported with an earlier run's failures.
+    (target / "run_results.json").unlink(missing_ok=True)
     done = dbt(["build", *WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet)
     if done.returncode != 0:
         return BuildResult(False, _failures(target) or [f"dbt build exited with {done.returncode}"

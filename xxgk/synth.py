@@ -11,8 +11,12 @@ whose expected findings are written to ``truth.csv`` beside the corpus:
 | template | a 2021+ report printed in the 2019 layout | structure.template_year_mismatch (error) |
 | narrative | 办结 N 件 disagrees with （七）总计 | narrative.mismatch (warning) |
 | blank | empty legal-person columns left blank | structure.blank_cells (warning) |
-| glued | one row's cells glued into one run ("230000023"), the row most ambiguous to split | structure.unresolved_cells (warning) when more than one split fits the row's sum |
-| flattened | (a shape, not a defect) a crawler page on one line with every cell glued | structure.unresolved_cells (warning) for each row more than one split fits |
+| glued | one row's cells glued into one cell ("230000023") of a table with rows, the row most ambiguous to split | structure.unresolved_cells (warning): only text with no rows is cut |
+| flattened | (a shape, not a defect) a crawler page on one line with every cell glued | structure.unresolved_cells (warning) for each row the table's identities leave with more than one reading |
+
+What the loader can read of glued digits is worked out here independently of it, from the values the
+report was made of: every split of the digits (no count starts with 0), the row's sum, then the column
+identities over every combination of the ambiguous rows' readings.
 """
 from __future__ import annotations
 
@@ -22,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from loaders.glued import candidate_splits
+from itertools import product
+
 from loaders.labels import T3_ROW_ORDER
 
 PROVINCES = ["浙江省", "江苏省", "广东省", "山东省", "福建省", "四川省", "湖北省", "河南省", "安徽省", "湖南省"]
@@ -332,24 +337,19 @@ def _inject(rng: random.Random, r: Report, defect: str | None, previous: Report 
                 r.t3[row][c] = None
             expect("structure.blank_cells", "warning", "t3", None, c)
     elif defect == "glued":
-        # One row's cells glued into a run of digits. The loader splits it where exactly one split has
-        # its 总计 equal to the sum of its parts and must leave it unresolved otherwise: glue the row
-        # where that is most ambiguous; a run only one split fits is read, so expects no finding.
-        fitting = {row: _splits_fitting(r.t3[row]) for row in r.t3}
-        r.glued_row = max(fitting, key=lambda row: (fitting[row], rng.random()))
-        if fitting[r.glued_row] > 1:
-            expect("structure.unresolved_cells", "warning", "t3", r.glued_row, None)
-        else:
-            r.truth.append(dict(defect="none", check_id="", severity="", table_id=None, row_key=None,
-                                col_key=None))
+        # One row's cells glued into one cell of a table that has rows (HTML, tab, markdown): a row with one
+        # cell for seven columns, left unresolved whatever its digits (only text with no rows is cut).
+        splits = {row: _splits(_row_values(r.t3[row])) for row in r.t3}
+        r.glued_row = max(splits, key=lambda row: (len(splits[row]), rng.random()))
+        expect("structure.unresolved_cells", "warning", "t3", r.glued_row, None)
 
 
 def _glue_page(r: Report, previous: Report | None) -> None:
-    """Glue the cells of a flattened page. The rows more than one split of whose digits fits their sum
+    """Glue the cells of a flattened page. The rows the table's identities leave with more than one reading
     must be left unresolved; a defect that only those rows would show cannot be found."""
     r.glued_page = True
-    unread = {row for row, per_col in r.t3.items() if _splits_fitting(per_col) > 1}
-    last_unread = {row for row, per_col in previous.t3.items() if _splits_fitting(per_col) > 1} if previous else set()
+    unread = _unread_when_glued(r.t3)
+    last_unread = _unread_when_glued(previous.t3) if previous else set()
     hidden = {"narrative.mismatch": "total_processed" in unread,
               "cross_year.I5": "carried_over" in unread or "carried_forward" in last_unread}
     r.truth[:] = [t for t in r.truth if not hidden.get(t["check_id"])]
@@ -357,13 +357,51 @@ def _glue_page(r: Report, previous: Report | None) -> None:
                      row_key=row, col_key=None) for row in r.t3 if row in unread]
 
 
-def _splits_fitting(per_col: dict[str, int | None]) -> int:
-    """How many splits of the row's glued digits have their 总计 equal to the sum of their parts."""
-    values = [per_col[c] for c in [*COLS, "total"]]
+def _row_values(per_col: dict[str, int | None]) -> list[int | None]:
+    return [per_col[c] for c in [*COLS, "total"]]
+
+
+def _splits(values: list[int | None]) -> list[tuple[int, ...]]:
+    """Every way to read a row's digits, glued, as its cells: no cell starts with 0 unless it is 0, none has
+    more than 7 digits.
+
+    >>> _splits([23, 0, 0, 0, 0, 0, 23])
+    [(2, 30, 0, 0, 0, 0, 23), (2, 300, 0, 0, 0, 2, 3), (23, 0, 0, 0, 0, 0, 23), (230, 0, 0, 0, 0, 2, 3)]
+    """
     if None in values:
-        return 0
-    return sum(split[-1].value == sum(p.value for p in split[:-1])
-               for split in candidate_splits(["".join(map(str, values))], len(values)))
+        return []
+    digits = "".join(map(str, values))
+
+    def cut(start: int, left: int) -> list[tuple[int, ...]]:
+        if left == 0:
+            return [()] if start == len(digits) else []
+        widths = [1] if digits[start:start + 1] == "0" else range(1, min(7, len(digits) - start) + 1)
+        return [(int(digits[start:start + w]),) + rest for w in widths for rest in cut(start + w, left - 1)]
+    return cut(0, len(values))
+
+
+def _unread_when_glued(t3: dict[str, dict[str, int | None]]) -> set[str]:
+    """The table-3 rows a flattened page leaves unread: those with several splits whose 总计 is the sum of
+    their parts (I3) that the column identities (I1, I2), over every combination of those rows' readings,
+    do not narrow to one value a cell."""
+    cols = [*COLS, "total"]
+    readings = {row: list(dict.fromkeys(s for s in _splits(_row_values(per_col)) if s[-1] == sum(s[:-1])))
+                for row, per_col in t3.items()}
+    ambiguous = [row for row, options in readings.items() if len(options) > 1]
+    if not ambiguous:
+        return set()
+    outcomes = [row for row in t3 if row not in ("new_received", "carried_over", "total_processed",
+                                                  "carried_forward")]
+    kept = []
+    for combo in product(*(readings[row] for row in ambiguous)):
+        value = {row: dict(zip(cols, _row_values(per_col))) for row, per_col in t3.items()}
+        for row, reading in zip(ambiguous, combo):
+            value[row] = dict(zip(cols, reading))
+        if all(value["new_received"][c] + value["carried_over"][c] == value["total_processed"][c]
+               + value["carried_forward"][c] and value["total_processed"][c] == sum(value[o][c] for o in outcomes)
+               for c in cols):
+            kept.append(combo)
+    return {row for k, row in enumerate(ambiguous) if len({combo[k] for combo in kept}) != 1}
 
 
 # --- rendering ---------------------------------------------------------------------------------

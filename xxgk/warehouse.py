@@ -30,8 +30,11 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
+
+import yaml
 
 import duckdb
 import polars as pl
@@ -48,6 +51,8 @@ STORAGE_VERSION = "v1.5.0"
 # Its default, 80% of RAM, is a cache it fills on a national corpus (9.8 GiB while ingesting a
 # million reports); bounded, it spills to disk beside the file instead, at no measured cost to ingest.
 MEMORY_LIMIT = os.environ.get("XXGK_DUCKDB_MEMORY", "3GB")
+# The dbt project: its models, and the descriptions of the tables xxgk itself writes (models/staging/_sources.yml).
+DBT_PROJECT = Path(os.environ.get("XXGK_DBT_PROJECT", Path(__file__).resolve().parents[1] / "dbt_project"))
 RUNS = "meta.runs"
 RUN_COLUMNS = {"run_id": pl.String, "stage": pl.String, "started_at": pl.Datetime("us"),
                "finished_at": pl.Datetime("us"), "is_full": pl.Boolean, "fingerprint": pl.String,
@@ -107,6 +112,39 @@ def create_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     for name, kind in typed:
         if name not in have:
             con.execute(f"alter table {table} add column {name} {kind}")
+    describe(con, table, [name for name, _ in typed])
+
+
+@lru_cache(maxsize=1)
+def source_docs() -> dict[str, tuple[str, dict[str, str]]]:
+    """The descriptions of the tables xxgk writes itself, as the dbt project documents them (its sources, doc
+    blocks resolved): "raw.reports" → (its description, {column: description}).
+
+    >>> source_docs()["raw.report_cells"][1]["candidates"][:40]
+    'an unresolved cell of a glued digit run:'
+    """
+    blocks = {m[1]: " ".join(m[2].split()) for m in re.finditer(r"{%\s*docs\s+(\w+)\s*%}(.*?){%\s*enddocs\s*%}",
+                                                     "".join(p.read_text("utf-8") for p in
+                                                             sorted((DBT_PROJECT / "models").rglob("*.md"))), re.S)}
+
+    def text(description: str) -> str:
+        return re.sub(r"{{\s*doc\('(\w+)'\)\s*}}", lambda m: blocks[m[1]], description or "").strip()
+
+    spec = yaml.safe_load((DBT_PROJECT / "models" / "staging" / "_sources.yml").read_text("utf-8"))
+    return {f"{source['schema']}.{table['name']}": (text(table.get("description")),
+                                                    {c["name"]: text(c.get("description")) for c in table.get("columns", [])})
+            for source in spec["sources"] for table in source["tables"]}
+
+
+def describe(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
+    """Comment ``table`` and its ``columns`` with their descriptions (``source_docs``), so that analysts read them in
+    ``duckdb_tables()`` and ``duckdb_columns()``."""
+    description, column_docs = source_docs().get(table, ("", {}))
+    if description:
+        con.execute(f"comment on table {table} is {sql_literal(description)}")
+    for name in columns:
+        if column_docs.get(name):
+            con.execute(f"comment on column {table}.{name} is {sql_literal(column_docs[name])}")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,3 +1,9 @@
+{# Whether `identity` is one of the identities that chose or derived a cell's value (resolved_by lists them,
+   comma-separated: I3, I2,I3): the identity cannot be verified on that cell. #}
+{% macro chose(resolved_by, identity) -%}
+    ({{ dbt.concat(["','", resolved_by, "','"]) }} like {{ dbt.concat(["'%,'", identity, "',%'"]) }})
+{%- endmacro %}
+
 {# A cell the loader could not read: unresolved, or text where a number belongs (not a blank or a dash). #}
 {% macro is_unread(alias) -%}
     {{ alias }}.value is null and ({{ alias }}.is_unresolved or {{ alias }}.value_kind not in ('blank', 'dash'))

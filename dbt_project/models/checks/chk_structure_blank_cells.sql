@@ -11,7 +11,8 @@ units as (
     select
         report_id,
         table_id,
-        value_kind,
+        -- a derived cell was printed blank or as a dash all the same
+        case when value_kind = 'derived' then 'blank' else value_kind end as value_kind,
         char_offset,
         case when table_id = 't3' then cast(null as varchar) else row_key end as unit_row,
         case when table_id = 't3' then col_key else cast(null as varchar) end as unit_col

@@ -4,20 +4,34 @@ with cells as (
     select * from {{ ref('stg_report_cells') }}
     where {{ in_check_scope() }}
 
+),
+
+-- the run's cells in print order: the template's column order
+column_order as (
+
+    select 't3' as table_id, col_key, sort_order from {{ ref('t3_columns') }}
+    union all
+    select 't4' as table_id, col_key, sort_order from {{ ref('t4_columns') }}
+
 )
 
 select
-    report_id,
-    table_id,
-    row_key,
+    cells.report_id,
+    cells.table_id,
+    cells.row_key,
     cast(null as varchar) as col_key,
     cast(null as double) as expected,
     cast(null as double) as actual,
     cast(null as double) as delta,
-    'glued digits ' || min(raw_text) || ' cut into ' || string_agg({{ num('value') }}, ', ' order by line_no, char_offset, col_key)
-        || ': the only cut for which ' || min(resolved_by) || ' holds, so ' || min(resolved_by)
-        || ' is not verified on this row' as message,
-    min(char_offset) as char_offset
+    'glued digits ' || min(cells.raw_text) || ' read as ' || string_agg({{ num('cells.value') }}, ', ' order by column_order.sort_order, cells.col_key)
+        || ': ' || cast(count(case when resolved_by like 'I%' then 1 end) as varchar) || ' of these cells chosen by '
+        || {{ sorted_text_agg('resolved_by', ' / ', "resolved_by like 'I%'", distinct=true) }}
+        || ', the only reading for which it holds, so it is not verified on them' as message,
+    min(cells.char_offset) as char_offset
 from cells
-where value_kind = 'split' and resolved_by in ('I3', 'I4')
-group by report_id, table_id, row_key
+left join column_order
+    on cells.table_id = column_order.table_id
+    and cells.col_key = column_order.col_key
+where cells.value_kind = 'split'
+group by cells.report_id, cells.table_id, cells.row_key
+having count(case when resolved_by like 'I%' then 1 end) > 0

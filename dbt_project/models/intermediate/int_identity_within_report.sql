@@ -2,8 +2,9 @@
 -- These are data for the checks, not verdicts: blank and dash cells count as missing, and how many
 -- are missing on each side is kept so a check can tell "wrong" from "cannot be verified". A term the
 -- loader could not read (unresolved, or text where a number belongs) is named with why, and a cell whose
--- value this very identity chose (a glued run cut where the identity holds: resolved_by) is counted:
--- the identity holds there by construction, so it cannot be reported as holding or failing.
+-- value this very identity chose or derived (a glued run cut where the identity holds, a blank total filled
+-- with the sum of its parts: resolved_by) is counted: the identity holds there by construction, so it cannot
+-- be reported as holding or failing.
 -- Incremental: a report's cells never change, so only reports ingested since the last build are read.
 
 {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert') }}
@@ -42,7 +43,7 @@ sides as (
         min(case when side = 'lhs' then char_offset end) as anchor_offset,
         count(case when is_blank then 1 end) as n_blank,
         count(case when is_unread then 1 end) as n_unread,
-        count(case when resolved_by = identity_id then 1 end) as n_chosen
+        count(case when {{ chose('resolved_by', 'identity_id') }} then 1 end) as n_chosen
     from terms
     group by report_id, identity_id, unit_key
 
@@ -70,7 +71,7 @@ names as (
         unit_key,
         {{ sorted_text_agg('cell', ', ', 'is_unread') }} as unread_cells,
         {{ sorted_text_agg('why_unread', '; ', 'is_unread', distinct=true) }} as unread_why,
-        {{ sorted_text_agg('cell', ', ', 'resolved_by = identity_id') }} as chosen_cells
+        {{ sorted_text_agg('cell', ', ', chose('resolved_by', 'identity_id')) }} as chosen_cells
     from named_terms
     group by report_id, identity_id, unit_key
 

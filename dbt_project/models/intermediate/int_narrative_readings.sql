@@ -6,13 +6,13 @@
 -- for the part's columns (reference.narrative_parts).
 -- A reading is complete when every cell it needs holds a number that was read: a blank, a dash, an
 -- unresolved cell or a missing row leaves it incomplete, and an incomplete reading is no evidence
--- against the report. A blank 总计 of table 3 whose applicant cells hold numbers is their sum
--- (identity I3), as a reader would take it.
+-- against the report. A blank 总计 whose parts hold numbers holds their sum, derived by the loader
+-- (value_kind derived), as a reader would take it.
 -- Readings the report's tables have no cells for (现行有效件数 in a 2019 report) are left out.
 -- Incremental: only reports ingested since the last build are read.
 -- Cells and facts are scanned, never held: a CTE used twice is materialised by DuckDB (201 M cells, or
 -- 9.8 M facts with their sentences, at a million reports: most of this model's time, then more than its
--- 3 GB), so the rows whose 总计 is blank, and the facts' own columns for the output, get scans of their own.
+-- 3 GB), so the facts' own columns for the output get a scan of their own.
 
 {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert') }}
 
@@ -61,12 +61,6 @@ t3_rows as (
 t2_columns as (
 
     select * from {{ ref('t2_columns') }}
-
-),
-
-applicant_columns as (
-
-    select col_key from {{ ref('t3_columns') }} where is_applicant
 
 ),
 
@@ -134,30 +128,6 @@ side_terms as (
 
 ),
 
--- Table-3 rows printed with a blank 总计, and the sum of their applicant cells that stands for it: one
--- group-by over a scan of the table-3 cells (a join of two scans was planned the wrong way round).
-t3_cells as (
-
-    {{ rows_of_reports_since_last_build(ref('stg_report_cells'), where="rows_.table_id = 't3'") }}
-
-),
-
-row_applicants as (
-
-    select
-        t3_cells.report_id,
-        t3_cells.row_key,
-        sum(case when applicant_columns.col_key is not null then t3_cells.value end) as value,
-        count(case when applicant_columns.col_key is not null then t3_cells.value end) as n_numbers,
-        bool_or(applicant_columns.col_key is not null and t3_cells.is_unresolved) as any_unresolved
-    from t3_cells
-    left join applicant_columns on t3_cells.col_key = applicant_columns.col_key
-    where applicant_columns.col_key is not null or t3_cells.col_key = 'total'
-    group by t3_cells.report_id, t3_cells.row_key
-    having bool_or(t3_cells.col_key = 'total' and t3_cells.value_kind = 'blank')
-
-),
-
 term_values as (
 
     select
@@ -167,23 +137,13 @@ term_values as (
         side_terms.side,
         side_terms.sign,
         cells.report_id is not null as is_present,
-        case
-            when cells.is_unresolved then null
-            when cells.value is not null then cells.value
-            when cells.value_kind = 'blank' and side_terms.table_id = 't3' and side_terms.col_key = 'total'
-                and row_applicants.n_numbers > 0 and not row_applicants.any_unresolved
-                then row_applicants.value
-        end as value
+        case when not cells.is_unresolved then cells.value end as value
     from side_terms
     left join cells
         on side_terms.report_id = cells.report_id
         and side_terms.table_id = cells.table_id
         and side_terms.row_key = cells.row_key
         and side_terms.col_key = cells.col_key
-    left join row_applicants
-        on side_terms.report_id = row_applicants.report_id
-        and side_terms.row_key = row_applicants.row_key
-        and side_terms.table_id = 't3'
 
 ),
 

@@ -32,9 +32,11 @@ select
     cells.row_key as outcome,
     coalesce(rows.outcome_group, 'unrecognised') as outcome_group,
     rows.sort_order as outcome_order,
-    cells.value as applications,
+    {{ cell_count('cells') }} as applications,
+    {{ cell_missing_reason('cells') }} as missing_reason,
     cells.value_kind,
     cells.is_unresolved,
+    cells.resolved_by,
     current_reports.ingested_at
 from cells
 inner join current_reports on cells.report_id = current_reports.report_id

@@ -35,8 +35,9 @@ select
     coalesce(measures.measure, cells.col_key) as measure,
     cells.col_key as template_col_key,
     coalesce(measures.comparable_across_templates, false) as comparable_across_templates,
-    cells.value,
-    cells.unit,
+    case when not coalesce(measures.is_money, false) then {{ cell_count('cells') }} end as quantity,
+    case when measures.is_money then cast(cells.value as decimal(18, 2)) end as amount_yuan,
+    {{ cell_missing_reason('cells', 'not coalesce(measures.is_money, false)') }} as missing_reason,
     cells.value_kind,
     cells.is_unresolved,
     current_reports.ingested_at

@@ -28,9 +28,11 @@ select
         when 'litigation_after_review' then 'litigation_after_review'
     end as proceeding,
     cells.col_key as result,
-    cells.value as cases,
+    {{ cell_count('cells') }} as cases,
+    {{ cell_missing_reason('cells') }} as missing_reason,
     cells.value_kind,
     cells.is_unresolved,
+    cells.resolved_by,
     current_reports.ingested_at
 from cells
 inner join current_reports on cells.report_id = current_reports.report_id

@@ -20,7 +20,8 @@ typed as (
         line_no,
         unresolved_reason,
         unresolved_reason is not null as is_unresolved,
-        resolved_by
+        resolved_by,
+        candidates
     from source
 
 )
