@@ -52,6 +52,10 @@ RUNS = "meta.runs"
 RUN_COLUMNS = {"run_id": pl.String, "stage": pl.String, "started_at": pl.Datetime("us"),
                "finished_at": pl.Datetime("us"), "is_full": pl.Boolean, "fingerprint": pl.String,
                "watermark": pl.Datetime("us"), "n_reports": pl.Int64}
+# Reviewers' decisions (xxgk review): appended, never updated, so the history stays.
+REVIEWS = "meta.reviews"
+REVIEW_COLUMNS = {"finding_id": pl.String, "decision": pl.String, "note": pl.String, "reviewer": pl.String,
+                  "reviewed_at": pl.Datetime("us")}
 
 
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -110,10 +114,17 @@ def create_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """``raw.*`` and the run log, created from their frames."""
+    """``raw.*``, the run log and the reviews, created from their frames."""
     for name in SCHEMA:
         create_table(con, f"raw.{name}", empty(name))
     create_table(con, RUNS, pl.DataFrame(schema=RUN_COLUMNS))
+    create_table(con, REVIEWS, pl.DataFrame(schema=REVIEW_COLUMNS))
+
+
+def has_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """A table or view exists."""
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                            [schema, name]).fetchone()[0])
 
 
 def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
