@@ -37,8 +37,8 @@ class UnexpectedFindings(UnexpectedRowsExpectation):
         table = [[r.get("report_id") or "", r.get("agency") or "", r.get("year") or "",
                   " ".join(str(r.get(k)) for k in ("table_id", "row_key", "col_key") if r.get(k)),
                   _number(r.get("expected")), _number(r.get("actual")), r.get("message") or ""] for r in rows]
-        return RenderedTableContent(content_block_type="table", table=table, header_row=header,
-                                    styling={"body": {"classes": ["table-bordered", "table-sm", "mt-3"]}})
+        return [RenderedTableContent(content_block_type="table", table=table, header_row=header,
+                                     styling={"body": {"classes": ["table-bordered", "table-sm", "mt-3"]}})]
 
 
 def _plain(row) -> dict:

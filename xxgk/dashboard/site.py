@@ -66,7 +66,7 @@ class SiteResult:
 def build_site(db_path: str | Path, out_dir: str | Path, dbt_docs: Path | None = None,
                max_report_pages: int = 2000, max_findings: int = 5000, max_rows: int = 2000,
                max_panels: int = 48) -> SiteResult:
-    """Write index.html, findings.html, and reports/<id>.html with reports/<id>.text.html into ``out_dir``.
+    """Write index.html, findings.html, reports/<id>.html and texts/<id>.html (the text as read) into ``out_dir``.
 
     At national scale the site summarises: report pages for the reports with the most findings
     (``max_report_pages``), the first ``max_findings`` findings by severity, on the overview the
@@ -82,6 +82,7 @@ def build_site(db_path: str | Path, out_dir: str | Path, dbt_docs: Path | None =
     links = _copy_docs(out, dbt_docs, data.pop("data_docs"))
     common = dict(links=links)
     (out / "reports").mkdir(parents=True, exist_ok=True)
+    (out / "texts").mkdir(parents=True, exist_ok=True)
     (out / "index.html").write_text(env.get_template("index.html.j2").render(
         **common, root="", charts=_charts(data), **data), encoding="utf-8")
     (out / "findings.html").write_text(env.get_template("findings.html.j2").render(
@@ -91,7 +92,7 @@ def build_site(db_path: str | Path, out_dir: str | Path, dbt_docs: Path | None =
         rid = report["report_id"]
         (out / "reports" / f"{rid}.html").write_text(page.render(
             **common, root="../", report=report, **_report_tables(report, data)), encoding="utf-8")
-        (out / "reports" / f"{rid}.text.html").write_text(text_page.render(
+        (out / "texts" / f"{rid}.html").write_text(text_page.render(
             **common, root="../", report=report, pieces=_text_pieces(report)), encoding="utf-8")
     return SiteResult(out / "index.html", len(data["report_pages"]), len(data["findings"]), data["n_findings"])
 
@@ -332,7 +333,7 @@ def _report_tables(report: dict, data: dict) -> dict:
     t3_keys = sorted({c["row_key"] for c in report["cells"] if c["table_id"] == "t3"},
                      key=lambda k: (row_order.get(k, 99), k))
     t2_keys = list(dict.fromkeys(c["row_key"] for c in report["cells"] if c["table_id"] == "t2"))
-    text_page = f"{report['report_id']}.text.html"
+    text_page = f"../texts/{report['report_id']}.html"
 
     def shown(table, key, col):
         cell = cells.get((table, key, col))
