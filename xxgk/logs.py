@@ -38,7 +38,9 @@ class ToolLog:
             log.flush()
             proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                     errors="replace", preexec_fn=dies_with_this_process())
-            bar = tqdm(desc=label, unit="node", disable=not self.progress, file=sys.stderr, leave=False)
+            # dbt counts its nodes; of another tool, the time it has taken.
+            bar = tqdm(desc=label, unit="node", disable=not self.progress, file=sys.stderr, leave=False,
+                       bar_format=None if label.startswith("dbt") else "{desc}: {elapsed}")
             for line in proc.stdout:
                 log.write(line)
                 lines.append(line)
