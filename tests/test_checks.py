@@ -85,9 +85,10 @@ def test_each_check_is_a_model_run_once_and_gx_counts_its_stored_rows(seeds):
 
 
 def test_the_score_counts_findings_by_severity(seeds):
+    # reference.severities: an error 30, a warning 5 up to 20 in all, an info 1 up to 5.
     assert q(seeds, "select agency, errors, warnings, infos, score from marts.fct_report_quality "
                     "order by score, agency") == [
-        ("余杭区人民政府办公室", 2, 1, 0, 100 - 2 * 20 - 5), ("嘉兴港区", 0, 8, 0, 100 - 8 * 5),
+        ("余杭区人民政府办公室", 2, 1, 0, 100 - 2 * 30 - 5), ("嘉兴港区", 0, 8, 0, 100 - min(20, 8 * 5)),
         ("东新街道", 0, 0, 0, 100), ("杭州钱塘新区管理委员会", 0, 0, 0, 100), ("杭州钱江经济开发区", 0, 0, 0, 100)]
 
 
