@@ -118,7 +118,9 @@ def nothing_new(con, stage: str) -> bool:
     dbt project unchanged, and, for the checks, no build since; for a build, no reviewer's decision added to the
     repository's file since (a build loads it)."""
     last = warehouse.last_run(con, stage)
-    if last is None or last["fingerprint"] != project_fingerprint() or last["watermark"] != warehouse.newest_report(con):
+    if last is None or last["fingerprint"] != project_fingerprint():
+        return False
+    if last["watermark"] != warehouse.newest_report(con):
         return False
     if stage == "check":
         build = warehouse.last_run(con, "build")

@@ -70,7 +70,8 @@ def _build_step(args: argparse.Namespace, db: Path) -> int:
             say(f"build failed: {failure}", err=True)
         return E.STAGE_FAILED
     how = "rebuilt in full" if result.full_refresh else "updated with the reports ingested since the last build"
-    said_by(args, "build", f"build: marts {how} in {args.db}" + (f"; dbt docs: {result.docs_path}" if result.docs_path else ""))
+    said_by(args, "build", f"build: marts {how} in {args.db}"
+            + (f"; dbt docs: {result.docs_path}" if result.docs_path else ""))
     return 0
 
 
@@ -119,9 +120,9 @@ def _check_step(args: argparse.Namespace, db: Path) -> int:
         raise E.StageFailed(str(exc)) from None
     counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
     scope = "all" if result.full else "the changed agencies'"
-    said_by(args, "check", f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} findings "
-        f"({result.new_errors} new errors) in {result.seconds:.1f}s → dq.findings"
-        + ("; GX Data Docs in dq.data_docs (`xxgk dashboard` writes them out)" if result.data_docs else ""))
+    said_by(args, "check", f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} "
+            f"findings ({result.new_errors} new errors) in {result.seconds:.1f}s → dq.findings"
+            + ("; GX Data Docs in dq.data_docs (`xxgk dashboard` writes them out)" if result.data_docs else ""))
     return result.exit_code(fail_on_any_error=args.fail_on_any_error)
 
 
@@ -371,7 +372,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                        help="print only warnings, errors and the result: no progress bars, no stage lines")
         p.add_argument("--verbose", action="store_true",
                        help="show dbt's and GX's own output as it comes (it always goes to the log file beside the "
-                            "warehouse, WAREHOUSE.log)")
+                            "warehouse, DB.log)")
         p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, no_docs=False, fail_on_any_error=False,
                        full_refresh=False, full=False, out=None, skipped=[])
         return p
@@ -389,7 +390,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                        help="rebuild every model from all reports (automatic when the dbt project changed)")
 
     def out(p):
-        p.add_argument("--out", help="dashboard folder (default: beside the warehouse, WAREHOUSE.site)")
+        p.add_argument("--out", help="dashboard folder (default: beside the warehouse, DB.site)")
 
     p = command("ingest", "load raw report files into raw.* staging tables", _cmd_ingest)
     inputs(p)
@@ -412,7 +413,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p = command("review", "record a reviewer's decision about findings (confirmed, dismissed, reopened), or show "
                           "a finding's history", _cmd_review)
     p.add_argument("finding_ids", nargs="+", metavar="FINDING_ID",
-                   help="a finding's id (dq.findings.finding_id, shown on the findings page), or its first 6+ characters")
+                   help="a finding's id (dq.findings.finding_id, shown on the findings page), or its first 6+ "
+                        "characters")
     decision = p.add_mutually_exclusive_group()
     for flag, word in (("--confirm", "a real error of the report"), ("--dismiss", "a false positive: it leaves the "
                        "score and the new-error gate"), ("--reopen", "undecided again")):
@@ -422,7 +424,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p = command("export", "write the marts and the findings as CSV or Parquet files (opens the warehouse read-only)",
                 _cmd_export)
     p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default: %(default)s)")
-    p.add_argument("--out", help="folder (default: beside the warehouse, WAREHOUSE.export)")
+    p.add_argument("--out", help="folder (default: beside the warehouse, DB.export)")
     p = command("synth", "generate a synthetic corpus with injected defects and its ground truth", _cmd_synth, db=False)
     p.add_argument("--n", type=int, required=True, help="number of reports")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")

@@ -21,25 +21,23 @@ def run_summary(db: Path, args: argparse.Namespace, code: int) -> list[str]:
         lines.append(f"reports: {status.get('loaded', 0)} loaded, {status.get('partial', 0)} partial, "
                      f"{status.get('rejected', 0)} rejected ({getattr(args, 'ingested', 0)} new in this run)")
         if warehouse.has_relation(con, "dq", "finding_reviews"):
-            counts = dict(((kind, severity), (n, new)) for kind, severity, n, new in con.execute("""
-                select kind, severity, count(*), count(*) filter (where is_new)
-                from dq.findings
-                where finding_id not in (select finding_id from dq.finding_reviews
-                                         where is_current and decision = 'dismissed')
-                group by all""").fetchall())
-            (dismissed,) = con.execute("select count(*) from dq.finding_reviews where is_current and "
-                                       "decision = 'dismissed' and finding_id in (select finding_id from dq.findings)"
-                                       ).fetchone()
+            dismissed = "(select finding_id from dq.finding_reviews where is_current and decision = 'dismissed')"
+            n = dict(((kind, severity), count) for kind, severity, count in con.execute(
+                f"select kind, severity, count(*) from dq.findings where finding_id not in {dismissed} group by all"
+            ).fetchall())
+            (new_errors, n_dismissed) = con.execute(f"""
+                select count(*) filter (where kind = 'report' and severity = 'error' and is_new
+                                        and finding_id not in {dismissed}),
+                       count(*) filter (where finding_id in {dismissed})
+                from dq.findings""").fetchone()
             (not_read,) = con.execute("select coalesce(sum(n_unresolved), 0) from marts.dim_report "
                                       "where is_current").fetchone()
-            errors, new_errors = counts.get(("report", "error"), (0, 0))
             new_errors = 0 if "check" in args.skipped else new_errors  # is_new: of the last check run
             lines.append(
-                f"findings: report {errors} error ({new_errors} new in this run), {counts.get(('report', 'warning'), (0,))[0]} "
-                f"warning, {counts.get(('report', 'info'), (0,))[0]} info; could not read "
-                f"{counts.get(('extraction', 'warning'), (0,))[0]} warning, "
-                f"{counts.get(('extraction', 'info'), (0,))[0]} info ({not_read} cells not read); "
-                f"{dismissed} dismissed by reviewers")
+                f"findings: report {n.get(('report', 'error'), 0)} error ({new_errors} new in this run), "
+                f"{n.get(('report', 'warning'), 0)} warning, {n.get(('report', 'info'), 0)} info; could not read "
+                f"{n.get(('extraction', 'warning'), 0)} warning, {n.get(('extraction', 'info'), 0)} info "
+                f"({not_read} cells not read); {n_dismissed} dismissed by reviewers")
     lines.append(args.dashboard_line)
     lines.append(f"log (dbt, GX): {log_file(args.db)}")
     if code == NEW_ERRORS:

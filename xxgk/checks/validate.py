@@ -35,7 +35,8 @@ SAMPLE_COLUMNS = "report_id, agency, year, table_id, row_key, col_key, expected,
 # The family whose findings say what could not be read: never an error, so its suite never fails.
 INFORMATIONAL = "extraction"
 # Findings a reviewer dismissed (xxgk review) are no new error.
-NOT_DISMISSED = "finding_id not in (select finding_id from dq.finding_reviews where is_current and decision = 'dismissed')"
+NOT_DISMISSED = ("finding_id not in (select finding_id from dq.finding_reviews "
+                 "where is_current and decision = 'dismissed')")
 
 
 def check_models(manifest: dict) -> list[dict]:

@@ -128,8 +128,8 @@ def _load(db_path: Path, max_report_pages: int, max_findings: int, max_rows: int
                                                 "group by 1").fetchall()),
             "extraction_counts": dict(con.execute(f"select severity, count(*) from {counted} "
                                                   "where kind = 'extraction' group by 1").fetchall()),
-            "cells_not_read": con.execute("select coalesce(sum(n_unresolved), 0), count(*) filter (where n_unresolved > 0) "
-                                          "from marts.dim_report where is_current").fetchone(),
+            "cells_not_read": con.execute("select coalesce(sum(n_unresolved), 0), count(*) filter "
+                                          "(where n_unresolved > 0) from marts.dim_report where is_current").fetchone(),
             "n_dismissed": con.execute(f"select count(*) from {reviewed} where is_dismissed").fetchone()[0],
             "check_counts": _rows(con, f"select check_id, kind, severity, count(*) as n from {counted} "
                                        "group by all order by n desc, check_id"),
