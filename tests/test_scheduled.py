@@ -133,6 +133,21 @@ def test_two_warehouses_keep_their_own_pages(made):
         assert docs.exists() and (Path(f"{w}.site") / "dbt-docs.html").read_bytes() == docs.read_bytes()
 
 
+def test_a_warehouse_inside_its_input_folder_never_reads_what_it_wrote(tmp_path):
+    shutil.copy(RAW / "001_09edeb7c8eff9db0.txt", tmp_path)
+    db = tmp_path / "w.duckdb"
+    assert xxgk("run", str(tmp_path), "--db", str(db), "--quiet", "--no-docs").returncode == 0
+    again = xxgk("run", str(tmp_path), "--db", str(db), "--quiet", "--no-docs")
+    assert again.returncode == 0 and "nothing new since the last run" in again.stdout, again.stdout + again.stderr
+    # (and the work copy the first run was written to)
+    assert dict(q(db, "select path, reason from raw.skipped_files where path not like '%.work-%'")) == {
+        str(db): "the warehouse's own file: never read as input",
+        f"{db}.log": "the warehouse's own file: never read as input",
+        f"{db}.site": "xxgk's own output (a dashboard folder): never read as input",
+        f"{db}.dbt": "xxgk's own output (a dashboard folder): never read as input",
+        str(tmp_path / ".w.duckdb.lock"): "the warehouse's own file: never read as input"}
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_export_writes_the_marts_and_the_findings(made, tmp_path, fmt):
     db, _ = made

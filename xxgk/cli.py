@@ -43,7 +43,7 @@ def _ingest_step(args: argparse.Namespace, db: Path) -> int:
     from .ingest import ingest
 
     summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet,
-                     exclude=[Path(args.db)])
+                     exclude=_own_files(args))
     args.ingested = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
     for path, status, error in summary.problems:
         say(f"{status}: {printable(path, one_line=True)}: {error}", err=True)
@@ -59,6 +59,7 @@ def _build_step(args: argparse.Namespace, db: Path) -> int:
 
     if _nothing_new(args, db, "build"):
         return 0
+    _mark_as_output(dbt_dir(args.db, "build").parent)
     result = build(db, target_dir=dbt_dir(args.db, "build"), docs=not args.no_docs, full_refresh=args.full_refresh,
                    log=_tool_log(args))
     if not result.success:
@@ -83,7 +84,7 @@ def _nothing_to_run(args: argparse.Namespace) -> bool:
     from .warehouse import open_published
 
     db = Path(args.db)
-    if args.full_refresh or not nothing_to_ingest(args.paths or [DEFAULT_RAW], db):
+    if args.full_refresh or not nothing_to_ingest(args.paths or [DEFAULT_RAW], db, exclude=_own_files(args)):
         return False
     with open_published(db.resolve()) as con:  # busy or damaged: said as a writing run would
         if not (nothing_new(con, "build") and nothing_new(con, "check")):
@@ -113,6 +114,7 @@ def _check_step(args: argparse.Namespace, db: Path) -> int:
 
     if _nothing_new(args, db, "check"):
         return 0
+    _mark_as_output(dbt_dir(args.db, "check").parent)
     try:
         result = run_checks(db, data_docs=not args.no_docs, full=args.full, target_dir=dbt_dir(args.db, "check"),
                             log=_tool_log(args))
@@ -230,16 +232,28 @@ def _mark_as_output(out: Path) -> None:
     """Leave the marker by which ingest recognises this folder as xxgk's output, never to be read as input."""
     from loaders.files import OUTPUT_MARKER
 
+    out.mkdir(parents=True, exist_ok=True)
     marker = out / OUTPUT_MARKER
     if not marker.exists():
-        marker.write_text("Written by `xxgk dashboard`; `xxgk ingest` skips this folder.\n", encoding="utf-8")
+        marker.write_text("Written by xxgk; `xxgk ingest` skips this folder.\n", encoding="utf-8")
+
+
+def _own_files(args: argparse.Namespace) -> list[Path]:
+    """The warehouse and the files beside it that are xxgk's, not reports, should an input folder hold them (its
+    output folders carry the marker)."""
+    from .paths import log_file
+
+    return [Path(args.db), log_file(args.db)]
 
 
 def _check_out(args: argparse.Namespace) -> None:
-    """--out must be a folder (or not exist yet), and neither inside nor around an input folder."""
+    """--out must be a folder (or not exist yet), and neither inside nor around an input folder. The default, beside
+    the warehouse, is the warehouse's own output wherever the warehouse is: ingest skips it by its marker."""
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise E.UsageError(f"--out {out} is a file, not a folder: give the folder to write the dashboard into")
+    if args.default_out:
+        return
     resolved = out.resolve()
     for p in getattr(args, "paths", None) or ([DEFAULT_RAW] if args.command == "run" else []):
         inp = Path(p).resolve()
@@ -328,6 +342,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else beside(db, "export")
     if out.exists() and not out.is_dir():
         raise E.UsageError(f"--out {out} is a file, not a folder: give the folder to write the files into")
+    _mark_as_output(out)
     if not _has_table(db, "marts", "dim_report"):
         raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
     with open_published(db.resolve()) as con:
@@ -443,7 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:  # said with the command's own usage, not the top level's
         commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     db = Path(getattr(args, "db", DEFAULT_DB)).resolve()
-    if args.command in ("dashboard", "run") and args.out is None:
+    args.default_out = args.command in ("dashboard", "run") and args.out is None
+    if args.default_out:
         from .paths import site_dir
 
         args.out = str(site_dir(args.db))

@@ -110,13 +110,14 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
     return summary
 
 
-def nothing_to_ingest(paths: Iterable[str | Path], db_path: str | Path) -> bool:
+def nothing_to_ingest(paths: Iterable[str | Path], db_path: str | Path, exclude: Iterable[str | Path] = ()) -> bool:
     """True when ingesting ``paths`` would change nothing: every file's content is in the warehouse already and every
     path passed over is listed there as it would be again. Reads and hashes the files, parses none, and stops at the
-    first new content; opens the warehouse read-only, so a scheduled run with nothing new copies nothing."""
+    first new content; opens the warehouse read-only, so a scheduled run with nothing new copies nothing. ``exclude``:
+    as for ``ingest``."""
     if not Path(db_path).exists():
         return False
-    found = scan(paths, exclude=[db_path])
+    found = scan(paths, exclude=[db_path, *exclude])
     skipped = {(shown_path(p), why) for p, _, why in found.skipped}
     met = [shown_path(p) for p, _ in found.files] + [p for p, _ in skipped]
     with warehouse.connect(db_path, read_only=True) as con:
