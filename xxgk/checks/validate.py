@@ -3,12 +3,12 @@
 
 The suites are made from dbt's manifest, so a check model and its yml are all there is to a check: one
 suite per family (identities, cross_year, narrative, structure, anomalies, extraction), one
-``UnexpectedRowsExpectation`` per check model over that family's rows of ``dq.findings`` (the union of
-the check models), and, where a family has error checks, one that no error finding is new since the
+expectation per check model (``expectation.UnexpectedFindings``, an ``UnexpectedRowsExpectation``) over
+that family's rows of ``dq.findings`` (the union of the check models), and, where a family has error checks, one that no error finding is new since the
 previous run and not dismissed by a reviewer: the gate. The checkpoint's action builds the Data Docs,
 the run named by the xxgk check run's id; each expectation shows the first failing rows (report, cell,
-message). The extraction family is informational: what could not be read is never the report's error,
-so its expectations count and list their rows but do not fail. GX never runs a check's own SQL: dbt
+message). The checks of kind extraction are informational: what could not be read is never the report's
+error, so their expectations count and list their rows but do not fail. GX never runs a check's own SQL: dbt
 ran it once, into the check's table; GX counts the stored rows.
 
 Runs as its own process: GX keeps its pooled read-only DuckDB connection for the life of the process,
@@ -32,7 +32,7 @@ GATE = "gate.new_errors"
 # the sample's result open while it counts on the same connection, so DuckDB holds every matching row in memory
 # (with all columns, 6.4 GB for the 3.2 M findings of one check at a million reports).
 SAMPLE_COLUMNS = "report_id, agency, year, table_id, row_key, col_key, expected, actual, message"
-# The family whose findings say what could not be read: never an error, so its suite never fails.
+# The kind of finding that says what could not be read: never the report's error, so never a failed expectation.
 INFORMATIONAL = "extraction"
 # Findings a reviewer dismissed (xxgk review) are no new error.
 NOT_DISMISSED = ("finding_id not in (select finding_id from dq.finding_reviews "
@@ -56,7 +56,7 @@ def expectations(checks: list[dict]) -> dict[str, list[dict]]:
     """Per family, the expectations of its suite (keyword arguments of UnexpectedRowsExpectation)."""
     suites: dict[str, list[dict]] = {}
     for c in checks:
-        informational = c["family"] == INFORMATIONAL
+        informational = c["kind"] == INFORMATIONAL
         suites.setdefault(c["family"], []).append({
             "unexpected_rows_query": f"select {SAMPLE_COLUMNS} from {{batch}} where check_id = '{c['check_id']}'",
             "description": ("Informational (what could not be read; never an error): " if informational else "")
