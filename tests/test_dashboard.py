@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import q
+from tests.conftest import q, warehouse_from
 from tests.test_seeds import RAW, SEEDS
 from xxgk.build import build
 from xxgk.checks.run import run_checks
@@ -309,6 +309,15 @@ def test_hostile_script_does_not_run(hostile_site):
         assert not any("alert(1)" in s for s in scripts), page
         assert "<img src=\"x\"" not in dom and "pwned" not in re.search(r"<title>(.*?)</title>", dom).group(1)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # shown to the reader, as text
+
+
+def test_before_the_first_check_run_no_score_is_made_up(tmp_path):
+    db = warehouse_from(tmp_path, {"003.txt": (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")})
+    build_site(db, tmp_path / "site")
+    index = (tmp_path / "site" / "index.html").read_text("utf-8")
+    row = re.search(r'<tr class="[^"]*" data-report="[^"]+">(.*?)</tr>', index, flags=re.S).group(1)
+    assert re.findall(r'<td class="num[^"]*"[^>]*>(?:<strong>)?([^<]*)', row) == ["?", "?", "?", "?", "0", "?"]
+    assert "The checks have not run on this warehouse yet" in index
 
 
 def test_at_national_scale_the_overview_summarises_lowest_scores_first(seed_site, tmp_path):

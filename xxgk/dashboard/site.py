@@ -23,9 +23,11 @@ from ..checks.data_docs import write_site
 from . import charts
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Before the first check run every current report scores 100.
-UNCHECKED_QUALITY = ("(select report_id, agency, year, template, status, 0 as errors, 0 as warnings, 0 as infos, "
-                     "0 as dismissed, 0 as not_read, 100 as score from marts.fct_agency_year)")
+# Before the first check run nothing is known of the findings, nor of the score: NULL, shown as "?".
+UNCHECKED_QUALITY = ("(select a.report_id, a.agency, a.year, a.template, a.status, null::bigint as errors, "
+                     "null::bigint as warnings, null::bigint as infos, null::bigint as dismissed, "
+                     "r.n_unresolved as not_read, null::integer as score "
+                     "from marts.fct_agency_year a join marts.dim_report r using (report_id))")
 NO_FINDINGS = (
     "(select null::varchar as finding_id, null::varchar as report_id, null::varchar as agency, null::integer as year, "
     "null::varchar as check_id, null::varchar as kind, null::varchar as severity, null::varchar as table_id, "
