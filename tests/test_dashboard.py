@@ -18,7 +18,7 @@ from tests.test_seeds import RAW, SEEDS
 from xxgk.build import build
 from xxgk.checks.run import run_checks
 from xxgk.dashboard.screenshot import Browser, chromium, dump_dom, screenshot
-from xxgk.dashboard.site import build_site
+from xxgk.dashboard.site import _cell_view, build_site
 from xxgk.ingest import ingest
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
@@ -262,6 +262,23 @@ def test_findings_search_filters_and_csv_of_the_shown_rows(real_site, artefacts)
     assert {(r["check"], r["cell"], r["expected"], r["actual"]) for r in rows} == {
         ("identity.I4", "t4 review", "11", "0"), ("identity.I4", "t4 litigation_after_review", "5", "0")}
     assert len(with_info) == len(default) + with_info.count("info") and "info" in with_info
+
+
+def test_what_a_cell_shows_for_each_way_it_was_read():
+    cell = {"value": None, "raw_text": "", "value_kind": "blank", "resolved_by": None, "is_unresolved": False,
+            "unresolved_reason": None}
+    assert _cell_view(cell) | {"how": ""} == {"show": "blank", "mark": "", "how": "", "state": "blank"}
+    derived = _cell_view(cell | {"value": 3.0, "value_kind": "derived", "resolved_by": "I2,I3"})
+    assert (derived["show"], derived["mark"], derived["state"]) == ("3", "=", "derived")
+    assert derived["how"] == "printed blank; determined by the printed cells through I2,I3"
+    unread = _cell_view(cell | {"raw_text": "270020130", "value_kind": "number", "is_unresolved": True,
+                                "unresolved_reason": "glued digits 270020130: 2 splits fit I3",
+                                "candidates": "27|2"})
+    assert (unread["show"], unread["candidates"], unread["state"]) == ("?", "27 or 2", "unread")
+    assert "not read: glued digits 270020130: 2 splits fit I3" in unread["how"]
+    ordered = _cell_view(cell | {"value": 4.0, "raw_text": "4", "value_kind": "number", "resolved_by": "template_order"})
+    assert (ordered["show"], ordered["mark"]) == ("4", "↕")
+    assert _cell_view(None)["show"] == "·"
 
 
 EVIL = "<script>alert(1)</script>"

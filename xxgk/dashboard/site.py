@@ -52,7 +52,7 @@ PANEL_MEASURES = ("new_received", "total_processed")
 # What a cell's kind and how it was placed tell the reader (a mark beside the value, and words on hover).
 CELL_MARKS = {
     "split": ("✂", "cut from a glued run of digits: the only cut for which {resolved_by} holds"),
-    "derived": ("=", "printed blank; determined by the printed cells through {resolved_by}"),
+    "derived": ("=", "determined by the printed cells through {resolved_by}"),
     "template_order": ("↕", "placed by the template's row order: its label was not printed beside it"),
 }
 
