@@ -1,11 +1,13 @@
 """What the tests share: the sample reports, a warehouse built from files, and a query on one."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from xxgk.build import build
 from xxgk.ingest import ingest
@@ -80,3 +82,22 @@ def printed(cell) -> tuple[str, float | None]:
     if cell.value_kind == "derived":
         return ("dash", None) if cell.raw_text else ("blank", None)
     return cell.value_kind, cell.value
+
+_ARTEFACTS: list[Path] = []
+
+
+@pytest.fixture(scope="session")
+def artefacts(tmp_path_factory) -> Path:
+    """Where the screenshots of the browser tests go, named in the run's summary: $XXGK_TEST_ARTEFACTS, else a folder
+    of pytest's (it keeps its last three runs')."""
+    folder = Path(os.environ["XXGK_TEST_ARTEFACTS"]) if os.environ.get("XXGK_TEST_ARTEFACTS") else \
+        tmp_path_factory.mktemp("artefacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    _ARTEFACTS.append(folder)
+    return folder
+
+
+def pytest_terminal_summary(terminalreporter):
+    for folder in _ARTEFACTS:
+        if shots := sorted(folder.glob("*.png")):
+            terminalreporter.write_line(f"screenshots of the browser tests: {len(shots)} in {folder}")

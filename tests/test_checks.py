@@ -84,10 +84,20 @@ def test_each_check_is_a_model_run_once_and_gx_counts_its_stored_rows(seeds):
                 and "int_" not in query
 
 
+def test_gx_pages_carry_the_check_runs_id_and_list_the_failing_rows(seeds):
+    (run_id,) = q(seeds, "select run_id from meta.runs where stage = 'check'")[0]
+    pages = dict(q(seeds, "select path, content from dq.data_docs where path like 'validations/%.html'"))
+    assert pages and all(f"/{run_id}/" in path for path in pages)  # never GX's "__none__"
+    identities = next(content.decode("utf-8") for path, content in pages.items() if "/identities/" in path)
+    assert "余杭区人民政府办公室" in identities and "t3 natural_person" in identities
+    assert "I1 fails for column natural_person: 一 + 二 = 107 but （七）总计 + 四 = 106 (difference 1)" in identities
+
+
 def test_the_score_counts_findings_by_severity(seeds):
+    # reference.severities: an error 30, a warning 5 up to 20 in all, an info 1 up to 5.
     assert q(seeds, "select agency, errors, warnings, infos, score from marts.fct_report_quality "
                     "order by score, agency") == [
-        ("余杭区人民政府办公室", 2, 1, 0, 100 - 2 * 20 - 5), ("嘉兴港区", 0, 8, 0, 100 - 8 * 5),
+        ("余杭区人民政府办公室", 2, 1, 0, 100 - 2 * 30 - 5), ("嘉兴港区", 0, 8, 0, 100 - min(20, 8 * 5)),
         ("东新街道", 0, 0, 0, 100), ("杭州钱塘新区管理委员会", 0, 0, 0, 100), ("杭州钱江经济开发区", 0, 0, 0, 100)]
 
 

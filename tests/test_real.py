@@ -131,3 +131,33 @@ def test_what_could_not_be_read_is_never_an_error_and_names_the_cells(checked):
 def real_columns() -> list[str]:
     return ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
             "legal_service_org", "other_org", "total"]
+
+
+def _scores(db: Path) -> dict[str, tuple[int, int, int]]:
+    rows = q(db, "select regexp_extract(r.source_path, '[^/]+$'), s.errors, s.warnings, s.score "
+                 "from marts.fct_report_quality s join marts.dim_report r using (report_id)")
+    return {name: (errors, warnings, score) for name, errors, warnings, score in rows}
+
+
+def test_reports_with_identity_errors_rank_below_those_with_only_blank_columns(checked):
+    scores = _scores(checked)
+    with_errors = {name for name, (errors, _, _) in scores.items() if errors}
+    assert with_errors == {"003.txt", "012.pdf"}
+    assert scores["001.html"][0] == 0 and scores["001.html"][1] >= 10  # 上海 2019: blank 总计 cells
+    assert max(scores[n][2] for n in with_errors) < min(s for n, (_, _, s) in scores.items() if n not in with_errors)
+
+
+def test_what_could_not_be_read_costs_the_agency_nothing(checked):
+    # 平潭 2019 (002.txt): glued table-2 runs not read, rows cut by their identity; no report finding.
+    assert _scores(checked)["002.txt"] == (0, 0, 100)
+    # seven table-2 rows not read, and table 3's first row cut by its own sum
+    assert q(checked, "select count(*) from dq.findings f join marts.dim_report r using (report_id) "
+                      "where r.source_path like '%002.txt' and f.kind = 'extraction'")[0][0] == 8
+
+
+def test_the_extraction_suite_is_informational(checked):
+    rows = q(checked, "select check_id, n_findings, success from dq.check_runs where family = 'extraction'")
+    assert rows and all(success for _, _, success in rows) and any(n for _, n, _ in rows)
+    failed = q(checked, "select distinct family from dq.check_runs where not success")
+    reported = q(checked, "select distinct family from dq.findings where kind = 'report'")
+    assert {f for (f,) in failed} == {f for (f,) in reported} and "extraction" not in {f for (f,) in failed}

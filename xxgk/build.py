@@ -12,6 +12,7 @@ incremental build never mixes old and new definitions.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -24,11 +25,15 @@ from pathlib import Path
 from loaders.children import dies_with_this_process
 
 from . import warehouse
+from .logs import ToolLog
 
 PROJECT_DIR = warehouse.DBT_PROJECT
 DBT = Path(sys.executable).parent / "dbt"
 # What the models' results depend on: a change to any of these calls for a full refresh.
 FINGERPRINTED = ("dbt_project.yml", "models", "macros", "seeds")
+# Reviewers' decisions kept in the repository change no model's rows, only the views over them (the score): a new
+# decision must not rebuild the warehouse. A build loads them (see seeds_changed).
+REVIEWED = Path("seeds") / "reviewed_findings.csv"
 
 
 @dataclass
@@ -40,13 +45,16 @@ class BuildResult:
 
 
 def dbt(command: list[str], db_path: str | Path, target_dir: str | Path | None = None,
-        quiet: bool = False) -> subprocess.CompletedProcess:
-    """Run one dbt command against ``db_path`` (profiles.yml reads it from XXGK_DB)."""
+        quiet: bool = False, log: ToolLog | None = None) -> subprocess.CompletedProcess:
+    """Run one dbt command against ``db_path`` (profiles.yml reads it from XXGK_DB); its output goes to ``log``
+    when given, else to the terminal (``quiet``: captured)."""
     target = Path(target_dir).resolve() if target_dir else PROJECT_DIR / "target"  # dbt resolves from the project
     args = [str(DBT), *command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(target / "logs")]
     env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": warehouse.MEMORY_LIMIT,
            "DBT_USE_COLORS": "false"}
+    if log is not None:
+        return log.run(args, env, label=f"dbt {command[0]}")
     # dbt dies with xxgk: a killed build leaves no dbt writing its deleted work file.
     return subprocess.run(args, env=env, text=True, capture_output=quiet, preexec_fn=dies_with_this_process())
 
@@ -68,7 +76,7 @@ def check_vars(project_dir: Path | None = None) -> list[str]:
 
 
 def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool = True,
-          quiet: bool = False, full_refresh: bool = False) -> BuildResult:
+          quiet: bool = False, full_refresh: bool = False, log: ToolLog | None = None) -> BuildResult:
     """``dbt build`` (seeds, models, data tests), then the static docs page.
 
     Incremental unless ``full_refresh``, the first build, or a changed dbt project. A failing model
@@ -87,18 +95,41 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
     full_refresh = full_refresh or previous is None or previous["fingerprint"] != fingerprint
     # A run that fails before it writes results must not be reported with an earlier run's failures.
     (target / "run_results.json").unlink(missing_ok=True)
-    done = dbt(["build", *WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet)
+    done = dbt(["build", *WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet,
+               log)
     if done.returncode != 0:
         return BuildResult(False, _failures(target) or [f"dbt build exited with {done.returncode}"
-                                                        + (f": {done.stdout[-2000:]}" if quiet else "")])
+                                                        + (f": {_tail(done, log)}" if quiet or log else "")])
     with warehouse.connect(db_path) as con:
         warehouse.record_run(con, uuid.uuid4().hex, "build", started, full_refresh, fingerprint, watermark, n_reports)
     if not docs:
         return BuildResult(True, full_refresh=full_refresh)
-    done = dbt(["docs", "generate", "--static", *check_vars()], db_path, target, quiet)
+    # The docs describe the project (models, columns, lineage): an incremental build changed none of it, so the
+    # page it wrote last time stands (its table statistics are those of that build); generating it costs seconds.
+    if not full_refresh and (target / "static_index.html").exists():
+        return BuildResult(True, docs_path=target / "static_index.html", full_refresh=full_refresh)
+    done = dbt(["docs", "generate", "--static", *check_vars()], db_path, target, quiet, log)
     if done.returncode != 0:
-        return BuildResult(False, [f"dbt docs generate exited with {done.returncode}"])
+        return BuildResult(False, [f"dbt docs generate exited with {done.returncode}"
+                                   + (f": {_tail(done, log)}" if quiet or log else "")])
     return BuildResult(True, docs_path=target / "static_index.html", full_refresh=full_refresh)
+
+
+def nothing_new(con, stage: str) -> bool:
+    """True when a stage (build, check) would do what its last run did: no report ingested or forgotten since, the
+    dbt project unchanged, and, for the checks, no build since; for a build, no reviewer's decision added to the
+    repository's file since (a build loads it)."""
+    last = warehouse.last_run(con, stage)
+    if last is None or last["fingerprint"] != project_fingerprint():
+        return False
+    if last["watermark"] != warehouse.newest_report(con):
+        return False
+    if stage == "check":
+        build = warehouse.last_run(con, "build")
+        return build is not None and build["finished_at"] <= last["started_at"]
+    (n_reports,) = con.execute("select count(*) from raw.reports").fetchone()
+    reviewed = dt.datetime.fromtimestamp((PROJECT_DIR / REVIEWED).stat().st_mtime, dt.timezone.utc)
+    return n_reports == last["n_reports"] and reviewed.replace(tzinfo=None) <= last["started_at"]
 
 
 def project_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
@@ -107,11 +138,13 @@ def project_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
     for name in FINGERPRINTED:
         root = project_dir / name
         for f in sorted(root.rglob("*")) if root.is_dir() else [root]:
-            if f.is_file():
+            if f.is_file() and f != project_dir / REVIEWED:
                 digest.update(f.relative_to(project_dir).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
+def _tail(done: subprocess.CompletedProcess, log: ToolLog | None) -> str:
+    return log.tail(done.stdout) if log else done.stdout[-2000:]
 
 
 def _failures(target: Path) -> list[str]:

@@ -17,7 +17,6 @@ from .errors import printable
 
 DEFAULT_DB = os.environ.get("XXGK_DB", "data/warehouse.duckdb")
 DEFAULT_RAW = "data/raw"
-DEFAULT_SITE = "data/site"
 NEW_ERRORS = E.NEW_ERRORS
 
 
@@ -26,24 +25,43 @@ def say(text: str, err: bool = False) -> None:
     print(printable(text), file=sys.stderr if err else sys.stdout, flush=True)
 
 
+def said_by(args: argparse.Namespace, stage: str, text: str) -> None:
+    """A stage's result: always the result of the command of that name; within `xxgk run`, a stage line, left out
+    with --quiet (the run's summary says it)."""
+    if args.command == stage or not args.quiet:
+        say(text)
+
+
+def _tool_log(args: argparse.Namespace):
+    from .logs import ToolLog
+    from .paths import log_file
+
+    return ToolLog(log_file(args.db), echo=args.verbose, progress=not args.quiet)
+
+
 def _ingest_step(args: argparse.Namespace, db: Path) -> int:
     from .ingest import ingest
 
     summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet,
-                     exclude=[Path(args.db)])
+                     exclude=_own_files(args))
     args.ingested = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
     for path, status, error in summary.problems:
         say(f"{status}: {printable(path, one_line=True)}: {error}", err=True)
     for path, size, reason in summary.skipped:
         say(f"skipped: {printable(path, one_line=True)}: {reason}", err=True)
-    say(f"ingest: {summary.line()} → {args.db}")
+    said_by(args, "ingest", f"ingest: {summary.line()} → {args.db}")
     return 0
 
 
 def _build_step(args: argparse.Namespace, db: Path) -> int:
     from .build import build
+    from .paths import dbt_dir
 
-    result = build(db, docs=not args.no_docs, quiet=args.quiet, full_refresh=args.full_refresh)
+    if _nothing_new(args, db, "build"):
+        return 0
+    _mark_as_output(dbt_dir(args.db, "build").parent)
+    result = build(db, target_dir=dbt_dir(args.db, "build"), docs=not args.no_docs, full_refresh=args.full_refresh,
+                   log=_tool_log(args))
     if not result.success:
         text = "\n".join(result.failures)
         if E.no_room(text):
@@ -53,22 +71,60 @@ def _build_step(args: argparse.Namespace, db: Path) -> int:
             say(f"build failed: {failure}", err=True)
         return E.STAGE_FAILED
     how = "rebuilt in full" if result.full_refresh else "updated with the reports ingested since the last build"
-    say(f"build: marts {how} in {args.db}" + (f"; docs: {result.docs_path}" if result.docs_path else ""))
+    said_by(args, "build", f"build: marts {how} in {args.db}"
+            + (f"; dbt docs: {result.docs_path}" if result.docs_path else ""))
     return 0
+
+
+def _nothing_to_run(args: argparse.Namespace) -> bool:
+    """A run with no new file, an unchanged dbt project and no stage left undone writes nothing: the warehouse is not
+    even copied (publishing would copy it whole)."""
+    from .build import nothing_new
+    from .ingest import nothing_to_ingest
+    from .warehouse import open_published
+
+    db = Path(args.db)
+    if args.full_refresh or not nothing_to_ingest(args.paths or [DEFAULT_RAW], db, exclude=_own_files(args)):
+        return False
+    with open_published(db.resolve()) as con:  # busy or damaged: said as a writing run would
+        if not (nothing_new(con, "build") and nothing_new(con, "check")):
+            return False
+    args.skipped += ["ingest", "build", "check"]
+    return True
+
+
+def _nothing_new(args: argparse.Namespace, db: Path, stage: str) -> bool:
+    """In `xxgk run`, a stage with nothing new to do (build.nothing_new) is skipped: a scheduled run on unchanged
+    input costs the ingest's look at the files and the dashboard."""
+    from .build import nothing_new
+    from .warehouse import connect
+
+    if args.command != "run" or args.full_refresh:
+        return False
+    with connect(db, read_only=True) as con:
+        if not nothing_new(con, stage):
+            return False
+    args.skipped.append(stage)
+    return True
 
 
 def _check_step(args: argparse.Namespace, db: Path) -> int:
     from .checks.run import CheckError, run_checks
+    from .paths import dbt_dir
 
+    if _nothing_new(args, db, "check"):
+        return 0
+    _mark_as_output(dbt_dir(args.db, "check").parent)
     try:
-        result = run_checks(db, data_docs=not args.no_docs, full=args.full)
+        result = run_checks(db, data_docs=not args.no_docs, full=args.full, target_dir=dbt_dir(args.db, "check"),
+                            log=_tool_log(args))
     except CheckError as exc:
         raise E.StageFailed(str(exc)) from None
     counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
-    scope = "all" if result.full else "changed agencies'"
-    say(f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} findings "
-        f"({result.new_errors} new errors) in {result.seconds:.1f}s → dq.findings"
-        + ("; GX Data Docs in dq.data_docs (`xxgk dashboard` writes them out)" if result.data_docs else ""))
+    scope = "all" if result.full else "the changed agencies'"
+    said_by(args, "check", f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} "
+            f"findings ({result.new_errors} new errors) in {result.seconds:.1f}s → dq.findings"
+            + ("; GX Data Docs in dq.data_docs (`xxgk dashboard` writes them out)" if result.data_docs else ""))
     return result.exit_code(fail_on_any_error=args.fail_on_any_error)
 
 
@@ -128,13 +184,12 @@ def _require(args: argparse.Namespace, step, work: Path) -> None:
 
 
 def _has_table(db: Path, schema: str, table: str) -> bool:
-    from .warehouse import connect
+    from .warehouse import connect, has_relation
 
     if not db.exists():
         return False
     with connect(db, read_only=True) as con:
-        return bool(con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                                [schema, table]).fetchone()[0])
+        return has_relation(con, schema, table)
 
 
 class _StepFailed(Exception):
@@ -150,8 +205,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
-    from .build import PROJECT_DIR
     from .dashboard.site import build_site
+    from .paths import dbt_dir
     from .warehouse import open_published
 
     _check_out(args)
@@ -162,12 +217,14 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     if not _has_table(db, "marts", "dim_report"):
         raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
     try:
-        site = build_site(args.db, args.out, dbt_docs=PROJECT_DIR / "target" / "static_index.html")
+        site = build_site(args.db, args.out, dbt_docs=dbt_dir(args.db, "build") / "static_index.html")
     except OSError as exc:
         raise E.classify(exc) or E.StageFailed(f"cannot write the dashboard in {args.out}: {exc}") from None
     _mark_as_output(Path(args.out))
-    say(f"dashboard: {site.n_report_pages} report pages, {site.n_findings_listed} of {site.n_findings} findings "
-        f"listed → {Path(site.index).resolve()}")
+    args.dashboard_line = (f"dashboard: {site.n_report_pages} report pages, {site.n_findings_listed} of "
+                           f"{site.n_findings} findings listed → {Path(site.index).resolve()}")
+    if args.command == "dashboard":
+        say(args.dashboard_line)
     return 0
 
 
@@ -175,16 +232,28 @@ def _mark_as_output(out: Path) -> None:
     """Leave the marker by which ingest recognises this folder as xxgk's output, never to be read as input."""
     from loaders.files import OUTPUT_MARKER
 
+    out.mkdir(parents=True, exist_ok=True)
     marker = out / OUTPUT_MARKER
     if not marker.exists():
-        marker.write_text("Written by `xxgk dashboard`; `xxgk ingest` skips this folder.\n", encoding="utf-8")
+        marker.write_text("Written by xxgk; `xxgk ingest` skips this folder.\n", encoding="utf-8")
+
+
+def _own_files(args: argparse.Namespace) -> list[Path]:
+    """The warehouse and the files beside it that are xxgk's, not reports, should an input folder hold them (its
+    output folders carry the marker)."""
+    from .paths import log_file
+
+    return [Path(args.db), log_file(args.db)]
 
 
 def _check_out(args: argparse.Namespace) -> None:
-    """--out must be a folder (or not exist yet), and neither inside nor around an input folder."""
+    """--out must be a folder (or not exist yet), and neither inside nor around an input folder. The default, beside
+    the warehouse, is the warehouse's own output wherever the warehouse is: ingest skips it by its marker."""
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise E.UsageError(f"--out {out} is a file, not a folder: give the folder to write the dashboard into")
+    if args.default_out:
+        return
     resolved = out.resolve()
     for p in getattr(args, "paths", None) or ([DEFAULT_RAW] if args.command == "run" else []):
         inp = Path(p).resolve()
@@ -212,12 +281,79 @@ def _cmd_run(args: argparse.Namespace) -> int:
     """
     _check_inputs(args)
     _check_out(args)
-    code = _publish(args, _ingest_step, _build_step, _check_step)
+    code = E.OK if _nothing_to_run(args) else _publish(args, _ingest_step, _build_step, _check_step)
     try:
-        return _cmd_dashboard(args) or code
+        code = _cmd_dashboard(args) or code
     except E.XxgkError as exc:
         exc.args = (f"{exc} (the warehouse was published; only the dashboard was not written)",)
         raise
+    from .summary import run_summary
+
+    for line in run_summary(Path(args.db), args, code):
+        say(line)
+    return code
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    """Record a decision on each finding given (one transaction, published as every write is), or, with no
+    decision, show each finding and its history."""
+    from . import review
+    from .warehouse import connect, open_published
+
+    db = Path(args.db)
+    if not db.exists():
+        raise E.UsageError(f"{db}: no warehouse here; run `xxgk run` first")
+    if args.decision is None:
+        with open_published(db.resolve()) as con:
+            for key in args.finding_ids:
+                finding = review.find(con, key)
+                say(finding.line())
+                for at, decision, by, note, where in review.history(con, finding.finding_id) or [("", "", "", "", "")]:
+                    say(f"  {at:%Y-%m-%d %H:%M} {decision} by {by} ({where}): {note}" if at else "  not reviewed")
+        return 0
+    if not args.note:
+        raise E.UsageError(f"--{args.decision} needs --note: say why, for whoever reads the finding next")
+    from .warehouse import publishing
+
+    with publishing(db) as work:
+        with connect(work) as con:
+            found = [review.find(con, key) for key in args.finding_ids]
+            before = {f.report_id: review.score(con, f.report_id) for f in found}
+            con.execute("begin transaction")
+            review.record(con, found, review.DECISIONS[args.decision], args.note, args.by)
+            con.execute("commit")
+            after = {r: review.score(con, r) for r in before}
+    for f in found:
+        say(f"{review.DECISIONS[args.decision]}: {f.line()}")
+    for report_id, was in before.items():
+        if was != after[report_id]:
+            say(f"score of report {report_id}: {was} → {after[report_id]}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+    from .paths import beside
+    from .warehouse import open_published
+
+    db = Path(args.db)
+    if not db.exists():
+        raise E.UsageError(f"{db}: no warehouse here; run `xxgk run` first")
+    out = Path(args.out) if args.out else beside(db, "export")
+    if out.exists() and not out.is_dir():
+        raise E.UsageError(f"--out {out} is a file, not a folder: give the folder to write the files into")
+    _mark_as_output(out)
+    if not _has_table(db, "marts", "dim_report"):
+        raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
+    with open_published(db.resolve()) as con:
+        try:
+            written = export(con, out, args.format)
+        except OSError as exc:
+            raise E.classify(exc) or E.StageFailed(f"cannot write in {out}: {exc}") from None
+    for table, path, n in written if not args.quiet else []:
+        say(f"  {table}: {n} rows → {path}")
+    say(f"export: {len(written)} tables as {args.format} → {out.resolve()}")
+    return 0
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
@@ -232,29 +368,34 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="xxgk", description=__doc__.splitlines()[0],
-        epilog="exit codes: 0 ok; 1 new error findings; 2 usage or input error; 3 warehouse busy (retry later); "
-               "4 warehouse unreadable (do not retry); 5 environment (disk full, permissions); 6 a stage failed; "
-               "70 internal error")
-    sub = parser.add_subparsers(dest="command", required=True)
+EXIT_CODES = ("exit codes: 0 ok; 1 new report errors (check, run: alert on it); 2 usage or input error; 3 warehouse "
+              "busy (retry later); 4 warehouse unreadable (do not retry); 5 environment (disk full, permissions); "
+              "6 a stage failed; 70 internal error")
 
-    def command(name: str, help: str, func, **defaults):
-        p = sub.add_parser(name, help=help)
-        p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
-        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, quiet=False, no_docs=False,
-                       fail_on_any_error=False, full_refresh=False, full=False,
-                       out=DEFAULT_SITE, **defaults)
+
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser, and each command's own (whose usage a bad flag prints)."""
+    parser = argparse.ArgumentParser(prog="xxgk", description=__doc__.splitlines()[0], epilog=EXIT_CODES)
+    sub = parser.add_subparsers(dest="command", required=True)
+    commands: dict[str, argparse.ArgumentParser] = {}
+
+    def command(name: str, help: str, func, db: bool = True):
+        p = commands[name] = sub.add_parser(name, help=help, description=help, epilog=EXIT_CODES)
+        if db:
+            p.add_argument("--db", default=DEFAULT_DB, help="warehouse file (default: %(default)s, or $XXGK_DB)")
+        p.add_argument("--quiet", action="store_true",
+                       help="print only warnings, errors and the result: no progress bars, no stage lines")
+        p.add_argument("--verbose", action="store_true",
+                       help="show dbt's and GX's own output as it comes (it always goes to the log file beside the "
+                            "warehouse, DB.log)")
+        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, no_docs=False, fail_on_any_error=False,
+                       full_refresh=False, full=False, out=None, skipped=[])
         return p
 
     def inputs(p):
         p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
         p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="parser processes (default: one per core, %(default)s)")
-
-    def quiet(p):
-        p.add_argument("--quiet", action="store_true", help="no progress bar; dbt output only on failure")
 
     def no_docs(p):
         p.add_argument("--no-docs", action="store_true", help="skip the dbt docs page and GX Data Docs")
@@ -263,11 +404,14 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--full-refresh", action="store_true",
                        help="rebuild every model from all reports (automatic when the dbt project changed)")
 
+    def out(p):
+        p.add_argument("--out", help="dashboard folder (default: beside the warehouse, DB.site)")
+
     p = command("ingest", "load raw report files into raw.* staging tables", _cmd_ingest)
-    inputs(p), quiet(p)
+    inputs(p)
     p = command("build", "dbt build: staging views, intermediate and marts tables, data tests",
                 lambda a: _publish(a, _build_step))
-    quiet(p), no_docs(p), full_refresh(p)
+    no_docs(p), full_refresh(p)
     p = command("check", "run the check models (dbt), validate them with GX; findings in dq.findings", _cmd_check)
     p.add_argument("--fail-on-any-error", action="store_true",
                    help="exit 1 when any error finding exists (default: only when one is new since the last run)")
@@ -277,26 +421,48 @@ def _parser() -> argparse.ArgumentParser:
     no_docs(p)
     p = command("dashboard", "write the static data-quality dashboard (opens the warehouse read-only)",
                 _cmd_dashboard)
-    p.add_argument("--out", default=DEFAULT_SITE, help="output folder (default: %(default)s)")
-    p = command("run", "the whole pipeline: ingest, build, check, then the dashboard", _cmd_run)
-    inputs(p), quiet(p), no_docs(p), full_refresh(p)
-    p.add_argument("--out", default=DEFAULT_SITE, help="dashboard folder (default: %(default)s)")
-    p = sub.add_parser("synth", help="generate a synthetic corpus with injected defects and its ground truth")
+    out(p)
+    p = command("run", "the whole pipeline: ingest, build, check, then the dashboard; build and check are skipped "
+                       "when nothing is new", _cmd_run)
+    inputs(p), no_docs(p), full_refresh(p), out(p)
+    p = command("review", "record a reviewer's decision about findings (confirmed, dismissed, reopened), or show "
+                          "a finding's history", _cmd_review)
+    p.add_argument("finding_ids", nargs="+", metavar="FINDING_ID",
+                   help="a finding's id (dq.findings.finding_id, shown on the findings page), or its first 6+ "
+                        "characters")
+    decision = p.add_mutually_exclusive_group()
+    for flag, word in (("--confirm", "a real error of the report"), ("--dismiss", "a false positive: it leaves the "
+                       "score and the new-error gate"), ("--reopen", "undecided again")):
+        decision.add_argument(flag, dest="decision", action="store_const", const=flag[2:], help=word)
+    p.add_argument("--note", help="why (required with a decision)")
+    p.add_argument("--by", help="who decides (default: the login name)")
+    p = command("export", "write the marts and the findings as CSV or Parquet files (opens the warehouse read-only)",
+                _cmd_export)
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default: %(default)s)")
+    p.add_argument("--out", help="folder (default: beside the warehouse, DB.export)")
+    p = command("synth", "generate a synthetic corpus with injected defects and its ground truth", _cmd_synth, db=False)
     p.add_argument("--n", type=int, required=True, help="number of reports")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--out", required=True, help="output folder (truth.csv is written beside the reports)")
     p.add_argument("--defect-rate", type=float, default=0.1, help="share of reports with a defect (default: %(default)s)")
     p.add_argument("--shapes", help="only these input shapes, comma-separated, from html, tab, flattened, lines, "
                                     "markdown (default: all, in their calibrated shares)")
-    p.set_defaults(func=_cmd_synth)
-    return parser
+    return parser, commands
 
 
 def main(argv: list[str] | None = None) -> int:
     from .warehouse import work_name
 
-    args = _parser().parse_args(argv)
+    parser, commands = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said with the command's own usage, not the top level's
+        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     db = Path(getattr(args, "db", DEFAULT_DB)).resolve()
+    args.default_out = args.command in ("dashboard", "run") and args.out is None
+    if args.default_out:
+        from .paths import site_dir
+
+        args.out = str(site_dir(args.db))
 
     def fail(message: str, code: int) -> int:
         # Errors met in the work copy name the warehouse the user gave, not the hidden work file.

@@ -17,7 +17,8 @@ from typing import Iterable
 import polars as pl
 from tqdm import tqdm
 
-from loaders.files import chunks, scan, shown_path
+from loaders.files import chunks, read_file, scan, shown_path
+from loaders.report import report_id_for
 
 from . import warehouse
 
@@ -107,6 +108,33 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
     finally:
         con.close()
     return summary
+
+
+def nothing_to_ingest(paths: Iterable[str | Path], db_path: str | Path, exclude: Iterable[str | Path] = ()) -> bool:
+    """True when ingesting ``paths`` would change nothing: every file's content is in the warehouse already and every
+    path passed over is listed there as it would be again. Reads and hashes the files, parses none, and stops at the
+    first new content; opens the warehouse read-only, so a scheduled run with nothing new copies nothing. ``exclude``:
+    as for ``ingest``."""
+    if not Path(db_path).exists():
+        return False
+    found = scan(paths, exclude=[db_path, *exclude])
+    skipped = {(shown_path(p), why) for p, _, why in found.skipped}
+    met = [shown_path(p) for p, _ in found.files] + [p for p, _ in skipped]
+    with warehouse.connect(db_path, read_only=True) as con:
+        if not warehouse.has_relation(con, "raw", "reports"):
+            return False
+        known = warehouse.known_hashes(con)
+        recorded = set(con.execute("select path, reason from raw.skipped_files where path in (select unnest(?))",
+                                   [met]).fetchall())
+    if recorded != skipped:
+        return False
+    for path, _ in found.files:
+        try:
+            if report_id_for(read_file(path))[1] not in known:
+                return False
+        except OSError:  # the ingest says what
+            return False
+    return True
 
 
 def _without_reports(frames: dict[str, pl.DataFrame], report_ids: list[str]) -> dict[str, pl.DataFrame]:

@@ -57,6 +57,10 @@ RUNS = "meta.runs"
 RUN_COLUMNS = {"run_id": pl.String, "stage": pl.String, "started_at": pl.Datetime("us"),
                "finished_at": pl.Datetime("us"), "is_full": pl.Boolean, "fingerprint": pl.String,
                "watermark": pl.Datetime("us"), "n_reports": pl.Int64}
+# Reviewers' decisions (xxgk review): appended, never updated, so the history stays.
+REVIEWS = "meta.reviews"
+REVIEW_COLUMNS = {"finding_id": pl.String, "decision": pl.String, "note": pl.String, "reviewer": pl.String,
+                  "reviewed_at": pl.Datetime("us")}
 
 
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -117,8 +121,8 @@ def create_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
 
 @lru_cache(maxsize=1)
 def source_docs() -> dict[str, tuple[str, dict[str, str]]]:
-    """The descriptions of the tables xxgk writes itself, as the dbt project documents them (its sources, doc
-    blocks resolved): "raw.reports" → (its description, {column: description}).
+    """The descriptions of the tables xxgk writes itself, as the dbt project documents them (its sources, in any
+    yml of its models; doc blocks resolved): "raw.reports" → (its description, {column: description}).
 
     >>> source_docs()["raw.report_cells"][1]["candidates"][:40]
     'an unresolved cell of a glued digit run:'
@@ -130,10 +134,11 @@ def source_docs() -> dict[str, tuple[str, dict[str, str]]]:
     def text(description: str) -> str:
         return re.sub(r"{{\s*doc\('(\w+)'\)\s*}}", lambda m: blocks[m[1]], description or "").strip()
 
-    spec = yaml.safe_load((DBT_PROJECT / "models" / "staging" / "_sources.yml").read_text("utf-8"))
+    sources = [source for path in sorted((DBT_PROJECT / "models").rglob("*.yml"))
+               for source in (yaml.safe_load(path.read_text("utf-8")) or {}).get("sources", [])]
     return {f"{source['schema']}.{table['name']}": (text(table.get("description")),
                                                     {c["name"]: text(c.get("description")) for c in table.get("columns", [])})
-            for source in spec["sources"] for table in source["tables"]}
+            for source in sources for table in source["tables"]}
 
 
 def describe(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
@@ -148,10 +153,17 @@ def describe(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> 
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """``raw.*`` and the run log, created from their frames."""
+    """``raw.*``, the run log and the reviews, created from their frames."""
     for name in SCHEMA:
         create_table(con, f"raw.{name}", empty(name))
     create_table(con, RUNS, pl.DataFrame(schema=RUN_COLUMNS))
+    create_table(con, REVIEWS, pl.DataFrame(schema=REVIEW_COLUMNS))
+
+
+def has_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """A table or view exists."""
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                            [schema, name]).fetchone()[0])
 
 
 def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -27,6 +27,7 @@ import polars as pl
 from loaders.children import dies_with_this_process
 
 from .. import warehouse
+from ..logs import ToolLog
 from ..build import WITHOUT_UNIT_TESTS, _failures, check_vars, dbt, project_fingerprint
 from .data_docs import site_files
 from . import GX_PROJECT_ROOT
@@ -63,7 +64,10 @@ class CheckRunResult:
         return 1 if (self.new_errors or (fail_on_any_error and self.any_error)) else 0
 
 
-def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) -> CheckRunResult:
+def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False, target_dir: str | Path | None = None,
+               log: ToolLog | None = None) -> CheckRunResult:
+    """One check run; dbt's files go to ``target_dir`` (default: a temporary folder), the tools' output to ``log``
+    (default: captured)."""
     started, t0 = warehouse.now(), time.perf_counter()
     db = Path(db_path)
     if not db.exists():
@@ -76,18 +80,19 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False) 
         history, previous_site = _stored(con, "dq.validations"), _stored(con, "dq.data_docs")
     full = full or previous is None or previous["fingerprint"] != fingerprint
     with tempfile.TemporaryDirectory(prefix="xxgk-check-") as tmp:
-        target, gx_root = Path(tmp) / "target", Path(tmp) / "expectations"
+        target, gx_root = Path(target_dir or Path(tmp) / "target").resolve(), Path(tmp) / "expectations"
         t1 = time.perf_counter()
         done = dbt(["build", "--select", "path:models/checks", "path:models/dq", *check_vars(), *WITHOUT_UNIT_TESTS,
-                    *(["--full-refresh"] if full else [])], db, target, quiet=True)
+                    *(["--full-refresh"] if full else [])], db, target, quiet=True, log=log)
         if done.returncode != 0:
-            raise CheckError("; ".join(_failures(target)) or f"dbt exited with {done.returncode}: {done.stdout[-2000:]}")
+            raise CheckError("; ".join(_failures(target)) or f"dbt exited with {done.returncode}: "
+                             + (log.tail(done.stdout) if log else done.stdout[-2000:]))
         run_results = json.loads((target / "run_results.json").read_text())
         run_id = run_results["metadata"]["invocation_id"]
         seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in run_results["results"]}
         t2 = time.perf_counter()
         _new_gx_project(gx_root, history, previous_site)
-        gx = _validate_in_subprocess(db, gx_root, target / "manifest.json", data_docs)
+        gx = _validate_in_subprocess(db, gx_root, target / "manifest.json", data_docs, run_id, log)
         t3 = time.perf_counter()
         checks = check_models(json.loads((target / "manifest.json").read_text()))
         new_files = [(rel, text) for rel, text in _files(gx_root / VALIDATIONS) if rel not in {p for _, p, _ in history}]
@@ -149,16 +154,21 @@ def _new_gx_project(root: Path, history: list[tuple], site: list[tuple]) -> None
             path.write_bytes(data)
 
 
-def _validate_in_subprocess(db: Path, gx_root: Path, manifest: Path, data_docs: bool) -> dict:
-    args = [sys.executable, "-m", "xxgk.checks.validate", str(db), str(gx_root), str(manifest)]
-    done = subprocess.run(args + ([] if data_docs else ["--no-docs"]), capture_output=True, text=True,
-                          preexec_fn=dies_with_this_process())
+def _validate_in_subprocess(db: Path, gx_root: Path, manifest: Path, data_docs: bool, run_id: str,
+                            log: ToolLog | None) -> dict:
+    """GX's verdict, which the process writes to a file: its own output is GX's log."""
+    verdict = gx_root / "verdict.json"
+    args = [sys.executable, "-m", "xxgk.checks.validate", str(db), str(gx_root), str(manifest), run_id, str(verdict)]
+    args += [] if data_docs else ["--no-docs"]
+    done = log.run(args, label="GX validation") if log else subprocess.run(args, capture_output=True, text=True,
+                                                    preexec_fn=dies_with_this_process())
     if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        output = done.stdout + (done.stderr or "")
         hint = (" (another process holds the warehouse open for writing; close it and retry)"
-                if "lock" in done.stderr.lower() else "")
+                if "lock" in output.lower() else "")
+        tail = log.tail(output) if log else "\n".join(output.strip().splitlines()[-5:])
         raise CheckError(f"GX validation failed{hint}: {tail}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(verdict.read_text())
 
 
 def _record(con, run_id: str, run_at, checks: list[dict], gx: dict, seconds: dict[str, float],
