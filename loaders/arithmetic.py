@@ -24,7 +24,7 @@ from operator import itemgetter
 from typing import NamedTuple, Sequence
 
 from .glued import agreed, shown
-from .identities import Cell, Instance, by_cell, instances
+from .identities import Cell, Grid, Instance
 
 # Combinations of glued rows' readings tried at most for one group of rows bound by the same identities:
 # real tables leave two or three rows with two readings each.
@@ -56,29 +56,30 @@ class Conflict(NamedTuple):
     line_no: int
 
 
-def read_jointly(table_id: str, records: list, glued: Sequence[GluedRow], whole: bool) -> tuple[list, list[Conflict]]:
-    """``records`` (tables.CellRecord) with the cells of ``glued`` rows settled by the table's identities where
-    that is certain, and the conflicts found. Rows' readings are combined only within groups bound by a
-    shared identity instance."""
+def read_jointly(table_id: str, records: list, grid: Grid, glued: Sequence[GluedRow],
+                 whole: bool) -> tuple[list, list[Conflict]]:
+    """``records`` (tables.CellRecord, laid out as ``grid``) with the cells of ``glued`` rows settled by the
+    table's identities where that is certain, and the conflicts found. Rows' readings are combined only within
+    groups bound by a shared identity instance."""
     if not glued:
         return records, []
-    at = {(r.row_key, r.col_key): i for i, r in enumerate(records)}
+    at, over = grid.at, grid.over
     varying = {cell: (g, k) for g, row in enumerate(glued) for k, (cell, v) in
                enumerate(zip(row.cells, agreed(row.readings))) if v is None}
-    own = [set(row.cells) for row in glued]
-    over = by_cell(table_id, frozenset(at))
     near = dict.fromkeys(i for c in varying for i in over.get(c, ()))  # the instances over a cell still open
-    known = {c: records[at[c]].value for inst in near for c in inst.cells
-             if c not in varying and records[at[c]].value is not None}
+    values = [r.value for r in records]
+    known = {c: value for inst in near for c in inst.cells if (value := values[at[c]]) is not None and c not in varying}
+    # A sum along a row within one glued row (its own) already chose its readings: the others bind rows together.
+    owner = {cell: g for g, row in enumerate(glued) for cell in row.cells}
     usable = [inst for inst in near
-              if (whole or inst.axis == "row") and all(c in varying or c in known for c in inst.cells)
-              and not any(set(inst.cells) <= cells for cells in own)]
+              if (inst.axis == "col" and whole or inst.axis == "row" and len({owner.get(c) for c in inst.cells}) > 1)
+              and all(c in varying or c in known for c in inst.cells)]
     records, conflicts = list(records), []
     for group, bound in _groups(len(glued), usable, varying):
         rows = [glued[g] for g in group]
         used = sorted({i.identity_id for i in bound} | {x for row in rows for x in row.identity.split(",")})
-        runs = "; ".join(f"{row.cells[0][0]}: {row.run}" for row in rows)
         kept = _combinations(rows, [_sum(inst, known, varying, group) for inst in bound])
+        runs = "; ".join(f"{row.cells[0][0]}: {row.run}" for row in rows) if not kept else ""
         if kept is None:
             _unresolved(records, at, rows, f"{table_id} glued rows {runs}: more than {MAX_COMBINATIONS} combinations "
                                            "of their readings; not read")
@@ -92,20 +93,21 @@ def read_jointly(table_id: str, records: list, glued: Sequence[GluedRow], whole:
                 f"{'; '.join(shown(row.readings, 2) for row in rows)}): the table cannot add up however its "
                 "digits are read", first.char_offset, first.line_no))
             continue
+        chosen_by = ",".join(used)
         for k, row in enumerate(rows):
             readings = tuple(dict.fromkeys(combo[k] for combo in kept))
-            values = agreed(readings)
-            left = f"{len(readings)} readings still fit {', '.join(used)} ({shown(readings)})"
-            for cell, value, options in zip(row.cells, values, zip(*readings)):
+            settled = agreed(readings)
+            for cell, value, options in zip(row.cells, settled, zip(*readings)):
                 if cell not in varying:
                     continue
                 i = at[cell]
                 if value is not None:
                     records[i] = records[i]._replace(value=float(value), value_kind="split", unresolved=None,
-                                                     resolved_by=",".join(used), candidates=None)
+                                                     resolved_by=chosen_by, candidates=None)
                 else:
                     records[i] = records[i]._replace(
-                        unresolved=f"{table_id} row {cell[0]!r}: glued digits {row.run}: {left}",
+                        unresolved=f"{table_id} row {cell[0]!r}: glued digits {row.run}: {len(readings)} readings "
+                                   f"still fit {', '.join(used)} ({shown(readings)})",
                         candidates=_candidates(options))
     return records, conflicts
 
@@ -124,18 +126,25 @@ def _holds(one_sum: tuple, combo: Sequence[tuple[int, ...] | None]) -> bool:
     return balance + sum(sign * combo[g][k] for g, k, sign in terms) == 0
 
 
+def _holds_alone(sums: list[tuple], k: int, reading: tuple[int, ...], n: int) -> bool:
+    """Whether the sums over row ``k`` alone hold with this reading of it."""
+    probe: list = [None] * n
+    probe[k] = reading
+    return all(_holds(s, probe) for s in sums)
+
+
 def _combinations(rows: list[GluedRow], sums: list[tuple]) -> list[tuple] | None:
     """The combinations of the rows' readings (one per row) for which every sum holds; None past
-    MAX_COMBINATIONS. A sum over one row's cells only filters that row's readings first."""
+    MAX_COMBINATIONS. A sum over one row's cells only filters that row's readings first: where it has one
+    open term (a column's sum with one glued cell), as the one value that cell can take."""
     options = []
     for k, row in enumerate(rows):
         own = [s for s in sums if {g for g, _, _ in s[1]} == {k}]
-        probe: list = [None] * len(rows)
-        kept = []
-        for reading in row.readings:
-            probe[k] = reading
-            if all(_holds(s, probe) for s in own):
-                kept.append(reading)
+        fixed = [(terms[0][1], -balance * terms[0][2]) for balance, terms in own if len(terms) == 1]
+        other = [s for s in own if len(s[1]) > 1]
+        kept = [r for r in row.readings if all(r[at] == value for at, value in fixed)]
+        if other:
+            kept = [r for r in kept if _holds_alone(other, k, r, len(rows))]
         options.append(kept)
     shared = [s for s in sums if len({g for g, _, _ in s[1]}) > 1]
     total = 1
@@ -188,7 +197,12 @@ def _candidates(values: Sequence[int]) -> str:
     return "|".join(map(str, sorted(set(values))))
 
 
-def derive(table_id: str, records: list, whole: bool) -> list:
+def has_blanks(records: list) -> bool:
+    """Whether a cell of the records is printed blank or as a dash (most tables have none)."""
+    return not _BLANK_KINDS.isdisjoint(map(_kind, records))
+
+
+def derive(records: list, grid: Grid, whole: bool) -> list:
     """``records`` with the blank cells their identities determine filled (see the module's docstring); row
     identities first, so that a derived 总计 can be a term of a column identity. Values are derived only where
     every other identity over the cells that can be evaluated then holds: a derived cell never makes an
@@ -200,18 +214,18 @@ def derive(table_id: str, records: list, whole: bool) -> list:
     'value_kind'
     >>> def cell(r, c, v, kind="number"):
     ...     return CellRecord("t3", r, c, v, "" if v is None else str(v), kind, None, "", 0, 1, None, None, None)
+    >>> from .identities import grid
     >>> row = [cell("granted", "natural_person", 258), cell("granted", "commercial_enterprise", None, "blank"),
     ...        cell("granted", "total", None, "blank")]
-    >>> [(r.value, r.value_kind, r.resolved_by) for r in derive("t3", row, True)]
+    >>> layout = grid("t3", ("granted",), ("natural_person", "commercial_enterprise", "total"))
+    >>> [(r.value, r.value_kind, r.resolved_by) for r in derive(row, layout, True)]
     [(258, 'number', None), (0.0, 'derived', 'I3'), (258, 'derived', 'I3')]
     """
-    if _BLANK_KINDS.isdisjoint(map(_kind, records)):  # most tables: nothing printed blank
+    if not has_blanks(records):
         return records
-    at = {(r.row_key, r.col_key): i for i, r in enumerate(records)}
+    at, over = grid.at, grid.over
     records = list(records)
-    cells = frozenset(at)
-    found = [i for i in instances(table_id, cells) if whole or i.axis == "row"]
-    over = by_cell(table_id, cells)
+    found = [i for i in grid.instances if whole or i.axis == "row"]
     if not whole:
         over = {c: [i for i in found_over if i.axis == "row"] for c, found_over in over.items()}
     ordered = sorted(found, key=lambda i: i.axis != "row")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
+from itertools import product
 from typing import NamedTuple
 
 from .labels import VOCABULARY
@@ -87,11 +88,27 @@ def row_identities(table_id: str, cells: tuple[Cell, ...]) -> tuple[Instance, ..
     return instances(table_id, frozenset(cells))
 
 
-@lru_cache(maxsize=256)
-def by_cell(table_id: str, cells: frozenset[Cell]) -> dict[Cell, tuple[Instance, ...]]:
-    """``instances`` by the cells they have a term in."""
-    out: dict[Cell, list[Instance]] = {}
-    for inst in instances(table_id, cells):
+class Grid(NamedTuple):
+    """A table as rows × columns, its cells in that order (a table's records are so: row by row, each in the
+    table's column order), with its identities' instances."""
+
+    at: dict[Cell, int]  # each cell's place among the records
+    instances: tuple[Instance, ...]
+    over: dict[Cell, tuple[Instance, ...]]  # the instances each cell is a term of
+
+
+@lru_cache(maxsize=256)  # a table's rows and columns are its template's, in almost every report
+def grid(table_id: str, rows: tuple[str, ...], columns: tuple[str, ...]) -> Grid:
+    """The table ``table_id`` with these rows and columns.
+
+    >>> g = grid("t3", ("new_received", "total_processed"), ("natural_person", "total"))
+    >>> g.at[("total_processed", "natural_person")], [i.identity_id for i in g.over[("new_received", "total")]]
+    (2, ['I1', 'I3'])
+    """
+    at = {cell: k for k, cell in enumerate(product(rows, columns))}
+    found = instances(table_id, frozenset(at))
+    over: dict[Cell, list[Instance]] = {}
+    for inst in found:
         for c in inst.cells:
-            out.setdefault(c, []).append(inst)
-    return {c: tuple(found) for c, found in out.items()}
+            over.setdefault(c, []).append(inst)
+    return Grid(at, found, {c: tuple(insts) for c, insts in over.items()})

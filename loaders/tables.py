@@ -14,9 +14,9 @@ from typing import Callable, NamedTuple
 from . import labels as L
 from .cells import Cell, runs
 from .labels import norm_label
-from .arithmetic import Conflict, GluedRow, derive, read_jointly
+from .arithmetic import Conflict, GluedRow, derive, has_blanks, read_jointly
 from .glued import is_digit_run, split_run
-from .identities import row_identities
+from .identities import grid, row_identities
 from .values import parse_value
 
 
@@ -49,25 +49,19 @@ class TableResult(NamedTuple):
     conflicts: list[Conflict] = []  # identities no reading of the table's glued digits satisfies
 
 
-class _Row(NamedTuple):
-    """One row aligned to its columns: its records, the problem that makes the report partial, and what its
-    glued digits left for the table to settle."""
+class _Glued(NamedTuple):
+    """What a table's glued rows leave for the table to settle: the rows their own identity left with several
+    readings, and the rows that cannot add up under any reading."""
 
-    records: list[CellRecord]
-    problem: str | None
-    glued: GluedRow | None = None
-    conflict: Conflict | None = None
-    cut: bool = False  # read from a glued run
-
-
-# Builds a _Row from one tuple in C (all five fields given): every row of every table makes one.
-_new_row = partial(tuple.__new__, _Row)
+    rows: list[GluedRow]
+    conflicts: list[Conflict]
 
 
 def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
           money: dict[str, str] | None = None, glued_table: Callable[[], bool] | None = None,
           blanks_at: str | None = "leading", uncuttable: Callable[[], bool] | None = None,
-          places: tuple[tuple[str, str], ...] | None = None) -> _Row:
+          places: tuple[tuple[str, str], ...] | None = None,
+          glued_rows: _Glued | None = None) -> tuple[list[CellRecord], str | None, bool]:
     """Align a run of values to its columns; unresolved rows keep their text, not a guess.
 
     Cells glued together (a cell that reads as several numbers; a line of text whose digit runs do
@@ -78,10 +72,13 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
     cut where ``uncuttable()`` (asked likewise; see ``_blanks_vanish``) but a run of as many zeros as columns,
     which no blank can hide in (a blank prints nothing, a zero is one digit). ``places``: the cells (row,
     column) the columns are, where the row is not one of the table's rows (table 4's one row of fifteen).
+
+    Returns the row's records, the problem that makes the report partial (None for a glued row left for the
+    table to settle: ``glued_rows`` gets it), and whether the row was cut from a glued run.
     """
     values = _trim_blank_edges(values, len(columns), blanks_at)
     if len(values) != len(columns):
-        glued = (_split_glued(table_id, row_key, row_label, columns, values, places, glued_table)
+        glued = (_split_glued(table_id, row_key, row_label, columns, values, places, glued_table, glued_rows)
                  if values and values[0].row is None
                  and (len(values) == 1 or glued_table is not None and glued_table())
                  and (uncuttable is None or not uncuttable() or _zeros(values, len(columns)))
@@ -91,9 +88,9 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
         where = values[0] if values else None
         joined = " | ".join(c.raw for c in values)
         reason = f"{table_id} row {row_key!r}: {len(values)} value cell(s) for {len(columns)} columns: {joined!r}"
-        return _new_row(([CellRecord(table_id, row_key, col, None, joined, "text", None, row_label,
-                                 where.offset if where else -1, where.line if where else -1, reason, None, None)
-                      for col in columns], reason, None, None, False))
+        return [CellRecord(table_id, row_key, col, None, joined, "text", None, row_label,
+                           where.offset if where else -1, where.line if where else -1, reason, None, None)
+                for col in columns], reason, False
     # A count reads as the cell already did; money needs its column's unit (萬元 reads as 万元).
     read = [c.parsed if money.get(col) is None else parse_value(c.text, money_unit=money[col])
             for col, c in zip(columns, values)] if money else [c.parsed for c in values]
@@ -101,12 +98,12 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
                     for col, v in zip(reversed(columns), reversed(read)) if v.unresolved),
                    None) if any(map(_read_unresolved, read)) else None
     if problem is not None:
-        glued = _split_glued(table_id, row_key, row_label, columns, values, places, glued_table)
+        glued = _split_glued(table_id, row_key, row_label, columns, values, places, glued_table, glued_rows)
         if glued is not None:
             return glued
-    return _new_row(([_record((table_id, row_key, col, v.value, c.raw, v.kind, v.unit, row_label, c.offset, c.line,
-                           v.unresolved, None, None))
-                  for col, c, v in zip(columns, values, read)], problem, None, None, False))
+    return [_record((table_id, row_key, col, v.value, c.raw, v.kind, v.unit, row_label, c.offset, c.line,
+                     v.unresolved, None, None))
+            for col, c, v in zip(columns, values, read)], problem, False
 
 
 def _zeros(values: list[Cell], n: int) -> bool:
@@ -143,15 +140,17 @@ _TOKEN = re.compile(r"\S+")
 
 def _split_glued(table_id: str, row_key: str, row_label: str, columns: list[str], values: list[Cell],
                  places: tuple[tuple[str, str], ...] | None = None,
-                 glued_table: Callable[[], bool] | None = None) -> _Row | None:
+                 glued_table: Callable[[], bool] | None = None,
+                 glued_rows: _Glued | None = None) -> tuple[list[CellRecord], str | None, bool] | None:
     """A row of bare digit runs read as its columns (glued.py), or None when it is not such a row. The run is
-    evidently glued cells when it is one token of digits, or when the table glues its cells (``glued_table``)."""
+    evidently glued cells when it is one token of digits, or when the table glues its cells (``glued_table``).
+    What the table is left to settle goes to ``glued_rows``."""
     tokens = [(m.group(), c.offset + m.start(), c.line) for c in values for m in _TOKEN.finditer(c.raw)]
     if not is_digit_run([t for t, _, _ in tokens]):
         return None
     # A row's own identities depend on its columns, not on which row it is: one cache entry a layout.
     split = split_run(tuple(t for t, _, _ in tokens), len(columns),
-                      _row_identity(table_id, places or _any_row(tuple(columns))),
+                      _row_identity(table_id, places) if places else _columns_identity(table_id, tuple(columns)),
                       len(tokens) == 1 or glued_table is not None and glued_table())
     if split.n_candidates == 0:  # too few or too many digits: missing cells, not glued ones
         return None
@@ -162,17 +161,19 @@ def _split_glued(table_id: str, row_key: str, row_label: str, columns: list[str]
     records = [_record((table_id, row_key, col, value, run, kind, None, row_label, at, line,
                         None if value is not None else reason, by, candidates))
                for col, (value, kind, by, candidates) in zip(columns, split.cells)]
-    glued = GluedRow(places or tuple((row_key, col) for col in columns), split.readings, split.identity, run) \
-        if split.readings else None
-    conflict = Conflict(table_id, row_key, None, split.identity, run, split.reason, at, line) \
-        if split.inconsistent else None
-    return _new_row((records, reason, glued, conflict, True))
+    if split.inconsistent and glued_rows is not None:
+        glued_rows.conflicts.append(Conflict(table_id, row_key, None, split.identity, run, split.reason, at, line))
+    if split.readings and glued_rows is not None:
+        glued_rows.rows.append(GluedRow(places or tuple((row_key, col) for col in columns), split.readings,
+                                        split.identity, run))
+        return records, None, True  # its problem, if any is left, is the table's reading's
+    return records, reason, True
 
 
-@lru_cache(maxsize=256)
-def _any_row(columns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """The cells of a row of the table with these columns, whichever row it is."""
-    return tuple(("", col) for col in columns)
+@lru_cache(maxsize=256)  # one per table layout
+def _columns_identity(table_id: str, columns: tuple[str, ...]) -> tuple[str, Callable] | None:
+    """``_row_identity`` of a row of the table with these columns, whichever row it is."""
+    return _row_identity(table_id, tuple(("", col) for col in columns))
 
 
 @lru_cache(maxsize=256)  # one per table layout
@@ -254,7 +255,7 @@ class _T3Row(NamedTuple):
 
 _t3_row = partial(tuple.__new__, _T3Row)
 # Fields read in a loop over every cell of a table, in C.
-_raw, _row = itemgetter(Cell._fields.index("raw")), itemgetter(Cell._fields.index("row"))
+_raw = itemgetter(Cell._fields.index("raw"))
 
 
 def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
@@ -299,7 +300,8 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
     # What a row that does not align asks of its table, worked out once if asked.
     glued, blanks_vanish = _once(partial(glued_table, cells)), _once(
         partial(_blanks_vanish, [(row.values, len(columns)) for row in rows]))
-    result = _t3_records(rows, columns, glued, blanks_vanish, check_sums=from_layout or None in map(_row, cells))
+    # A section's cells are all of one dialect (section_cells): rows all known, or all unknown.
+    result = _t3_records(rows, columns, glued, blanks_vanish, check_sums=from_layout or cells[0].row is None)
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
     return result
@@ -412,7 +414,8 @@ def _blanks_vanish(rows: list[tuple[list[Cell], int]]) -> bool:
 def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool],
                 blanks_vanish: Callable[[], bool], check_sums: bool = False) -> TableResult:
     side = blank_side([r.values for r in rows], len(columns))
-    by_row: list[_Row] = []  # each row kept (a row printed twice is kept once)
+    by_row: list[tuple] = []  # each row kept, as _emit returns it (a row printed twice is kept once)
+    glued_rows = _Glued([], [])
     kept: list[_T3Row] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -427,17 +430,16 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool
             problems.append(f"t3: row {row_key!r} appears twice; the first is kept")
             continue
         seen.add(row_key)
-        emitted = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued, blanks_at=side,
-                        uncuttable=blanks_vanish)
+        emitted, problem, cut = _emit("t3", row_key, row.label, columns, row.values, glued_table=glued,
+                                      blanks_at=side, uncuttable=blanks_vanish, glued_rows=glued_rows)
         if placed_by:
-            emitted = emitted._replace(records=[r._replace(resolved_by=placed_by) if r.resolved_by is None else r
-                                                for r in emitted.records])
-        by_row.append(emitted)
+            emitted = [r._replace(resolved_by=placed_by) if r.resolved_by is None else r for r in emitted]
+        by_row.append((emitted, cut))
         kept.append(row)
-        if emitted.problem and emitted.glued is None:  # a glued row's problem waits for the table's reading
-            problems.append(emitted.problem)
-    records = [r for emitted in by_row for r in emitted.records]
-    unsummed = _rows_not_adding_up([e.records for e in by_row], columns) if check_sums else None
+        if problem:
+            problems.append(problem)
+    records = [r for emitted, _ in by_row for r in emitted]
+    unsummed = _rows_not_adding_up([emitted for emitted, _ in by_row], columns) if check_sums else None
     if unsummed:
         # Most rows' 总计 not the sum of their parts: a column cut off or shifted in the reading (a
         # table wider than the page, a wrapped number), far likelier than a report wrong in every row.
@@ -447,8 +449,8 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool
     # Only text with no rows is judged by how its rows line up.
     misaligned = sum(len(row.values) != len(columns)
                      and len(_trim_blank_edges(row.values, len(columns), side)) != len(columns)
-                     and not emitted.cut
-                     for row, emitted in zip(kept, by_row)) if rows and rows[0].values[0].row is None else 0
+                     and not cut
+                     for row, (_, cut) in zip(kept, by_row)) if rows and rows[0].values[0].row is None else 0
     if misaligned > max(2, len(rows) // 4):
         # Text with no rows (PDF converted to text) whose numbers do not line up with the labels: a
         # converter that wrote the table column by column. A row that happens to get as many numbers
@@ -460,7 +462,7 @@ def _t3_records(rows: list[_T3Row], columns: list[str], glued: Callable[[], bool
     missing = [k for k in _t3_sequence(template == "2021") if k not in seen]
     if missing:
         problems.append(f"t3: rows not found: {', '.join(missing)}")
-    records, conflicts = _settle("t3", records, by_row, problems, whole=not missing and not unrecognised)
+    records, conflicts = _settle("t3", records, columns, glued_rows, problems, whole=not missing and not unrecognised)
     return TableResult(records, problems, template, conflicts)
 
 
@@ -470,20 +472,25 @@ def _not_read(records: list[CellRecord], reason: str) -> list[CellRecord]:
             for r in records]
 
 
-def _settle(table_id: str, records: list[CellRecord], rows: list[_Row], problems: list[str],
+def _settle(table_id: str, records: list[CellRecord], columns: list[str], glued: _Glued, problems: list[str],
             whole: bool) -> tuple[list[CellRecord], list[Conflict]]:
     """What the table's arithmetic settles (arithmetic.py): its glued rows read together, its blank cells
-    derived; the glued rows still not read go to ``problems``. ``whole``: every row of the template is
-    there and recognised, so that the column identities can be used."""
-    glued = [row.glued for row in rows if row.glued is not None]
-    records, conflicts = read_jointly(table_id, records, glued, whole)
-    if glued:
+    derived; the glued rows still not read go to ``problems``. ``records``: the table's rows, each in the order
+    of ``columns``. ``whole``: every row of the template is there and recognised, so that the column identities
+    can be used."""
+    if not glued.rows and not has_blanks(records):
+        return records, glued.conflicts
+    layout = grid(table_id, tuple([records[k].row_key for k in range(0, len(records), len(columns))]), tuple(columns))
+    conflicts = glued.conflicts
+    if glued.rows:
+        records, found = read_jointly(table_id, records, layout, glued.rows, whole)
+        conflicts = conflicts + found
         unread = {(r.row_key, r.col_key): r.unresolved for r in records if r.unresolved}
-        for row in glued:
+        for row in glued.rows:
             reason = next((unread[c] for c in row.cells if c in unread), None)
             if reason:
                 problems.append(reason)
-    return derive(table_id, records, whole), [row.conflict for row in rows if row.conflict] + conflicts
+    return derive(records, layout, whole), conflicts
 
 
 def _rows_not_adding_up(rows: list[list[CellRecord]], columns: list[str]) -> tuple[int, int] | None:
@@ -607,11 +614,11 @@ def parse_t2(cells: list[Cell]) -> TableResult:
         seen.add(row_key)
         placed.append((row_key, row_label, columns, money, run.values))
     # A row is cut from a glued run only where no row of the table shows that its blank cells print nothing.
-    uncuttable = _once(partial(_blanks_vanish, [(values, len(columns)) for _, _, columns, _, values in placed]))
+    uncuttable = _once(lambda: _blanks_vanish([(values, len(columns)) for _, _, columns, _, values in placed]))
     rows = [_emit("t2", row_key, row_label, columns, values, money, glued_table=glued, uncuttable=uncuttable)
             for row_key, row_label, columns, money, values in placed]
-    records = [r for row in rows for r in row.records]
-    problems += [row.problem for row in rows if row.problem]
+    records = [r for emitted, _, _ in rows for r in emitted]
+    problems += [problem for _, problem, _ in rows if problem]
     if not records and not seen:
         return TableResult([], ["t2: table not found"], None)
     template = max(votes, key=votes.get) if votes else None
@@ -646,16 +653,17 @@ def parse_t4(cells: list[Cell]) -> TableResult:
             problems.append(f"t4: lone numbers taken for page numbers: {', '.join(strays)}")
     if not values or all(c.parsed.kind == "blank" for c in values):
         return TableResult([], ["t4: no values found", *problems], None)
-    row = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=_once(partial(glued_table, values)),
-                places=_T4_CELLS)
+    glued_rows = _Glued([], [])
+    emitted, problem, _ = _emit("t4", "all", "", _T4_COLUMNS, values, glued_table=_once(partial(glued_table, values)),
+                                places=_T4_CELLS, glued_rows=glued_rows)
     # The fifteen cells as stored: each its block's row and its column (one tuple each, built in C).
     records = [_record((table_id, row_key, col_key, value, raw, kind, unit, label, offset, line, unresolved,
                         resolved_by, candidates))
                for (table_id, _, _, value, raw, kind, unit, _, offset, line, unresolved, resolved_by, candidates),
-               (row_key, col_key, label) in zip(row.records, _T4_PLACES)]
-    if row.problem and row.glued is None:
-        problems.insert(0, row.problem)
-    records, conflicts = _settle("t4", records, [row], problems, whole=True)
+               (row_key, col_key, label) in zip(emitted, _T4_PLACES)]
+    if problem:
+        problems.insert(0, problem)
+    records, conflicts = _settle("t4", records, L.T4_COLUMNS, glued_rows, problems, whole=True)
     return TableResult(records, problems, None, conflicts)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loaders import arithmetic
+from loaders.identities import grid
 from loaders.report import parse_report
 from loaders.tables import CellRecord
 from tests.conftest import findings, text_report, warehouse_from
@@ -93,8 +94,10 @@ def cell(row_key: str, col_key: str, printed: str) -> CellRecord:
     return CellRecord("t3", row_key, col_key, value, printed, kind, None, "", 0, 1, None, None, None)
 
 
-def t3_cells(rows: dict[str, str]) -> list[CellRecord]:
-    return [cell(r, c, v if v != "_" else "") for r, printed in rows.items() for c, v in zip(COLUMNS, printed.split())]
+def after_derive(rows: dict[str, str]) -> list[CellRecord]:
+    """Table-3 rows written as '258 12 _ _ 1 1 _', after arithmetic.derive."""
+    cells = [cell(r, c, v if v != "_" else "") for r, printed in rows.items() for c, v in zip(COLUMNS, printed.split())]
+    return arithmetic.derive(cells, grid("t3", tuple(rows), tuple(COLUMNS)), True)
 
 
 @pytest.mark.parametrize("rows, derived", [
@@ -109,8 +112,7 @@ def t3_cells(rows: dict[str, str]) -> list[CellRecord]:
     ({"granted": "_ _ _ _ _ _ _"}, {}),
 ])
 def test_blank_cells_the_printed_ones_determine_are_derived(rows, derived):
-    got = {(r.row_key, r.col_key): (r.value, r.resolved_by) for r in arithmetic.derive("t3", t3_cells(rows), True)
-           if r.value_kind == "derived"}
+    got = {(r.row_key, r.col_key): (r.value, r.resolved_by) for r in after_derive(rows) if r.value_kind == "derived"}
     assert got == derived
 
 
@@ -119,7 +121,7 @@ def test_a_blank_is_not_derived_where_another_identity_would_then_fail():
     fail on a value the report never printed; it stays blank."""
     rows = {"new_received": "5 2 0 0 0 0 7", "carried_over": "_ 1 0 0 0 0 1", "total_processed": "5 2 0 0 0 0 7",
             "carried_forward": "1 1 0 0 0 0 2"}
-    cells = arithmetic.derive("t3", t3_cells(rows), True)
+    cells = after_derive(rows)
     assert [(r.value, r.value_kind) for r in cells if r.row_key == "carried_over" and r.col_key == "natural_person"] \
         == [(None, "blank")]
 
