@@ -293,6 +293,7 @@ def _init_worker(known: frozenset[str], parent: int) -> None:
     global _known_in_worker
     _known_in_worker = known
     die_with(parent)  # a killed xxgk leaves no worker behind
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # xxgk's own handler (remove the work copy) is not a worker's
     # Parsing allocates millions of short-lived tuples; full collections that re-scan the
     # inherited objects (caches, the known hashes) cost a fifth of a worker's time.
     gc.freeze()
@@ -319,8 +320,10 @@ def _pieces(files: list[tuple[str, int]]) -> Iterator[list[str]]:
 
 
 def chunks(files: list[tuple[str, int]], known: frozenset[str], workers: int) -> Iterator[Chunk]:
-    """Chunks in file order; with workers, at most two per worker in flight (bounded memory)."""
-    pieces = _pieces(files)
+    """Chunks in file order; with workers, at most two per worker in flight (bounded memory). No more workers
+    are started than there are chunks."""
+    pieces = list(_pieces(files))
+    workers = min(workers, len(pieces))
     if workers <= 1:
         yield from (read_chunk(piece, known) for piece in pieces)
         return

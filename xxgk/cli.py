@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -42,7 +43,7 @@ def _tool_log(args: argparse.Namespace):
 def _ingest_step(args: argparse.Namespace, db: Path) -> int:
     from .ingest import ingest
 
-    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet,
+    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=_capped_workers(args), progress=not args.quiet,
                      exclude=_own_files(args))
     args.ingested = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
     for path, status, error in summary.problems:
@@ -51,6 +52,25 @@ def _ingest_step(args: argparse.Namespace, db: Path) -> int:
         say(f"skipped: {printable(path, one_line=True)}: {reason}", err=True)
     said_by(args, "ingest", f"ingest: {summary.line()} → {args.db}")
     return 0
+
+
+def _capped_workers(args: argparse.Namespace) -> int:
+    """--workers, at most one parser process per core: more only compete for the cores (and memory)."""
+    cores = os.cpu_count() or 1
+    if args.workers > cores:
+        say(f"{args.command}: --workers {args.workers} capped at {cores}, the cores of this machine", err=True)
+    return min(args.workers, cores)
+
+
+def _positive_workers(text: str) -> int:
+    """--workers: a whole number of processes, at least 1 (argparse says what is wrong and exits 2)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of parser processes") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n}: give at least 1 parser process (at most one per core is used)")
+    return n
 
 
 def _build_step(args: argparse.Namespace, db: Path) -> int:
@@ -394,8 +414,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
 
     def inputs(p):
         p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
-        p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                       help="parser processes (default: one per core, %(default)s)")
+        p.add_argument("--workers", type=_positive_workers, default=os.cpu_count() or 1,
+                       help="parser processes, 1 to the number of cores (default: one per core, %(default)s)")
 
     def no_docs(p):
         p.add_argument("--no-docs", action="store_true", help="skip the dbt docs page and GX Data Docs")
@@ -450,6 +470,14 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     return parser, commands
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler stopping the job), raised as Ctrl-C is: the work copy is removed on the way out."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     from .warehouse import work_name
 
@@ -469,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"xxgk {args.command}: {message.replace(str(work_name(db)), str(db))}", err=True)
         return code
 
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
     except _StepFailed as exc:
@@ -477,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"a step failed; {args.db} was left as it was", exc.code)
     except E.XxgkError as exc:
         return fail(str(exc), exc.exit_code)
+    except Terminated:
+        return fail("terminated (SIGTERM); the published warehouse was left as it was, its work copy removed",
+                    E.INTERRUPTED)
     except KeyboardInterrupt:
         return fail("interrupted; the published warehouse was left as it was", E.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 — mapped to a message and an exit code, or reported as a bug

@@ -29,6 +29,7 @@ import fcntl
 import os
 import re
 import shutil
+import stat
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -273,6 +274,7 @@ def open_published(db: Path) -> duckdb.DuckDBPyConnection:
     """
     if not db.is_file():
         raise UsageError(f"{db} is not a file: give --db the path of a warehouse file (it is created if missing)")
+    check_warehouse_file(db, writing=False)
     try:
         con = connect(db, read_only=True)
     except duckdb.Error as exc:
@@ -327,6 +329,56 @@ def _signature(db: Path) -> tuple:
     return one(db), one(Path(f"{db}.wal"))
 
 
+# What a file that is not a DuckDB database usually is, by its first bytes (DuckDB's own say DUCK at offset 8).
+_DUCKDB_MAGIC = (8, b"DUCK")
+_OTHER_FORMATS = ((b"PAR1", "a Parquet file"), (b"SQLite format 3\0", "an SQLite database"),
+                  (b"PK\x03\x04", "a ZIP archive (.xlsx, .docx…)"), (b"%PDF", "a PDF"), (b"\x1f\x8b", "a gzip file"),
+                  (b"ARROW1", "an Arrow file"))
+
+
+def check_warehouse_file(db: Path, writing: bool) -> None:
+    """Refuse a --db that is not a DuckDB warehouse (exit 4), and one that is read-only when ``writing`` (exit 5),
+    before anything is opened, locked or written beside it: DuckDB's own words for a Parquet file are "Cannot
+    launch in-memory database in read-only mode!", and a lock file would be left beside it."""
+    if not db.exists():
+        return
+    if db.is_dir():
+        raise UsageError(f"{db} is a folder: give --db the path of a warehouse file (it is created if missing)")
+    try:
+        with open(db, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot read {db}: {exc.strerror or exc}") from None
+    at, magic = _DUCKDB_MAGIC
+    if head[at: at + len(magic)] != magic:
+        what = ("empty" if not head else
+                next((f"{name}" for start, name in _OTHER_FORMATS if head.startswith(start)), "not a DuckDB file"))
+        raise WarehouseUnreadable(
+            f"{db} is not a readable DuckDB warehouse: it is {what}. It was left untouched. Give --db the "
+            "warehouse file, or a path where no file is to start a new warehouse; retrying will not help")
+    if writing and (not db.stat().st_mode & 0o222 or not os.access(db, os.W_OK)):
+        raise EnvironmentProblem(
+            f"{db} is read-only (mode {db.stat().st_mode & 0o777:04o}): xxgk does not replace a warehouse that "
+            f"was made read-only. Make it writable (chmod u+w {db}) to build it, or give --db another path")
+
+
+def _keep_ownership(work: Path, published: os.stat_result) -> None:
+    """Give the work copy the mode, owner and group of the warehouse it replaces: a group-restricted warehouse
+    stays so, and one a cron job (umask 077) rebuilds stays readable by the analysts who read it. Only root
+    may give a file to another owner; anyone else keeps the group (of which they must be a member) and the
+    mode, and becomes the owner."""
+    try:
+        os.chown(work, published.st_uid, published.st_gid)
+    except PermissionError:
+        try:
+            os.chown(work, -1, published.st_gid)
+        except PermissionError:
+            raise EnvironmentProblem(
+                f"cannot give the rebuilt warehouse the group of the one it replaces (gid {published.st_gid}): "
+                "run the build as a member of that group; nothing was published") from None
+    os.chmod(work, stat.S_IMODE(published.st_mode))
+
+
 @contextmanager
 def publishing(db_path: str | Path) -> Iterator[Path]:
     """Yield a private copy of the warehouse to write; publish it atomically if the block succeeds.
@@ -337,13 +389,16 @@ def publishing(db_path: str | Path) -> Iterator[Path]:
     full); the work file never outlives the block.
     """
     db = Path(db_path).resolve()
+    check_warehouse_file(db, writing=True)
+    lock_path = db.with_name(f".{db.name}.lock")
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(db.with_name(f".{db.name}.lock"), "a+")
+        lock = open(lock_path, "a+")
     except OSError as exc:
         raise EnvironmentProblem(
             f"cannot write in {db.parent}: {exc.strerror or exc}. A build writes a lock file and a work copy "
             "beside the warehouse: give --db a path in a writable folder") from None
+    held = False
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -351,6 +406,7 @@ def publishing(db_path: str | Path) -> Iterator[Path]:
             lock.seek(0)
             raise WarehouseBusy(f"another build of {db} is running (PID {lock.read().strip() or '?'}); "
                                 "wait for it to finish") from None
+        held = True
         lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))
@@ -359,17 +415,22 @@ def publishing(db_path: str | Path) -> Iterator[Path]:
         work = work_name(db)
         work_wal = Path(f"{work}.wal")
         try:
-            before = _copy(db, work) if db.exists() else None
+            published = db.stat() if db.exists() else None
+            before = _copy(db, work) if published else None
             yield work
             _fsync(work)
             if work_wal.exists():  # a connection was left open, or DuckDB could not checkpoint
                 raise RuntimeError(f"{work_wal} still exists: a connection to the work file was not closed")
+            if published:
+                _keep_ownership(work, published)
             _swap(db, work, before)
         finally:
             work.unlink(missing_ok=True)
             work_wal.unlink(missing_ok=True)
             stage_name(work).unlink(missing_ok=True)
     finally:
+        if held and not db.exists():  # nothing was published: no lock file left beside a path holding no warehouse
+            lock_path.unlink(missing_ok=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
