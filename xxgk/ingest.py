@@ -84,6 +84,9 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
                     if status in ("partial", "rejected"):
                         summary.problems.append((shown_path(path), status, error or ""))
                 frames = _without_reports(chunk.frames, repeated) if repeated else chunk.frames
+                # First seen now: one time for the whole ingest, so that which of two versions met together was
+                # seen later is told by their paths, not by which worker parsed which first (int_report_versions).
+                frames["reports"] = frames["reports"].with_columns(first_seen_at=pl.lit(started, pl.Datetime("us")))
                 pending.append(frames)
                 n_pending += frames["reports"].height
                 n_bytes += sum(f.estimated_size() for f in frames.values())
@@ -99,6 +102,8 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
         seen = [shown_path(p) for p, _ in found.files]
         warehouse.write_skipped(con, summary.skipped, seen, warehouse.now())
         n_new = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
+        if warehouse.refresh_agency_names(con):
+            warehouse.record_run(con, uuid.uuid4().hex, "agencies", started, False, None, None, n_new)
         warehouse.record_run(con, uuid.uuid4().hex, "ingest", started, False, None, warehouse.newest_report(con),
                              n_new)
         # The one merge (a checkpoint vacuums every table). Uncapped: with DuckDB's default of 100 merges a

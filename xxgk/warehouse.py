@@ -214,6 +214,44 @@ def write_skipped(con: duckdb.DuckDBPyConnection, skipped: list[tuple[str, int |
         raise
 
 
+def refresh_agency_names(con: duckdb.DuckDBPyConnection) -> bool:
+    """Resolve every agency name the reports print (loaders/agency.py: the name rules and the seeds), over the whole
+    warehouse, into raw.agency_names. True when a name already there now stands for another agency (a report
+    printing the name with its city came, an alias was added): the rows built from it must be built again."""
+    from loaders.agency import resolve
+
+    names = dict(con.execute("select agency, count(*) from raw.reports where agency is not null group by 1").fetchall())
+    resolved = resolve(names)
+    frame = pl.DataFrame([(r.printed_name, r.agency_key, r.agency, r.resolved_by, r.note, names[r.printed_name])
+                          for r in resolved], schema=SCHEMA["agency_names"], orient="row")
+    before = {name: (key, agency) for name, key, agency in
+              con.execute("select printed_name, agency_key, agency from raw.agency_names").fetchall()}
+    changed = any(before.get(r.printed_name, (r.agency_key, r.agency)) != (r.agency_key, r.agency) for r in resolved)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from raw.agency_names")
+        con.execute("insert into raw.agency_names by name select * from frame")
+        con.execute("commit")
+    except BaseException:
+        rollback(con)
+        raise
+    return changed
+
+
+# Stages after which the next build and check start over: they changed rows already built (a name now stands for
+# another agency, a source was forgotten, reports were re-parsed, the warehouse was migrated).
+RESETS = ("agencies", "forget", "reparse", "migrate")
+
+
+def reset_since(con: duckdb.DuckDBPyConnection, stage: str) -> list[str]:
+    """The resetting stages (RESETS) the run log holds since the last run of ``stage``."""
+    last = last_run(con, stage)
+    if last is None:
+        return []
+    return [s for (s,) in con.execute(f"select distinct stage from {RUNS} where stage in ({', '.join('?' * len(RESETS))})"
+                                      " and finished_at > ? order by 1", [*RESETS, last["finished_at"]]).fetchall()]
+
+
 def last_run(con: duckdb.DuckDBPyConnection, stage: str) -> dict | None:
     """The latest finished run of ``stage`` in the run log, or None."""
     cur = con.execute(f"select * from {RUNS} where stage = ? order by finished_at desc limit 1", [stage])
