@@ -44,8 +44,8 @@ def _ingest_step(args: argparse.Namespace, db: Path) -> int:
     from .ingest import ingest
 
     summary = ingest(args.paths or [DEFAULT_RAW], db, workers=_capped_workers(args), progress=not args.quiet,
-                     exclude=_own_files(args))
-    args.ingested = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
+                     exclude=_own_files(args), reparse=args.reparse)
+    args.ingested = sum(summary.counts[s] for s in ("loaded", "partial", "rejected")) + sum(summary.reparsed.values())
     for path, status, error in summary.problems:
         say(f"{status}: {printable(path, one_line=True)}: {error}", err=True)
     for path, size, reason in summary.skipped:
@@ -163,6 +163,7 @@ def _publish(args: argparse.Namespace, *steps) -> int:
     if steps[0] is not _ingest_step and not Path(args.db).exists():
         raise E.UsageError(f"{args.db}: no warehouse here; run `xxgk run` (or ingest and build) first")
     with publishing(args.db) as work:
+        _migrate(args, work)
         for k, step in enumerate(steps):
             _require(args, step, work)
             kept = stage_name(work) if k and step is _build_step and getattr(args, "ingested", 0) else None
@@ -193,6 +194,24 @@ def _publish(args: argparse.Namespace, *steps) -> int:
     return code
 
 
+def _migrate(args: argparse.Namespace, work: Path) -> None:
+    """A warehouse written by an older xxgk is migrated in the work copy: published with the command's work."""
+    from .migrations import migrate
+
+    for step in migrate(work):
+        say(f"{args.command}: upgraded {args.db} to schema version {step}")
+
+
+def _require_current_schema(con, db: Path) -> None:
+    """A read-only command refuses a warehouse an older xxgk wrote, naming the command that upgrades it."""
+    from .migrations import SCHEMA_VERSION, is_new, schema_version
+
+    version = schema_version(con)
+    if version < SCHEMA_VERSION and not is_new(con):
+        raise E.UsageError(f"{db} was written by an older xxgk (schema version {version}; this one reads "
+                           f"{SCHEMA_VERSION}): run `xxgk build` (or `xxgk run`) once, which upgrades it")
+
+
 def _require(args: argparse.Namespace, step, work: Path) -> None:
     """Refuse a step whose input is not in the warehouse yet, with the command that makes it."""
     need = {_build_step: ("raw", "reports", "xxgk ingest"), _check_step: ("marts", "dim_report", "xxgk build")}
@@ -220,6 +239,67 @@ class _StepFailed(Exception):
         self.kept = None  # the step whose work was published although this one failed
 
 
+def _forget_step(args: argparse.Namespace, db: Path) -> int:
+    import uuid
+
+    from . import warehouse
+    from .versions import forget, still_there
+
+    started = warehouse.now()
+    with warehouse.connect(db) as con:
+        warehouse.ensure_schema(con)
+        done = forget(con, args.targets, args.reason)
+        warehouse.record_run(con, uuid.uuid4().hex, "forget", started, True, None, None, len(done))
+    args.ingested = len(done)  # the warehouse changed: a failed build after it keeps it (see _publish)
+    for report_id, path in done:
+        say(f"forgotten: {report_id} {printable(path, one_line=True)} (kept in meta.forgotten)")
+    for path in still_there(done):
+        say(f"note: {printable(path, one_line=True)} is still there: an ingest of its folder skips it", err=True)
+    return 0
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    """Forget the sources; when the warehouse was built, build and check again in the same publish, so the marts
+    and findings follow."""
+    from .warehouse import check_warehouse_file
+
+    db = Path(args.db)
+    check_warehouse_file(db.resolve(), writing=True)
+    if not db.exists():
+        raise E.UsageError(f"{db}: no warehouse here; nothing to forget")
+    built = _has_table(db, "marts", "dim_report")
+    code = _publish(args, _forget_step, *((_build_step, _check_step) if built else ()))
+    if not built:
+        say(f"forget: {args.db} has no marts yet; `xxgk build` builds them without what was forgotten")
+    return code
+
+
+def _cmd_versions(args: argparse.Namespace) -> int:
+    from .versions import describe, versions
+    from .warehouse import open_published
+
+    db = Path(args.db)
+    if not db.exists():
+        raise E.UsageError(f"{db}: no warehouse here; run `xxgk run` first")
+    con = open_published(db.resolve())
+    try:
+        _require_current_schema(con, db)
+        if not con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' and "
+                           "table_name = 'dim_report'").fetchone()[0]:
+            raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
+        found = versions(con, args.agency, args.year, args.all)
+    finally:
+        con.close()
+    if not found:
+        say("no agency-year has more than one version" + (" matching that" if args.agency or args.year else ""))
+        return 0
+    for line in describe(found):
+        say(line)
+    say("* current. To pin another: add `REPORT_ID,why` to dbt_project/seeds/version_pins.csv, then `xxgk build`; "
+        "to remove a source: `xxgk forget REPORT_ID`")
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     return _publish(args, _check_step)
 
@@ -233,7 +313,8 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     db = Path(args.db)
     if not db.exists():
         raise E.UsageError(f"{db}: no warehouse here; run `xxgk run` first")
-    open_published(db.resolve()).close()  # busy, damaged or unreadable: said before anything is written
+    with open_published(db.resolve()) as con:  # busy, damaged or unreadable: said before anything is written
+        _require_current_schema(con, db)
     if not _has_table(db, "marts", "dim_report"):
         raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
     try:
@@ -408,14 +489,17 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         p.add_argument("--verbose", action="store_true",
                        help="show dbt's and GX's own output as it comes (it always goes to the log file beside the "
                             "warehouse, DB.log)")
-        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, no_docs=False, fail_on_any_error=False,
-                       full_refresh=False, full=False, out=None, skipped=[])
+        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, reparse=False, no_docs=False,
+                       fail_on_any_error=False, full_refresh=False, full=False, out=None, skipped=[])
         return p
 
     def inputs(p):
         p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
         p.add_argument("--workers", type=_positive_workers, default=os.cpu_count() or 1,
                        help="parser processes, 1 to the number of cores (default: one per core, %(default)s)")
+        p.add_argument("--reparse", action="store_true",
+                       help="parse every report again from its stored bytes (automatic for reports an older parser "
+                            "read)")
 
     def no_docs(p):
         p.add_argument("--no-docs", action="store_true", help="skip the dbt docs page and GX Data Docs")
@@ -442,6 +526,17 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p = command("dashboard", "write the static data-quality dashboard (opens the warehouse read-only)",
                 _cmd_dashboard)
     out(p)
+    p = command("versions", "list the versions of each agency-year with several, which is current and why "
+                            "(read-only)", _cmd_versions)
+    p.add_argument("--agency", help="only agencies whose name (canonical or printed) contains this")
+    p.add_argument("--year", type=int, help="only this year")
+    p.add_argument("--all", action="store_true", help="every agency-year, also those with one version")
+    p = command("forget", "remove sources (kept in meta.forgotten) and rebuild, so marts and findings follow",
+                _cmd_forget)
+    p.add_argument("targets", nargs="+", metavar="PATH|REPORT_ID",
+                   help="a report_id or SHA-256 (`xxgk versions`), or the path of a file or folder as ingested")
+    p.add_argument("--reason", help="why, kept in meta.forgotten")
+    no_docs(p)
     p = command("run", "the whole pipeline: ingest, build, check, then the dashboard; build and check are skipped "
                        "when nothing is new", _cmd_run)
     inputs(p), no_docs(p), full_refresh(p), out(p)

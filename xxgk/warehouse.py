@@ -103,21 +103,32 @@ COLUMN_COMPRESSION = {"raw.report_sources": {"raw_bytes": "zstd", "normalised_te
 
 
 def create_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Create ``table`` with ``frame``'s columns if missing, and add the columns a warehouse written by an older
-    xxgk lacks: the frames are the only definition of these tables."""
-    schema = table.split(".")[0]
+    """Create ``table`` with ``frame``'s columns if missing; a table an older xxgk wrote gets the columns it lacks,
+    in the frame's order: the frames are the only definition of these tables, and a warehouse upgraded is the
+    one built fresh, column for column. Columns the frame no longer has (history an older xxgk kept) stay, last.
+    """
+    schema, name = table.split(".")
     con.execute(f"create schema if not exists {schema}")
-    typed = [(name, kind) for name, kind, *_ in con.execute("describe select * from frame").fetchall()]
+    typed = [(column, kind) for column, kind, *_ in con.execute("describe select * from frame").fetchall()]
     compression = COLUMN_COMPRESSION.get(table, {})
-    columns = ", ".join(f"{name} {kind}" + (f" using compression {compression[name]}" if name in compression else "")
-                        for name, kind in typed)
-    con.execute(f"create table if not exists {table} ({columns})")
-    have = {c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = ? and "
-                                      "table_name = ?", table.split(".")).fetchall()}
-    for name, kind in typed:
-        if name not in have:
-            con.execute(f"alter table {table} add column {name} {kind}")
-    describe(con, table, [name for name, _ in typed])
+
+    def definition(columns: list[tuple[str, str]]) -> str:
+        return ", ".join(f"{c} {k}" + (f" using compression {compression[c]}" if c in compression else "")
+                         for c, k in columns)
+
+    con.execute(f"create table if not exists {table} ({definition(typed)})")
+    have = con.execute("select column_name, data_type from duckdb_columns() where schema_name = ? and table_name = ? "
+                       "order by column_index", [schema, name]).fetchall()
+    wanted = [c for c, _ in typed]
+    if [c for c, _ in have if c in wanted] != wanted:
+        # Written anew in the frame's order (once, when an upgrade adds columns): on the work copy, so a failure
+        # half-way publishes nothing.
+        kept = [(c, k) for c, k in have if c not in wanted]
+        con.execute(f"create table {schema}.{name}__columns ({definition(typed + kept)})")
+        con.execute(f"insert into {schema}.{name}__columns by name select * from {table}")
+        con.execute(f"drop table {table}")
+        con.execute(f"alter table {schema}.{name}__columns rename to {name}")
+    describe(con, table, wanted)
 
 
 @lru_cache(maxsize=1)
