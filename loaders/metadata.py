@@ -29,7 +29,7 @@ _YEAR_FIRST = re.compile(
 # Words around the name in sentences such as "特编制杭州钱江经济开发区2022年度…报告", "…办公室关于印发…的通知", and what
 # a crawler puts before it (an id, a date): not part of the name.
 _LEADING_WORDS = re.compile(r"^.*?(?:特编制|现编制|编制了?|编写|特发布|现发布|现公布|现将|特此|印发|公布|发布)(?=.{2,})")
-_LEADING_MARKS = re.compile(r"^[\s\d\-－—、·]+")
+_LEADING_MARKS = re.compile(r"^\s*\d[\d\s]*(?:[-－—]\s*\d[\d\s]*)*")  # an id or a date: 80576, 2020-00012
 _TRAILING_WORDS = re.compile(r"(?:关于|的|之)$")
 # Lines that name another report: links and site chrome, never this report's title (「相关阅读：嘉兴市南湖区2019年度…」).
 _LINK_LINE = re.compile(
@@ -193,7 +193,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     name = text[start:end]
     lead = _LEADING_WORDS.match(name)
     cut = lead.end() if lead else 0
-    cut += _LEADING_MARKS.match(name[cut:]).end() if _LEADING_MARKS.match(name[cut:]) else 0
+    marks = _LEADING_MARKS.match(name[cut:])
+    cut += marks.end() if marks else 0
+    cut += len(name[cut:]) - len(name[cut:].lstrip())
     if name[cut:].startswith("关于"):
         cut += 2
     name = name[cut:].rstrip()

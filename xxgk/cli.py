@@ -220,6 +220,23 @@ def _require(args: argparse.Namespace, step, work: Path) -> None:
     schema, table, command = need[step]
     if not _has_table(work, schema, table):
         raise E.UsageError(f"{args.db} has no {schema}.{table} yet: run `{command}` first (or `xxgk run`)")
+    if step is _check_step:
+        _require_marts_since_migration(work, args.db)
+
+
+def _require_marts_since_migration(db: Path, shown: str) -> None:
+    """The marts of a warehouse an older xxgk built have that release's columns until the next build."""
+    from .warehouse import connect
+
+    with connect(db, read_only=True) as con:
+        has_log = con.execute("select count(*) from duckdb_tables() where schema_name = 'meta' and "
+                              "table_name = 'runs'").fetchone()[0]
+        migrated, built = con.execute(
+            "select max(finished_at) filter (where stage = 'migrate'), max(finished_at) filter (where stage = 'build') "
+            "from meta.runs").fetchone() if has_log else (None, None)
+    if migrated is not None and (built is None or built < migrated):
+        raise E.UsageError(f"{shown} was upgraded from an older xxgk and its marts not built since: run `xxgk build` "
+                           "first (or `xxgk run`)")
 
 
 def _has_table(db: Path, schema: str, table: str) -> bool:
@@ -287,6 +304,7 @@ def _cmd_versions(args: argparse.Namespace) -> int:
         if not con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' and "
                            "table_name = 'dim_report'").fetchone()[0]:
             raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
+        _require_marts_since_migration(db, args.db)
         found = versions(con, args.agency, args.year, args.all)
     finally:
         con.close()
@@ -317,6 +335,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
         _require_current_schema(con, db)
     if not _has_table(db, "marts", "dim_report"):
         raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
+    _require_marts_since_migration(db, args.db)
     try:
         site = build_site(args.db, args.out, dbt_docs=dbt_dir(args.db, "build") / "static_index.html")
     except OSError as exc:

@@ -14,6 +14,7 @@ re-parsed from their stored bytes by the next ingest (xxgk/ingest.py), not here:
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Callable
 
@@ -24,9 +25,7 @@ import yaml
 from . import warehouse
 from .build import PROJECT_DIR
 
-SCHEMA_VERSION = 1
-SCHEMA_TABLE = "meta.schema_version"
-_SCHEMA_COLUMNS = {"version": pl.Int32, "applied_at": pl.Datetime("us"), "description": pl.String}
+from .warehouse import SCHEMA_TABLE, SCHEMA_VERSION, record_schema_version  # noqa: F401 (SCHEMA_VERSION: here too)
 # The schemas dbt writes: a relation there that the project no longer defines is an older release's.
 DBT_SCHEMAS = ("staging", "intermediate", "marts", "reference", "checks", "dq")
 # Tables in those schemas that xxgk itself writes (the check runs), not dbt.
@@ -49,8 +48,7 @@ def migrate(db: Path) -> list[str]:
     """Bring the warehouse file ``db`` (a work copy) to SCHEMA_VERSION; the descriptions of the steps applied."""
     with warehouse.connect(db) as con:
         if is_new(con):
-            warehouse.ensure_schema(con)
-            _record(con, SCHEMA_VERSION, "created at this version")
+            warehouse.ensure_schema(con)  # records the version it is created at
             return []
         version = schema_version(con)
         done = []
@@ -60,7 +58,7 @@ def migrate(db: Path) -> list[str]:
             con.execute("begin transaction")
             try:
                 step(con)
-                _record(con, target, description)
+                record_schema_version(con, target, description)
                 con.execute("commit")
             except BaseException:
                 warehouse.rollback(con)
@@ -70,11 +68,6 @@ def migrate(db: Path) -> list[str]:
             # The models' tables and the findings of every report are made again, over the migrated raw tables.
             warehouse.record_run(con, uuid.uuid4().hex, "migrate", warehouse.now(), True, None, None, 0)
         return done
-
-
-def _record(con: duckdb.DuckDBPyConnection, version: int, description: str) -> None:
-    warehouse.create_table(con, SCHEMA_TABLE, pl.DataFrame(schema=_SCHEMA_COLUMNS))
-    con.execute(f"insert into {SCHEMA_TABLE} values (?, ?, ?)", [version, warehouse.now(), description])
 
 
 def _has(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -120,11 +113,39 @@ def _in_model_order(con: duckdb.DuckDBPyConnection, schema: str, table: str,
         con.execute(f"alter table {schema}.{table}__columns rename to {table}")
 
 
+def _first_seen(con: duckdb.DuckDBPyConnection) -> None:
+    """When each report was first seen, for a warehouse whose releases stamped every file with its own time: the
+    start of the ingest that read it (the run log's ingest lines), so that the files of one ingest share it as
+    they do when built fresh. A release with no ingest lines logged its builds: the files ingested between two
+    builds count as one ingest, first seen when the first of them was read."""
+    reports = con.execute("select report_id, ingested_at from raw.reports where first_seen_at is null "
+                          "order by ingested_at").fetchall()
+    if not reports:
+        return
+    starts = sorted(t for (t,) in con.execute(f"select started_at from {warehouse.RUNS} where stage = 'ingest'"
+                                              ).fetchall())
+    first: dict[str, object] = {}
+    if starts:
+        for report_id, at in reports:
+            k = bisect_right(starts, at)
+            first[report_id] = starts[k - 1] if k else at
+    else:
+        builds = sorted(t for (t,) in con.execute("select reports_through from meta.builds").fetchall()
+                        if t is not None) if _has(con, "meta", "builds") else []
+        window_start: dict[object, object] = {}
+        for report_id, at in reports:  # in ingestion order: the first of a window opens it
+            k = bisect_left(builds, at)
+            first[report_id] = window_start.setdefault(builds[k] if k < len(builds) else None, at)
+    frame = pl.DataFrame({"report_id": list(first), "first_seen_at": list(first.values())},  # noqa: F841
+                         schema={"report_id": pl.String, "first_seen_at": pl.Datetime("us")})
+    con.execute("update raw.reports r set first_seen_at = f.first_seen_at from frame f where f.report_id = r.report_id")
+
+
 def _to_1(con: duckdb.DuckDBPyConnection) -> None:
     """From a warehouse of before schema versions (xxgk of 2026-11 and up to the agency identities)."""
     # raw.*: the columns and tables of this release (loaders/frames.py); first seen = when that release ingested it.
     warehouse.ensure_schema(con)
-    con.execute("update raw.reports set first_seen_at = ingested_at where first_seen_at is null")
+    _first_seen(con)
     # The run log of the first releases (meta.builds) becomes lines of meta.runs.
     if _has(con, "meta", "builds"):
         con.execute(f"""

@@ -164,12 +164,28 @@ def describe(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> 
             con.execute(f"comment on column {table}.{name} is {sql_literal(column_docs[name])}")
 
 
+# The layout of the warehouse this xxgk writes: xxgk/migrations.py brings an older one to it.
+SCHEMA_VERSION = 1
+SCHEMA_TABLE = "meta.schema_version"
+_SCHEMA_COLUMNS = {"version": pl.Int32, "applied_at": pl.Datetime("us"), "description": pl.String}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """``raw.*``, the run log and the reviews, created from their frames."""
+    """``raw.*``, the run log and the reviews, created from their frames; a warehouse created here is at
+    SCHEMA_VERSION."""
+    new = not has_relation(con, "raw", "reports")
     for name in SCHEMA:
         create_table(con, f"raw.{name}", empty(name))
     create_table(con, RUNS, pl.DataFrame(schema=RUN_COLUMNS))
     create_table(con, REVIEWS, pl.DataFrame(schema=REVIEW_COLUMNS))
+    if new:
+        record_schema_version(con, SCHEMA_VERSION, "created at this version")
+
+
+def record_schema_version(con: duckdb.DuckDBPyConnection, version: int, description: str) -> None:
+    """A line of ``meta.schema_version``: the warehouse is at ``version`` from now on."""
+    create_table(con, SCHEMA_TABLE, pl.DataFrame(schema=_SCHEMA_COLUMNS))
+    con.execute(f"insert into {SCHEMA_TABLE} values (?, ?, ?)", [version, now(), description])
 
 
 def has_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:

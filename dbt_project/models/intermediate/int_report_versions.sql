@@ -81,9 +81,10 @@ reasons as (
                     || coalesce(cast(next_printed_date as varchar), 'none printed') || ')'
             when revision_mark is not null and next_revision_mark is null
                 then 'it is printed as a correction (' || revision_mark || ')'
+            -- Not the times themselves (dim_report.first_seen_at has them): the note says which rule decided,
+            -- and is the same in any warehouse made from the same files the same way.
             when first_seen_at > next_first_seen_at or (first_seen_at is not null and next_first_seen_at is null)
-                then 'first seen later (' || strftime(first_seen_at, '%Y-%m-%d %H:%M:%S') || ' vs '
-                    || coalesce(strftime(next_first_seen_at, '%Y-%m-%d %H:%M:%S'), 'unknown') || ')'
+                then 'first seen later, by a later ingest'
             else 'first seen in the same ingest, later in path order (' || source_path || ' after '
                 || next_source_path || ')'
         end as over_next
