@@ -489,8 +489,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 EXIT_CODES = ("exit codes: 0 ok; 1 new report errors (check, run: alert on it); 2 usage or input error; 3 warehouse "
-              "busy (retry later); 4 warehouse unreadable (do not retry); 5 environment (disk full, permissions); "
-              "6 a stage failed; 70 internal error")
+              "busy (retry later); 4 warehouse unreadable (do not retry); 5 environment (disk full, permissions, "
+              "read-only warehouse); 6 a stage failed; 70 internal error; 130 interrupted (Ctrl-C, SIGTERM)")
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
