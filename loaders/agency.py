@@ -117,15 +117,16 @@ def resolve(names: dict[str, int], alias_rows: Iterable[Alias] | None = None,
             form_rows: tuple[Form, ...] | None = None) -> list[Resolved]:
     """Every printed name of a warehouse (with its number of reports) → its canonical agency.
 
-    The canonical agency's name is an alias's when one decided, else the name its reports print most often
-    (then the longest, then the first in code-point order).
+    The canonical agency's name is an alias's when one decided, else the longest name its reports print (then
+    the first in code-point order): the fullest form, and one that a new year's report changes only by printing
+    a longer one (not by outnumbering the others), since a changed name makes the next build start over.
 
     >>> names = {"杭州市余杭区人民政府办公室": 1, "余杭区政府办公室": 2, "余杭区人民政府办公室": 1, "沐阳县人民政府": 1}
     >>> for r in resolve(names, [Alias("沐阳县人民政府", "沭阳县人民政府", "OCR")], (Form("人民政府", "政府", ""),)):
     ...     print(r.printed_name, r.agency_key, r.agency, r.resolved_by)
-    余杭区人民政府办公室 杭州市余杭区政府办公室 余杭区政府办公室 province or city prefix
-    余杭区政府办公室 杭州市余杭区政府办公室 余杭区政府办公室 province or city prefix
-    杭州市余杭区人民政府办公室 杭州市余杭区政府办公室 余杭区政府办公室 equivalent forms
+    余杭区人民政府办公室 杭州市余杭区政府办公室 杭州市余杭区人民政府办公室 province or city prefix
+    余杭区政府办公室 杭州市余杭区政府办公室 杭州市余杭区人民政府办公室 province or city prefix
+    杭州市余杭区人民政府办公室 杭州市余杭区政府办公室 杭州市余杭区人民政府办公室 equivalent forms
     沐阳县人民政府 沭阳县政府 沭阳县人民政府 alias
     """
     equivalent = forms() if form_rows is None else form_rows
@@ -152,7 +153,7 @@ def resolve(names: dict[str, int], alias_rows: Iterable[Alias] | None = None,
     for key, members in groups.items():
         aliased = sorted(a.agency for n in members if first[n][1] == "alias"
                          for a in [by_alias[agency_key(n, equivalent)]])
-        display[key] = aliased[0] if aliased else min(members, key=lambda n: (-names[n], -len(n), n))
+        display[key] = aliased[0] if aliased else min(members, key=lambda n: (-len(n), n))
     out = []
     for name in sorted(names):
         key, how, note = first[name]

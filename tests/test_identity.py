@@ -204,3 +204,30 @@ def test_an_alias_an_analyst_adds_applies_at_the_next_build(agencies, tmp_path):
     assert "rebuilt in full" in done.stdout
     assert q(db, "select agency, printed_names from marts.dim_agency where agency like '嘉兴%'") == [
         ("嘉兴港区", "嘉兴港区 管理委员会")]
+
+
+def test_a_name_that_changes_what_an_older_name_stands_for_rebuilds_what_was_built(tmp_path):
+    """余杭区政府办公室 2020 is built alone; then 杭州市余杭区人民政府办公室 2019 arrives: the older name now stands for
+    the agency with the city, so the next build starts over, and equals a build of both at once."""
+    from tests.test_dbt import BUILT
+    from tests.test_reliability import table_rows
+    from xxgk.build import build
+    from xxgk.ingest import ingest
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    (first / "2020.txt").write_text(_retitled("003", YUHANG, "余杭区政府办公室2020年度政府信息公开工作年度报告"),
+                                    encoding="utf-8")
+    (second / "2019.txt").write_text(_retitled("003", YUHANG, "杭州市" + YUHANG), encoding="utf-8")
+    later, once = tmp_path / "later.duckdb", tmp_path / "once.duckdb"
+    ingest([first], later, progress=False)
+    assert build(later, target_dir=tmp_path / "t1", docs=False, quiet=True).success
+    ingest([second], later, progress=False)
+    again = build(later, target_dir=tmp_path / "t2", docs=False, quiet=True)
+    assert again.success and again.full_refresh
+    ingest([first], once, progress=False)
+    ingest([second], once, progress=False)
+    assert build(once, target_dir=tmp_path / "t3", docs=False, quiet=True).success
+    for table in BUILT:
+        assert table_rows(later, table) == table_rows(once, table), table
+    assert q(later, "select agency, n_printed_names from marts.dim_agency") == [("杭州市余杭区人民政府办公室", 2)]
