@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 import unicodedata
 from typing import NamedTuple
 
@@ -312,21 +311,6 @@ def agency_first(text: str):
         if run:
             return _AGENCY_FIRST.search(text, name_end - run)
     return None
-
-
-@lru_cache(maxsize=4096)  # a report's titles repeat one name; agencies repeat across reports
-def clean_agency(name: str) -> str:
-    """Strip the words around an agency name, and normalise it: invisible characters (zero-width spaces,
-    NUL and other controls, bidirectional overrides) removed, compatibility forms folded (NFKC: full-width
-    letters, the Kangxi radicals PDF text often has for 人 or 民…), so one agency is one name.
-
-    >>> clean_agency("特编制杭州钱江经济开发区"), clean_agency("关于余杭区人民政府办公室")
-    ('杭州钱江经济开发区', '余杭区人民政府办公室')
-    >>> clean_agency("余杭区\\u200b人民政府\\x00办公室\\u202e"), clean_agency("余杭区⼈民政府办公室")
-    ('余杭区人民政府办公室', '余杭区人民政府办公室')
-    """
-    start, end = _trimmed(name, 0, len(name))
-    return normalise_name(name[start:end])
 
 
 # Unicode categories that print nothing: controls, format characters (ZWSP, ZWJ, bidi overrides, BOM),

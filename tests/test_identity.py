@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import opencc
@@ -39,6 +40,11 @@ LONG = ("杭州市余杭区人民政府办公室（杭州市余杭区人民政�
     ("二零二零年度余杭区人民政府办公室政府信息公开工作年度报告", "余杭区人民政府办公室", "余杭区人民政府办公室", 2020),
     ("2019年度余杭区人民政府信息公开工作年度报告", "余杭区人民政府", "余杭区人民政府", 2019),
     # What the title prints around the name is not the name
+    ("特编制杭州钱江经济开发区2022年度政府信息公开工作年度报告", "杭州钱江经济开发区", "杭州钱江经济开发区", 2022),
+    ("关于余杭区人民政府办公室2019年度政府信息公开工作年度报告", "余杭区人民政府办公室", "余杭区人民政府办公室", 2019),
+    ("余杭区\u200b人民政府\u202e办公室2019年度政府信息公开工作年度报告", "余杭区人民政府办公室", "余杭区人民政府办公室",
+     2019),  # invisible characters print nothing
+    ("余杭区⼈民政府办公室2019年度政府信息公开工作年度报告", "余杭区人民政府办公室", "余杭区⼈民政府办公室", 2019),  # a Kangxi radical
     ("标题: 平潭综合实验区2019年度政府信息公开工作年度报告", "平潭综合实验区", "平潭综合实验区", 2019),
     ("本地目录: zwgk/zfxxgknb/202001/80576_平潭综合实验区2019年度政府信息公开工作年度报告", "平潭综合实验区",
      "平潭综合实验区", 2019),
@@ -54,7 +60,8 @@ def test_the_title_gives_the_whole_printed_name(title, agency, printed, year):
     r = parse_report(title + BODY.format(year=year))
     assert (r.agency, r.printed_agency, r.year) == (agency, printed, year)
     assert r.title.endswith("报告") or r.title.endswith("報告")
-    assert printed in r.title.replace("\n", "")  # the title as printed: spaces, brackets and script kept
+    # The title as printed: spaces, brackets and script kept (invisible characters too, which print nothing).
+    assert printed in "".join(ch for ch in r.title if unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 @pytest.mark.parametrize("title, why", [
