@@ -168,12 +168,11 @@ def _reparse(con, summary: IngestSummary, workers: int, progress: bool, every: b
         return
     versions = {rid: version for rid, _, version in stale}
     pieces = list(in_pieces([(rid, size or 0) for rid, size, _ in stale]))
-    reader = con.cursor()  # another connection: pieces are read while the pool parses the ones before
 
-    def stored(piece: list[str]):
-        rows = reader.execute("select s.source_path, s.raw_bytes, r.first_seen_at from raw.report_sources s "
-                              "join raw.reports r using (report_id) where s.report_id in (select unnest(?)) "
-                              "order by s.report_id", [piece]).fetchall()
+    def stored(piece: list[str]):  # read when the pool takes the piece: at most a few pieces' bytes are held
+        rows = con.execute("select s.source_path, s.raw_bytes, r.first_seen_at from raw.report_sources s "
+                           "join raw.reports r using (report_id) where s.report_id in (select unnest(?)) "
+                           "order by s.report_id", [piece]).fetchall()
         return [(path, bytes(data), first_seen) for path, data, first_seen in rows]
 
     bar = tqdm(total=len(stale), unit="report", desc="re-parse", disable=not progress, file=sys.stderr)
@@ -195,7 +194,6 @@ def _reparse(con, summary: IngestSummary, workers: int, progress: bool, every: b
             bar.update(len(piece))
     finally:
         bar.close()
-        reader.close()
 
 
 def _without_reports(frames: dict[str, pl.DataFrame], report_ids: list[str]) -> dict[str, pl.DataFrame]:
