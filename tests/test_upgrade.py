@@ -197,3 +197,21 @@ def test_reparse_parses_every_report_again_and_changes_nothing(fresh, folder, tm
     for table in ("report_sources", "reports", "report_cells", "narrative_facts", "agency_names"):
         assert _rows(db, "raw", table) == _rows(fresh, "raw", table), table
     assert q(db, "select count(*) from meta.runs where stage = 'reparse'") == [(1,)]  # the next build starts over
+
+
+@pytest.mark.parametrize("newer, command, words", [
+    ("insert into meta.schema_version values (99, now(), 'a release to come')", "build",
+     "was written by a newer xxgk (schema version 99; this one knows up to"),
+    ("update raw.reports set parser_version = '99'", "ingest",
+     "reports in this warehouse were read by a newer parser (version 99; this xxgk's is"),
+])
+def test_a_warehouse_a_newer_xxgk_wrote_is_not_downgraded(fresh, folder, tmp_path, newer, command, words):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(fresh, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(newer)
+    before = db.read_bytes()
+    inputs = [str(folder)] if command == "ingest" else ["--no-docs"]
+    done = xxgk(command, *inputs, "--db", str(db), "--quiet")
+    assert done.returncode == 2 and words in done.stderr, done.stderr
+    assert db.read_bytes() == before

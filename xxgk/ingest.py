@@ -21,6 +21,7 @@ from loaders.files import chunks, in_pieces, read_file, reparsed_chunks, scan, s
 from loaders.report import PARSER_VERSION, report_id_for
 
 from . import warehouse
+from .errors import UsageError
 from .versions import forgotten_hashes
 
 # Parsed chunks waiting to be written are written once they hold this many bytes (or batch_size reports).
@@ -161,9 +162,14 @@ def nothing_to_ingest(paths: Iterable[str | Path], db_path: str | Path, exclude:
 def _reparse(con, summary: IngestSummary, workers: int, progress: bool, every: bool) -> None:
     """Parse again, from their stored bytes, the reports an older parser read (or all of them, ``every``): their rows
     are replaced, a chunk per transaction, keeping the path and the time the content was first seen."""
+    (newest,) = con.execute("select max(try_cast(parser_version as integer)) from raw.reports").fetchone()
+    if newest is not None and newest > int(PARSER_VERSION):
+        raise UsageError(f"reports in this warehouse were read by a newer parser (version {newest}; this xxgk's is "
+                         f"{PARSER_VERSION}): ingest with that release, or a newer one")
     stale = con.execute("select s.report_id, s.size_bytes, r.parser_version from raw.report_sources s "
-                        "join raw.reports r using (report_id) where ? or r.parser_version is distinct from ? "
-                        "order by s.report_id", [every, PARSER_VERSION]).fetchall()
+                        "join raw.reports r using (report_id) where ? "
+                        "or coalesce(try_cast(r.parser_version as integer), 0) < ? order by s.report_id",
+                        [every, int(PARSER_VERSION)]).fetchall()
     if not stale:
         return
     versions = {rid: version for rid, _, version in stale}

@@ -23,9 +23,10 @@ import polars as pl
 import yaml
 
 from . import warehouse
+from .errors import UsageError
 from .build import PROJECT_DIR
 
-from .warehouse import SCHEMA_TABLE, SCHEMA_VERSION, record_schema_version  # noqa: F401 (SCHEMA_VERSION: here too)
+from .warehouse import SCHEMA_TABLE, SCHEMA_VERSION, record_schema_version
 # The schemas dbt writes: a relation there that the project no longer defines is an older release's.
 DBT_SCHEMAS = ("staging", "intermediate", "marts", "reference", "checks", "dq")
 # Tables in those schemas that xxgk itself writes (the check runs), not dbt.
@@ -51,6 +52,9 @@ def migrate(db: Path) -> list[str]:
             warehouse.ensure_schema(con)  # records the version it is created at
             return []
         version = schema_version(con)
+        if version > SCHEMA_VERSION:
+            raise UsageError(f"{db} was written by a newer xxgk (schema version {version}; this one knows up to "
+                             f"{SCHEMA_VERSION}): use that release, or a newer one, to write it")
         done = []
         for target, description, step in MIGRATIONS:
             if target <= version:
