@@ -29,7 +29,7 @@ _YEAR_FIRST = re.compile(
 # a crawler puts before it (an id, a date): not part of the name.
 _LEADING_WORDS = re.compile(r"^.*?(?:特编制|现编制|编制了?|编写|特发布|现发布|现公布|现将|特此|印发|公布|发布)(?=.{2,})")
 _LEADING_MARKS = re.compile(r"^\s*\d[\d\s]*(?:[-－—]\s*\d[\d\s]*)*")  # an id or a date: 80576, 2020-00012
-_TRAILING_WORDS = re.compile(r"(?:关于|的|之)$")
+_TRAILING_WORDS = re.compile(r"(?:关于(?:印发|公布|发布|公开)?|的|之)$")
 # Lines that name another report: links and site chrome, never this report's title (「相关阅读：嘉兴市南湖区2019年度…」).
 _LINK_LINE = re.compile(
     r"^[\s\[【（(<《「·•*#>-]*(?:相关阅读|相关链接|相关文章|相关文件|相关新闻|相关稿件|相关报告|相关信息|相关内容|延伸阅读|"
@@ -158,8 +158,9 @@ def _titles(lines: Lines, prose: list[int], body_start: int) -> list[_Title]:
 
 
 def _text_after_titles(lines: Lines, body_start: int) -> str:
-    """Where a report names its agency again: the first pages of the body and the signature at its end."""
-    return _body_head(lines, body_start) + "".join(lines.text[-20:])
+    """Where a report names its agency again: the first pages of the body and the signature at its end (never the
+    lines before the body, where the titles are), line by line."""
+    return "\n".join(lines.text[body_start: body_start + 60] + lines.text[max(body_start, len(lines.text) - 20):])
 
 
 def _title_in(text: str, raw: str, base: int, second_line: tuple[int, int] | None = None) -> _Title | None:
