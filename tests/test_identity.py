@@ -12,7 +12,11 @@ from pathlib import Path
 import opencc
 import pytest
 
+from hypothesis import assume, given, settings, strategies as st
+
 from loaders.agency import Alias, Form, agency_key, resolve
+from loaders.metadata import normalise_name
+from loaders.normalise import to_simplified
 from loaders.report import parse_report
 from tests.conftest import RAW, q, xxgk
 from tests.test_seeds import SEEDS
@@ -71,6 +75,19 @@ def test_the_title_gives_the_whole_printed_name(title, agency, printed, year):
     assert r.title.endswith("报告") or r.title.endswith("報告")
     # The title as printed: spaces, brackets and script kept (invisible characters too, which print nothing).
     assert printed in "".join(ch for ch in r.title if unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["杭州市", "余杭区", "人民政府", "办公室", "管理委员会", " ", "\u3000", "、", "-", "·",
+                                 "（外事办）", "(港澳办)", "（区委（办））", "第一", "12", "餘杭區"]), min_size=1, max_size=8))
+def test_any_whole_name_is_read_whole(pieces):
+    """Names made of what names hold: the agency is always the whole of it, or nothing — never a part."""
+    name = "".join(pieces).strip()
+    assume(name and name[0] not in "、-·" and name[-1] not in "、-·" and not name[0].isdigit()
+           and not name[-1].isdigit() and sum("\u4e00" <= ch <= "\u9fff" for ch in name) >= 2)
+    r = parse_report(name + "2019年度政府信息公开工作年度报告" + BODY.format(year=2019))
+    # (A traditional name in a simplified report stays as printed: the script is the report's, the key folds it.)
+    assert (to_simplified(r.agency or ""), r.year) == (to_simplified(normalise_name(name)), 2019)
 
 
 @pytest.mark.parametrize("title, why", [
