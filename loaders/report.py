@@ -17,7 +17,7 @@ from .narrative import Fact, narrative_facts
 from .arithmetic import Conflict
 from .tables import CellRecord, parse_t2, parse_t3, parse_t4
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 # Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond
 # these a section is not a table (or is a flood), and reading it would only cost time and memory.
 MAX_TABLE_LINES = 5_000

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RELEASES = {
     "485e823": "main of 2026-11-24, the warehouse of the issue (meta.builds, dq without kind or first_seen_at)",
     "b9f016d": "main before agency identities and schema versions",
+    "8663ed7": "main with glued digits read as a table and cheap nightly runs (issues 24 and 26): parser version 3",
 }
 # Columns that say when, or in which run, something happened: they differ between any two warehouses.
 WHEN = {"ingested_at", "first_seen_at", "skipped_at", "run_id", "first_seen_run", "last_seen_run", "last_seen_at",

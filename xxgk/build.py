@@ -120,10 +120,11 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
 
 def nothing_new(con, stage: str) -> bool:
     """True when a stage (build, check) would do what its last run did: no report ingested or forgotten since, the
-    dbt project unchanged, and, for the checks, no build since; for a build, no reviewer's decision added to the
-    repository's file since (a build loads it)."""
+    dbt project unchanged, nothing since that makes it start over (warehouse.RESETS: a migration, a re-parse, an
+    agency's name resolved anew), and, for the checks, no build since; for a build, no reviewer's decision added to
+    the repository's file since (a build loads it)."""
     last = warehouse.last_run(con, stage)
-    if last is None or last["fingerprint"] != project_fingerprint():
+    if last is None or last["fingerprint"] != project_fingerprint() or warehouse.reset_since(con, stage):
         return False
     if last["watermark"] != warehouse.newest_report(con):
         return False

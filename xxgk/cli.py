@@ -103,11 +103,14 @@ def _nothing_to_run(args: argparse.Namespace) -> bool:
     from .ingest import nothing_to_ingest
     from .warehouse import open_published
 
+    from .migrations import SCHEMA_VERSION, schema_version
+
     db = Path(args.db)
-    if args.full_refresh or not nothing_to_ingest(args.paths or [DEFAULT_RAW], db, exclude=_own_files(args)):
+    if args.full_refresh or args.reparse or not nothing_to_ingest(args.paths or [DEFAULT_RAW], db,
+                                                                  exclude=_own_files(args)):
         return False
     with open_published(db.resolve()) as con:  # busy or damaged: said as a writing run would
-        if not (nothing_new(con, "build") and nothing_new(con, "check")):
+        if schema_version(con) != SCHEMA_VERSION or not (nothing_new(con, "build") and nothing_new(con, "check")):
             return False
     args.skipped += ["ingest", "build", "check"]
     return True

@@ -22,7 +22,7 @@ from loaders.report import PARSER_VERSION, report_id_for
 
 from . import warehouse
 from .errors import UsageError
-from .versions import forgotten_hashes
+from .versions import forgotten_hashes, forgotten_reason
 
 # Parsed chunks waiting to be written are written once they hold this many bytes (or batch_size reports).
 PENDING_BYTES = 64 * 1024 * 1024
@@ -88,8 +88,7 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
                 repeated = []
                 for path, sha, status, error in chunk.files:
                     if status == "unchanged" and sha in forgotten:
-                        status, error = "skipped", (f"forgotten by `xxgk forget` on {forgotten[sha]}: not read again "
-                                                    "(meta.forgotten keeps it; delete its row there to read it again)")
+                        status, error = "skipped", forgotten_reason(forgotten[sha])
                     if status == "skipped":
                         summary.skipped.append((shown_path(path), None, error or ""))
                         continue
@@ -143,20 +142,28 @@ def nothing_to_ingest(paths: Iterable[str | Path], db_path: str | Path, exclude:
     skipped = {(shown_path(p), why) for p, _, why in found.skipped}
     met = [shown_path(p) for p, _ in found.files] + [p for p, _ in skipped]
     with warehouse.connect(db_path, read_only=True) as con:
-        if not warehouse.has_relation(con, "raw", "reports"):
+        if not warehouse.has_relation(con, "raw", "reports") or _stale(con):
             return False
         known = warehouse.known_hashes(con)
+        forgotten = forgotten_hashes(con)
         recorded = set(con.execute("select path, reason from raw.skipped_files where path in (select unnest(?))",
                                    [met]).fetchall())
-    if recorded != skipped:
-        return False
     for path, _ in found.files:
         try:
-            if report_id_for(read_file(path))[1] not in known:
-                return False
+            sha = report_id_for(read_file(path))[1]
         except OSError:  # the ingest says what
             return False
-    return True
+        if sha in forgotten:  # skipped again, as the ingest says
+            skipped.add((shown_path(path), forgotten_reason(forgotten[sha])))
+        elif sha not in known:
+            return False
+    return recorded == skipped
+
+
+def _stale(con) -> bool:
+    """Reports an older parser read: the next ingest re-parses them."""
+    return bool(con.execute("select count(*) from raw.reports where coalesce(try_cast(parser_version as integer), 0) "
+                            "< ?", [int(PARSER_VERSION)]).fetchone()[0])
 
 
 def _reparse(con, summary: IngestSummary, workers: int, progress: bool, every: bool) -> None:

@@ -131,6 +131,12 @@ def forgotten_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             con.execute(f"select sha256, max(forgotten_at) from {FORGOTTEN} group by 1").fetchall()}
 
 
+def forgotten_reason(when: str) -> str:
+    """Why an ingest does not read a file whose content was forgotten (raw.skipped_files)."""
+    return (f"forgotten by `xxgk forget` on {when}: not read again (meta.forgotten keeps it; delete its row there "
+            "to read it again)")
+
+
 def still_there(forgotten: list[tuple[str, str]]) -> list[str]:
     """The paths of forgotten sources that are still files: an ingest of their folder skips them (say so)."""
     return [path for _, path in forgotten if Path(path).is_file()]
