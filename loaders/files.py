@@ -244,20 +244,36 @@ def read_chunk(paths: list[str], known: frozenset[str] | set[str] = frozenset())
             files.append((path, sha, "unchanged", None))
             continue
         seen.add(sha)
-        parsed = _parse_bounded(data)
-        others = _further_reports(parsed)
-        if others:
-            n = len(others) + 1
-            note = (f"the file holds {n} reports: {parsed.agency} {parsed.year} was read; "
-                    f"{'; '.join(others)} {'was' if n == 2 else 'were'} not: split the file and ingest each report")
-            parsed.status, parsed.error = "partial", "; ".join(filter(None, [parsed.error, note]))
-        # Per file, so that "ingested since" (incremental builds and checks) is exact. It decides nothing
-        # else: which version of a report is current is decided by content (int_report_versions).
-        rows.add(shown_path(path), data, sha, rid, parsed, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-                 printed_date=printed_date(parsed.normalised_text, parsed.year) if parsed.normalised_text else None,
-                 other_reports="; ".join(others) or None)
-        files.append((path, sha, parsed.status, parsed.error))
+        files.append(_parse_into(rows, path, shown_path(path), data, sha, rid))
     return Chunk(files, rows.to_frames())
+
+
+def reparse_chunk(stored: list[tuple[str, bytes, dt.datetime | None]]) -> Chunk:
+    """Parse again contents already in the warehouse: (source_path as stored, raw bytes, first_seen_at). Their rows
+    replace the ones an older parser wrote; the path and the first-seen time stay theirs."""
+    rows, files = ReportRows(), []
+    for path, data, first_seen_at in stored:
+        rid, sha = report_id_for(data)
+        files.append(_parse_into(rows, path, path, data, sha, rid, first_seen_at))
+    return Chunk(files, rows.to_frames())
+
+
+def _parse_into(rows: ReportRows, path: str, shown: str, data: bytes, sha: str, rid: str,
+                first_seen_at: dt.datetime | None = None) -> tuple[str, str, str, str | None]:
+    """Parse one content into ``rows``; (path, sha256, status, error). Never raises for a bad file."""
+    parsed = _parse_bounded(data)
+    others = _further_reports(parsed)
+    if others:
+        n = len(others) + 1
+        note = (f"the file holds {n} reports: {parsed.agency} {parsed.year} was read; "
+                f"{'; '.join(others)} {'was' if n == 2 else 'were'} not: split the file and ingest each report")
+        parsed.status, parsed.error = "partial", "; ".join(filter(None, [parsed.error, note]))
+    # Per file, so that "ingested since" (incremental builds and checks) is exact. It decides nothing
+    # else: which version of a report is current is decided by evidence (int_report_versions).
+    rows.add(shown, data, sha, rid, parsed, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+             printed_date=printed_date(parsed.normalised_text, parsed.year) if parsed.normalised_text else None,
+             other_reports="; ".join(others) or None, first_seen_at=first_seen_at)
+    return path, sha, parsed.status, parsed.error
 
 
 def _further_reports(parsed: ParsedReport) -> list[str]:
@@ -293,6 +309,7 @@ def _init_worker(known: frozenset[str], parent: int) -> None:
     global _known_in_worker
     _known_in_worker = known
     die_with(parent)  # a killed xxgk leaves no worker behind
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # xxgk's own handler (remove the work copy) is not a worker's
     # Parsing allocates millions of short-lived tuples; full collections that re-scan the
     # inherited objects (caches, the known hashes) cost a fifth of a worker's time.
     gc.freeze()
@@ -303,9 +320,9 @@ def _read_chunk_in_worker(paths: list[str]) -> Chunk:
     return read_chunk(paths, _known_in_worker)
 
 
-def _pieces(files: list[tuple[str, int]]) -> Iterator[list[str]]:
-    """Consecutive files in pieces of at most CHUNK_FILES files and CHUNK_BYTES bytes (a single larger
-    file, up to MAX_FILE_BYTES, is a piece of its own)."""
+def in_pieces(files: list[tuple[str, int]]) -> Iterator[list[str]]:
+    """Consecutive files (or stored reports: (id, size)) in pieces of at most CHUNK_FILES files and CHUNK_BYTES
+    bytes (a single larger file, up to MAX_FILE_BYTES, is a piece of its own)."""
     piece: list[str] = []
     size = 0
     for path, n in files:
@@ -319,16 +336,29 @@ def _pieces(files: list[tuple[str, int]]) -> Iterator[list[str]]:
 
 
 def chunks(files: list[tuple[str, int]], known: frozenset[str], workers: int) -> Iterator[Chunk]:
-    """Chunks in file order; with workers, at most two per worker in flight (bounded memory)."""
-    pieces = _pieces(files)
+    """Chunks in file order; with workers, at most two per worker in flight (bounded memory). No more workers
+    are started than there are chunks."""
+    pieces = list(in_pieces(files))
+    return _parsed(pieces, len(pieces), lambda piece: read_chunk(piece, known), _read_chunk_in_worker, workers, known)
+
+
+def reparsed_chunks(stored: Iterable[list[tuple[str, bytes, dt.datetime | None]]], n_pieces: int,
+                    workers: int) -> Iterator[Chunk]:
+    """``reparse_chunk`` of each piece of stored contents, in order, as ``chunks`` parses files; ``stored`` may be
+    lazy (each piece's bytes read from the warehouse when its turn comes), so at most a few pieces are held."""
+    return _parsed(stored, n_pieces, reparse_chunk, reparse_chunk, workers, frozenset())
+
+
+def _parsed(pieces: Iterable, n_pieces: int, here, in_worker, workers: int, known: frozenset[str]) -> Iterator[Chunk]:
+    workers = min(workers, n_pieces)
     if workers <= 1:
-        yield from (read_chunk(piece, known) for piece in pieces)
+        yield from (here(piece) for piece in pieces)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
                              initializer=_init_worker, initargs=(known, os.getpid())) as pool:
         in_flight: deque = deque()
         for piece in pieces:
-            in_flight.append(pool.submit(_read_chunk_in_worker, piece))
+            in_flight.append(pool.submit(in_worker, piece))
             if len(in_flight) >= 2 * workers:
                 yield in_flight.popleft().result()
         while in_flight:

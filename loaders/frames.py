@@ -23,7 +23,8 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
         "encoding": pl.String, "title": pl.String, "agency": pl.String, "year": pl.Int32, "template": pl.String,
         "script": pl.String, "status": pl.String, "error": pl.String, "n_cells": pl.Int32, "n_unresolved": pl.Int32,
         "n_facts": pl.Int32, "parser_version": pl.String, "ingested_at": pl.Datetime("us"),
-        "printed_date": pl.Date, "other_reports": pl.String,
+        "printed_date": pl.Date, "other_reports": pl.String, "printed_agency": pl.String, "revision_mark": pl.String,
+        "first_seen_at": pl.Datetime("us"),
     },
     "report_cells": {
         "report_id": pl.String, "table_id": pl.String, "row_key": pl.String, "col_key": pl.String,
@@ -41,12 +42,18 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
         "qualifier": pl.String, "matched_text": pl.String, "sentence": pl.String, "char_offset": pl.Int32,
         "sentence_offset": pl.Int32, "part": pl.String, "keyword": pl.String, "decimals": pl.Int32,
     },
+    # Every agency name the reports print and the canonical agency it stands for (loaders/agency.py), written over
+    # the whole warehouse by xxgk: whether a name without its province is another's depends on all the names.
+    "agency_names": {
+        "printed_name": pl.String, "agency_key": pl.String, "agency": pl.String, "resolved_by": pl.String,
+        "note": pl.String, "n_reports": pl.Int64,
+    },
     # Paths an ingest passed over without reading them, and why: nothing in an input folder is skipped silently.
     "skipped_files": {
         "path": pl.String, "size_bytes": pl.Int64, "reason": pl.String, "skipped_at": pl.Datetime("us"),
     },
 }
-# The tables a parsed report fills (skipped_files is the ingest's own record).
+# The tables a parsed report fills (skipped_files and agency_names are the ingest's own records).
 REPORT_TABLES = ("report_sources", "reports", "report_cells", "narrative_facts", "reading_conflicts")
 # raw.report_cells columns in the order of tables.CellRecord's fields.
 CELL_COLUMNS = ("table_id", "row_key", "col_key", "value", "raw_text", "value_kind", "unit", "row_label",
@@ -75,7 +82,8 @@ class ReportRows:
         self.columns: dict[str, dict[str, list]] = {t: {c: [] for c in SCHEMA[t]} for t in REPORT_TABLES}
 
     def add(self, path: str, data: bytes, sha256: str, report_id: str, parsed: ParsedReport,
-            now: dt.datetime, printed_date: dt.date | None = None, other_reports: str | None = None) -> None:
+            now: dt.datetime, printed_date: dt.date | None = None, other_reports: str | None = None,
+            first_seen_at: dt.datetime | None = None) -> None:
         self._append("report_sources", sha256=sha256, report_id=report_id, source_path=path, size_bytes=len(data),
                      raw_bytes=data, normalised_text=parsed.normalised_text or None, ingested_at=now)
         self._append("reports", report_id=report_id, sha256=sha256, source_path=path,
@@ -84,7 +92,8 @@ class ReportRows:
                      status=parsed.status, error=parsed.error, n_cells=len(parsed.cells),
                      n_unresolved=parsed.n_unresolved, n_facts=len(parsed.facts),
                      parser_version=PARSER_VERSION, ingested_at=now, printed_date=printed_date,
-                     other_reports=other_reports)
+                     other_reports=other_reports, printed_agency=parsed.printed_agency,
+                     revision_mark=parsed.revision_mark, first_seen_at=first_seen_at)
         if parsed.cells:
             # One transpose per report (C speed) instead of an append per field of every cell.
             cells = self.columns["report_cells"]

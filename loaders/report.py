@@ -17,7 +17,7 @@ from .narrative import Fact, narrative_facts
 from .arithmetic import Conflict
 from .tables import CellRecord, parse_t2, parse_t3, parse_t4
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 # Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond
 # these a section is not a table (or is a flood), and reading it would only cost time and memory.
 MAX_TABLE_LINES = 5_000
@@ -34,6 +34,8 @@ class ParsedReport:
     encoding: str | None = None
     title: str | None = None
     agency: str | None = None
+    printed_agency: str | None = None
+    revision_mark: str | None = None
     year: int | None = None
     template: str | None = None
     script: str | None = None
@@ -126,7 +128,8 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         problems.append(f"narrative states {len(facts)} numbers; the first {MAX_FACTS} are kept")
         facts = facts[:MAX_FACTS]
     if meta.agency is None or meta.year is None:
-        problems.insert(0, "title not found: agency and year unknown")
+        problems.insert(0, f"agency not identified: {meta.problem}" if meta.problem else
+                        "title not found: agency and year unknown")
     # Table 2's columns tell the template; table 3 only by its （六） rows, and some 2021 reports print
     # （六） as one row as the 2019 template did.
     template = results["t2"].template or results["t3"].template
@@ -138,6 +141,8 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         source_format=fmt,
         title=meta.title,
         agency=meta.agency,
+        printed_agency=meta.printed_agency,
+        revision_mark=meta.revision,
         year=meta.year,
         template=template,
         script=script,

@@ -83,6 +83,10 @@ def parse_value(raw: str, money_unit: str | None = None) -> CellValue:
     if money_unit is None:
         if unit in YUAN_PER:
             return CellValue(None, "number", unresolved=f"money {text!r} in a count column")
+        if "." in m["num"]:
+            # A count is whole: 1.035 is a thousands dot (1035) or a misprint, and which cannot be told.
+            return CellValue(None, "number", unresolved=f"count {text!r} has a decimal point (a thousands dot? a "
+                                                        "misprint?): a count is a whole number")
         return CellValue(number, "number", unit)
     unit = unit if unit in YUAN_PER else (money_unit or None)
     if unit is None:

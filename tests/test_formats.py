@@ -215,8 +215,11 @@ def test_body_year_reads_the_years_its_pattern_says(seed):
 
 
 @pytest.mark.parametrize("text", [
-    "。" + "甲" * 40 + "2023年度政府信息公开工作年度报告",  # a name of 40 characters, the longest
-    "。" + "甲" * 41 + "2023年度政府信息公开工作年度报告",  # one more: the last 40 are the name
+    "。" + "甲" * 40 + "2023年度政府信息公开工作年度报告",
+    "。" + "甲" * 120 + "2023年度政府信息公开工作年度报告",  # a name has no length limit: the whole run
+    "杭州钱塘新区 管理委员会2020年度政府信息公开工作年度报告",  # spaces, 、 and brackets are in names
+    "办公室(区外事办)、外事办（港澳办）二〇一九年度政府信息公开工作年度报告",
+    "12023年度信息公开报告" + "甲区2023年度信息公开报告",  # 12023 is no year
     "。" + "甲" * 38 + " \u3000\n " + "2023 年度信息公开报告",  # white space between the name and the year
     "。" * 300 + "甲区2023年度信息公开报告" + "。" * 300 + "乙区2024年度信息公开报告",
 ])
@@ -231,7 +234,7 @@ def test_agency_first_finds_what_its_pattern_finds(seed):
     names, white space, years and the title's words it finds the same match as a search from the start."""
     rnd = random.Random(seed)
     pieces = ["甲区", "杭州市", "人民政府", "办公室", "x", " ", "\u3000", "\n", "2023", "2019", "20", "1", "年", "年度", "度",
-              "政府", "信息公开", "工作", "报告", "年报", "，", "。", "-"]
+              "政府", "信息公开", "工作", "报告", "年报", "，", "。", "-", "、", "(", "）", "二〇一九", "二", "〇"]
     for _ in range(4000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40)))
         expected, found = _AGENCY_FIRST.search(text), agency_first(text)

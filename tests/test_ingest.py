@@ -237,7 +237,9 @@ def test_workers_survive_a_parent_that_used_polars_threads(tmp_path):
         shutil.copy(RAW / name, folder / name)
     script = f"""
 import polars as pl
+import loaders.files
 from xxgk.ingest import ingest
+loaders.files.CHUNK_FILES = 2  # three chunks, so that both workers are started
 frame = pl.DataFrame({{"a": list(range(500_000)), "b": [i % 97 for i in range(500_000)]}})
 frame.group_by("b").agg(pl.col("a").sum()).sort("b").to_arrow()  # starts polars' thread pool here
 for n in range(2):

@@ -16,7 +16,11 @@ from loaders.values import parse_value
     ("+107", None, 107, "number", None, False),
     ("-18", None, -18, "number", None, False),
     ("1,234", None, 1234, "number", None, False),
-    ("1.5", None, 1.5, "number", None, False),  # non-integer count: kept, flagged by the checks
+    ("1.5", None, None, "number", None, True),  # a count is whole: never a fractional count
+    ("1.035", None, None, "number", None, True),  # a thousands dot (1035?) or a misprint: not told apart
+    ("1,035", None, 1035, "number", None, False),  # the thousands comma reports print
+    ("1,234.0", None, None, "number", None, True),
+    ("3.0件", None, None, "number", None, True),
     ("", None, None, "blank", None, False),
     ("   ", None, None, "blank", None, False),
     ("/", None, None, "dash", None, False),
@@ -38,3 +42,8 @@ from loaders.values import parse_value
 def test_parse_value(raw, money_unit, value, kind, unit, unresolved):
     v = parse_value(raw, money_unit=money_unit)
     assert (v.value, v.kind, v.unit, v.unresolved is not None) == (value, kind, unit, unresolved)
+
+
+def test_a_decimal_count_says_why_it_is_not_read():
+    assert parse_value("1.035").unresolved == ("count '1.035' has a decimal point (a thousands dot? a misprint?): "
+                                               "a count is a whole number")

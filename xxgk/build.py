@@ -88,11 +88,14 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
     started = warehouse.now()
     with warehouse.connect(db_path) as con:  # a warehouse ingested by an older xxgk gets the columns the models read
         warehouse.ensure_schema(con)
+        names_changed = warehouse.refresh_agency_names(con)  # the seeds may have been edited since the ingest
         previous = warehouse.last_run(con, "build")
+        reset = warehouse.reset_since(con, "build")
         watermark = warehouse.newest_report(con)
         (n_reports,) = con.execute("select count(*) from raw.reports").fetchone()
     fingerprint = project_fingerprint()
-    full_refresh = full_refresh or previous is None or previous["fingerprint"] != fingerprint
+    full_refresh = (full_refresh or previous is None or previous["fingerprint"] != fingerprint or names_changed
+                    or bool(reset))
     # A run that fails before it writes results must not be reported with an earlier run's failures.
     (target / "run_results.json").unlink(missing_ok=True)
     done = dbt(["build", *WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet,
@@ -117,10 +120,11 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
 
 def nothing_new(con, stage: str) -> bool:
     """True when a stage (build, check) would do what its last run did: no report ingested or forgotten since, the
-    dbt project unchanged, and, for the checks, no build since; for a build, no reviewer's decision added to the
-    repository's file since (a build loads it)."""
+    dbt project unchanged, nothing since that makes it start over (warehouse.RESETS: a migration, a re-parse, an
+    agency's name resolved anew), and, for the checks, no build since; for a build, no reviewer's decision added to
+    the repository's file since (a build loads it)."""
     last = warehouse.last_run(con, stage)
-    if last is None or last["fingerprint"] != project_fingerprint():
+    if last is None or last["fingerprint"] != project_fingerprint() or warehouse.reset_since(con, stage):
         return False
     if last["watermark"] != warehouse.newest_report(con):
         return False

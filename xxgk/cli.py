@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -42,15 +43,34 @@ def _tool_log(args: argparse.Namespace):
 def _ingest_step(args: argparse.Namespace, db: Path) -> int:
     from .ingest import ingest
 
-    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=args.workers, progress=not args.quiet,
-                     exclude=_own_files(args))
-    args.ingested = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
+    summary = ingest(args.paths or [DEFAULT_RAW], db, workers=_capped_workers(args), progress=not args.quiet,
+                     exclude=_own_files(args), reparse=args.reparse)
+    args.ingested = sum(summary.counts[s] for s in ("loaded", "partial", "rejected")) + sum(summary.reparsed.values())
     for path, status, error in summary.problems:
         say(f"{status}: {printable(path, one_line=True)}: {error}", err=True)
     for path, size, reason in summary.skipped:
         say(f"skipped: {printable(path, one_line=True)}: {reason}", err=True)
     said_by(args, "ingest", f"ingest: {summary.line()} → {args.db}")
     return 0
+
+
+def _capped_workers(args: argparse.Namespace) -> int:
+    """--workers, at most one parser process per core: more only compete for the cores (and memory)."""
+    cores = os.cpu_count() or 1
+    if args.workers > cores:
+        say(f"{args.command}: --workers {args.workers} capped at {cores}, the cores of this machine", err=True)
+    return min(args.workers, cores)
+
+
+def _positive_workers(text: str) -> int:
+    """--workers: a whole number of processes, at least 1 (argparse says what is wrong and exits 2)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of parser processes") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n}: give at least 1 parser process (at most one per core is used)")
+    return n
 
 
 def _build_step(args: argparse.Namespace, db: Path) -> int:
@@ -83,11 +103,14 @@ def _nothing_to_run(args: argparse.Namespace) -> bool:
     from .ingest import nothing_to_ingest
     from .warehouse import open_published
 
+    from .migrations import SCHEMA_VERSION, schema_version
+
     db = Path(args.db)
-    if args.full_refresh or not nothing_to_ingest(args.paths or [DEFAULT_RAW], db, exclude=_own_files(args)):
+    if args.full_refresh or args.reparse or not nothing_to_ingest(args.paths or [DEFAULT_RAW], db,
+                                                                  exclude=_own_files(args)):
         return False
     with open_published(db.resolve()) as con:  # busy or damaged: said as a writing run would
-        if not (nothing_new(con, "build") and nothing_new(con, "check")):
+        if schema_version(con) != SCHEMA_VERSION or not (nothing_new(con, "build") and nothing_new(con, "check")):
             return False
     args.skipped += ["ingest", "build", "check"]
     return True
@@ -143,6 +166,7 @@ def _publish(args: argparse.Namespace, *steps) -> int:
     if steps[0] is not _ingest_step and not Path(args.db).exists():
         raise E.UsageError(f"{args.db}: no warehouse here; run `xxgk run` (or ingest and build) first")
     with publishing(args.db) as work:
+        _migrate(args, work)
         for k, step in enumerate(steps):
             _require(args, step, work)
             kept = stage_name(work) if k and step is _build_step and getattr(args, "ingested", 0) else None
@@ -173,6 +197,24 @@ def _publish(args: argparse.Namespace, *steps) -> int:
     return code
 
 
+def _migrate(args: argparse.Namespace, work: Path) -> None:
+    """A warehouse written by an older xxgk is migrated in the work copy: published with the command's work."""
+    from .migrations import migrate
+
+    for step in migrate(work):
+        say(f"{args.command}: upgraded {args.db} to schema version {step}")
+
+
+def _require_current_schema(con, db: Path) -> None:
+    """A read-only command refuses a warehouse an older xxgk wrote, naming the command that upgrades it."""
+    from .migrations import SCHEMA_VERSION, is_new, schema_version
+
+    version = schema_version(con)
+    if version < SCHEMA_VERSION and not is_new(con):
+        raise E.UsageError(f"{db} was written by an older xxgk (schema version {version}; this one reads "
+                           f"{SCHEMA_VERSION}): run `xxgk build` (or `xxgk run`) once, which upgrades it")
+
+
 def _require(args: argparse.Namespace, step, work: Path) -> None:
     """Refuse a step whose input is not in the warehouse yet, with the command that makes it."""
     need = {_build_step: ("raw", "reports", "xxgk ingest"), _check_step: ("marts", "dim_report", "xxgk build")}
@@ -181,6 +223,23 @@ def _require(args: argparse.Namespace, step, work: Path) -> None:
     schema, table, command = need[step]
     if not _has_table(work, schema, table):
         raise E.UsageError(f"{args.db} has no {schema}.{table} yet: run `{command}` first (or `xxgk run`)")
+    if step is _check_step:
+        _require_marts_since_migration(work, args.db)
+
+
+def _require_marts_since_migration(db: Path, shown: str) -> None:
+    """The marts of a warehouse an older xxgk built have that release's columns until the next build."""
+    from .warehouse import connect
+
+    with connect(db, read_only=True) as con:
+        has_log = con.execute("select count(*) from duckdb_tables() where schema_name = 'meta' and "
+                              "table_name = 'runs'").fetchone()[0]
+        migrated, built = con.execute(
+            "select max(finished_at) filter (where stage = 'migrate'), max(finished_at) filter (where stage = 'build') "
+            "from meta.runs").fetchone() if has_log else (None, None)
+    if migrated is not None and (built is None or built < migrated):
+        raise E.UsageError(f"{shown} was upgraded from an older xxgk and its marts not built since: run `xxgk build` "
+                           "first (or `xxgk run`)")
 
 
 def _has_table(db: Path, schema: str, table: str) -> bool:
@@ -200,6 +259,68 @@ class _StepFailed(Exception):
         self.kept = None  # the step whose work was published although this one failed
 
 
+def _forget_step(args: argparse.Namespace, db: Path) -> int:
+    import uuid
+
+    from . import warehouse
+    from .versions import forget, still_there
+
+    started = warehouse.now()
+    with warehouse.connect(db) as con:
+        warehouse.ensure_schema(con)
+        done = forget(con, args.targets, args.reason)
+        warehouse.record_run(con, uuid.uuid4().hex, "forget", started, True, None, None, len(done))
+    args.ingested = len(done)  # the warehouse changed: a failed build after it keeps it (see _publish)
+    for report_id, path in done:
+        say(f"forgotten: {report_id} {printable(path, one_line=True)} (kept in meta.forgotten)")
+    for path in still_there(done):
+        say(f"note: {printable(path, one_line=True)} is still there: an ingest of its folder skips it", err=True)
+    return 0
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    """Forget the sources; when the warehouse was built, build and check again in the same publish, so the marts
+    and findings follow."""
+    from .warehouse import check_warehouse_file
+
+    db = Path(args.db)
+    check_warehouse_file(db.resolve(), writing=True)
+    if not db.exists():
+        raise E.UsageError(f"{db}: no warehouse here; nothing to forget")
+    built = _has_table(db, "marts", "dim_report")
+    code = _publish(args, _forget_step, *((_build_step, _check_step) if built else ()))
+    if not built:
+        say(f"forget: {args.db} has no marts yet; `xxgk build` builds them without what was forgotten")
+    return code
+
+
+def _cmd_versions(args: argparse.Namespace) -> int:
+    from .versions import describe, versions
+    from .warehouse import open_published
+
+    db = Path(args.db)
+    if not db.exists():
+        raise E.UsageError(f"{db}: no warehouse here; run `xxgk run` first")
+    con = open_published(db.resolve())
+    try:
+        _require_current_schema(con, db)
+        if not con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' and "
+                           "table_name = 'dim_report'").fetchone()[0]:
+            raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
+        _require_marts_since_migration(db, args.db)
+        found = versions(con, args.agency, args.year, args.all)
+    finally:
+        con.close()
+    if not found:
+        say("no agency-year has more than one version" + (" matching that" if args.agency or args.year else ""))
+        return 0
+    for line in describe(found):
+        say(line)
+    say("* current. To pin another: add `REPORT_ID,why` to dbt_project/seeds/version_pins.csv, then `xxgk build`; "
+        "to remove a source: `xxgk forget REPORT_ID`")
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     return _publish(args, _check_step)
 
@@ -213,9 +334,11 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     db = Path(args.db)
     if not db.exists():
         raise E.UsageError(f"{db}: no warehouse here; run `xxgk run` first")
-    open_published(db.resolve()).close()  # busy, damaged or unreadable: said before anything is written
+    with open_published(db.resolve()) as con:  # busy, damaged or unreadable: said before anything is written
+        _require_current_schema(con, db)
     if not _has_table(db, "marts", "dim_report"):
         raise E.UsageError(f"{db} has no marts yet: run `xxgk build` first (or `xxgk run`)")
+    _require_marts_since_migration(db, args.db)
     try:
         site = build_site(args.db, args.out, dbt_docs=dbt_dir(args.db, "build") / "static_index.html")
     except OSError as exc:
@@ -369,8 +492,8 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 EXIT_CODES = ("exit codes: 0 ok; 1 new report errors (check, run: alert on it); 2 usage or input error; 3 warehouse "
-              "busy (retry later); 4 warehouse unreadable (do not retry); 5 environment (disk full, permissions); "
-              "6 a stage failed; 70 internal error")
+              "busy (retry later); 4 warehouse unreadable (do not retry); 5 environment (disk full, permissions, "
+              "read-only warehouse); 6 a stage failed; 70 internal error; 130 interrupted (Ctrl-C, SIGTERM)")
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -388,14 +511,17 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         p.add_argument("--verbose", action="store_true",
                        help="show dbt's and GX's own output as it comes (it always goes to the log file beside the "
                             "warehouse, DB.log)")
-        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, no_docs=False, fail_on_any_error=False,
-                       full_refresh=False, full=False, out=None, skipped=[])
+        p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, reparse=False, no_docs=False,
+                       fail_on_any_error=False, full_refresh=False, full=False, out=None, skipped=[])
         return p
 
     def inputs(p):
         p.add_argument("paths", nargs="*", help=f"files or folders (default: {DEFAULT_RAW})")
-        p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                       help="parser processes (default: one per core, %(default)s)")
+        p.add_argument("--workers", type=_positive_workers, default=os.cpu_count() or 1,
+                       help="parser processes, 1 to the number of cores (default: one per core, %(default)s)")
+        p.add_argument("--reparse", action="store_true",
+                       help="parse every report again from its stored bytes (automatic for reports an older parser "
+                            "read)")
 
     def no_docs(p):
         p.add_argument("--no-docs", action="store_true", help="skip the dbt docs page and GX Data Docs")
@@ -422,6 +548,17 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     p = command("dashboard", "write the static data-quality dashboard (opens the warehouse read-only)",
                 _cmd_dashboard)
     out(p)
+    p = command("versions", "list the versions of each agency-year with several, which is current and why "
+                            "(read-only)", _cmd_versions)
+    p.add_argument("--agency", help="only agencies whose name (canonical or printed) contains this")
+    p.add_argument("--year", type=int, help="only this year")
+    p.add_argument("--all", action="store_true", help="every agency-year, also those with one version")
+    p = command("forget", "remove sources (kept in meta.forgotten) and rebuild, so marts and findings follow",
+                _cmd_forget)
+    p.add_argument("targets", nargs="+", metavar="PATH|REPORT_ID",
+                   help="a report_id or SHA-256 (`xxgk versions`), or the path of a file or folder as ingested")
+    p.add_argument("--reason", help="why, kept in meta.forgotten")
+    no_docs(p)
     p = command("run", "the whole pipeline: ingest, build, check, then the dashboard; build and check are skipped "
                        "when nothing is new", _cmd_run)
     inputs(p), no_docs(p), full_refresh(p), out(p)
@@ -450,6 +587,14 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     return parser, commands
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler stopping the job), raised as Ctrl-C is: the work copy is removed on the way out."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     from .warehouse import work_name
 
@@ -469,6 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"xxgk {args.command}: {message.replace(str(work_name(db)), str(db))}", err=True)
         return code
 
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
     except _StepFailed as exc:
@@ -477,6 +623,9 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"a step failed; {args.db} was left as it was", exc.code)
     except E.XxgkError as exc:
         return fail(str(exc), exc.exit_code)
+    except Terminated:
+        return fail("terminated (SIGTERM); the published warehouse was left as it was, its work copy removed",
+                    E.INTERRUPTED)
     except KeyboardInterrupt:
         return fail("interrupted; the published warehouse was left as it was", E.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 — mapped to a message and an exit code, or reported as a bug

@@ -7,10 +7,10 @@
 | 2 | usage or input error: bad arguments, a missing input, ``--out`` overlapping the inputs or naming a file, a command run before the one it needs | fix the command |
 | 3 | warehouse busy: another build, or a read-write session, holds it or wrote to it during the build | retry later |
 | 4 | warehouse unreadable: not a DuckDB file, truncated or corrupt | do not retry: restore it or move it aside |
-| 5 | environment: disk full, file size limit, permission denied, read-only location | fix the machine, then retry |
+| 5 | environment: disk full, file size limit, permission denied, read-only location or warehouse | fix the machine, then retry |
 | 6 | a stage failed: a dbt model or data test, the GX validation, writing the dashboard | read the message |
 | 70 | internal error (a bug): a traceback is printed | report it |
-| 130 | interrupted (Ctrl-C) | |
+| 130 | interrupted (Ctrl-C, SIGTERM): nothing published, the work copy removed | |
 """
 from __future__ import annotations
 

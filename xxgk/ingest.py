@@ -17,10 +17,12 @@ from typing import Iterable
 import polars as pl
 from tqdm import tqdm
 
-from loaders.files import chunks, read_file, scan, shown_path
-from loaders.report import report_id_for
+from loaders.files import chunks, in_pieces, read_file, reparsed_chunks, scan, shown_path
+from loaders.report import PARSER_VERSION, report_id_for
 
 from . import warehouse
+from .errors import UsageError
+from .versions import forgotten_hashes, forgotten_reason
 
 # Parsed chunks waiting to be written are written once they hold this many bytes (or batch_size reports).
 PENDING_BYTES = 64 * 1024 * 1024
@@ -33,21 +35,28 @@ class IngestSummary:
     counts: Counter = field(default_factory=Counter)  # loaded / partial / rejected / unchanged
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, error)
     skipped: list[tuple[str, int | None, str]] = field(default_factory=list)  # (path, size, reason): not read
+    reparsed: Counter = field(default_factory=Counter)  # parser version they had → reports parsed again
 
     def line(self) -> str:
         c = self.counts
+        again = sum(self.reparsed.values())
+        versions = ", ".join(f"{n} of version {v}" for v, n in sorted(self.reparsed.items(), key=str))
         return (f"{c['loaded']} loaded, {c['partial']} partial, {c['rejected']} rejected, "
                 f"{c['unchanged']} unchanged (already in the warehouse), {len(self.skipped)} skipped "
-                f"(not read, listed in raw.skipped_files)")
+                f"(not read, listed in raw.skipped_files)"
+                + (f"; {again} re-parsed from their stored bytes by parser version {PARSER_VERSION} ({versions})"
+                   if again else ""))
 
 
 def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
-           progress: bool = True, batch_size: int = 2000, exclude: Iterable[str | Path] = ()) -> IngestSummary:
+           progress: bool = True, batch_size: int = 2000, exclude: Iterable[str | Path] = (),
+           reparse: bool = False) -> IngestSummary:
     """Ingest report files into ``db_path``; re-ingesting the same content is a no-op.
 
-    Reports are written in transactions of about ``batch_size`` reports (fewer when they are large).
-    Every path passed over is in ``summary.skipped`` and in ``raw.skipped_files``. ``exclude``: the
-    published warehouse when ``db_path`` is its work copy (its files are never read as input).
+    Reports an older parser read (``parser_version``), or every report with ``reparse``, are first parsed again
+    from the bytes the warehouse keeps. Reports are written in transactions of about ``batch_size`` reports (fewer
+    when they are large). Every path passed over is in ``summary.skipped`` and in ``raw.skipped_files``.
+    ``exclude``: the published warehouse when ``db_path`` is its work copy (its files are never read as input).
     """
     started = warehouse.now()
     found = scan(paths, exclude=[db_path, *exclude])
@@ -59,7 +68,12 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
         # writer's 4.3 s on 40,000 reports. So the batches are written without it, and merged once at the end.
         con.execute("set max_vacuum_tasks = 0")
         warehouse.ensure_schema(con)
-        known = frozenset(warehouse.known_hashes(con))
+        _reparse(con, summary, workers, progress, every=reparse)
+        if summary.reparsed:
+            warehouse.record_run(con, uuid.uuid4().hex, "reparse", started, True, None, None,
+                                 sum(summary.reparsed.values()))
+        forgotten = forgotten_hashes(con)
+        known = frozenset(warehouse.known_hashes(con) | forgotten.keys())
         written: set[str] = set()  # this run's content, which chunks parsed in parallel may repeat
         pending: list[dict[str, pl.DataFrame]] = []
         n_pending = n_bytes = 0
@@ -73,6 +87,8 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
                 bar.update(len(chunk.files))
                 repeated = []
                 for path, sha, status, error in chunk.files:
+                    if status == "unchanged" and sha in forgotten:
+                        status, error = "skipped", forgotten_reason(forgotten[sha])
                     if status == "skipped":
                         summary.skipped.append((shown_path(path), None, error or ""))
                         continue
@@ -84,6 +100,9 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
                     if status in ("partial", "rejected"):
                         summary.problems.append((shown_path(path), status, error or ""))
                 frames = _without_reports(chunk.frames, repeated) if repeated else chunk.frames
+                # First seen now: one time for the whole ingest, so that which of two versions met together was
+                # seen later is told by their paths, not by which worker parsed which first (int_report_versions).
+                frames["reports"] = frames["reports"].with_columns(first_seen_at=pl.lit(started, pl.Datetime("us")))
                 pending.append(frames)
                 n_pending += frames["reports"].height
                 n_bytes += sum(f.estimated_size() for f in frames.values())
@@ -99,6 +118,8 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
         seen = [shown_path(p) for p, _ in found.files]
         warehouse.write_skipped(con, summary.skipped, seen, warehouse.now())
         n_new = sum(summary.counts[s] for s in ("loaded", "partial", "rejected"))
+        if warehouse.refresh_agency_names(con):
+            warehouse.record_run(con, uuid.uuid4().hex, "agencies", started, False, None, None, n_new)
         warehouse.record_run(con, uuid.uuid4().hex, "ingest", started, False, None, warehouse.newest_report(con),
                              n_new)
         # The one merge (a checkpoint vacuums every table). Uncapped: with DuckDB's default of 100 merges a
@@ -121,20 +142,71 @@ def nothing_to_ingest(paths: Iterable[str | Path], db_path: str | Path, exclude:
     skipped = {(shown_path(p), why) for p, _, why in found.skipped}
     met = [shown_path(p) for p, _ in found.files] + [p for p, _ in skipped]
     with warehouse.connect(db_path, read_only=True) as con:
-        if not warehouse.has_relation(con, "raw", "reports"):
+        if not warehouse.has_relation(con, "raw", "reports") or _stale(con):
             return False
         known = warehouse.known_hashes(con)
+        forgotten = forgotten_hashes(con)
         recorded = set(con.execute("select path, reason from raw.skipped_files where path in (select unnest(?))",
                                    [met]).fetchall())
-    if recorded != skipped:
-        return False
     for path, _ in found.files:
         try:
-            if report_id_for(read_file(path))[1] not in known:
-                return False
+            sha = report_id_for(read_file(path))[1]
         except OSError:  # the ingest says what
             return False
-    return True
+        if sha in forgotten:  # skipped again, as the ingest says
+            skipped.add((shown_path(path), forgotten_reason(forgotten[sha])))
+        elif sha not in known:
+            return False
+    return recorded == skipped
+
+
+def _stale(con) -> bool:
+    """Reports an older parser read: the next ingest re-parses them."""
+    return bool(con.execute("select count(*) from raw.reports where coalesce(try_cast(parser_version as integer), 0) "
+                            "< ?", [int(PARSER_VERSION)]).fetchone()[0])
+
+
+def _reparse(con, summary: IngestSummary, workers: int, progress: bool, every: bool) -> None:
+    """Parse again, from their stored bytes, the reports an older parser read (or all of them, ``every``): their rows
+    are replaced, a chunk per transaction, keeping the path and the time the content was first seen."""
+    (newest,) = con.execute("select max(try_cast(parser_version as integer)) from raw.reports").fetchone()
+    if newest is not None and newest > int(PARSER_VERSION):
+        raise UsageError(f"reports in this warehouse were read by a newer parser (version {newest}; this xxgk's is "
+                         f"{PARSER_VERSION}): ingest with that release, or a newer one")
+    stale = con.execute("select s.report_id, s.size_bytes, r.parser_version from raw.report_sources s "
+                        "join raw.reports r using (report_id) where ? "
+                        "or coalesce(try_cast(r.parser_version as integer), 0) < ? order by s.report_id",
+                        [every, int(PARSER_VERSION)]).fetchall()
+    if not stale:
+        return
+    versions = {rid: version for rid, _, version in stale}
+    pieces = list(in_pieces([(rid, size or 0) for rid, size, _ in stale]))
+
+    def stored(piece: list[str]):  # read when the pool takes the piece: at most a few pieces' bytes are held
+        rows = con.execute("select s.source_path, s.raw_bytes, r.first_seen_at from raw.report_sources s "
+                           "join raw.reports r using (report_id) where s.report_id in (select unnest(?)) "
+                           "order by s.report_id", [piece]).fetchall()
+        return [(path, bytes(data), first_seen) for path, data, first_seen in rows]
+
+    bar = tqdm(total=len(stale), unit="report", desc="re-parse", disable=not progress, file=sys.stderr)
+    try:
+        for piece, chunk in zip(pieces, reparsed_chunks(map(stored, pieces), len(pieces), workers)):
+            replaced = pl.DataFrame({"report_id": piece}, schema={"report_id": pl.String})  # noqa: F841
+            con.execute("begin transaction")
+            try:
+                for name, frame in chunk.frames.items():
+                    con.execute(f"delete from raw.{name} where report_id in (select report_id from replaced)")
+                    if frame.height:
+                        batch = frame.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841
+                        con.execute(f"insert into raw.{name} by name select * from batch")
+                con.execute("commit")
+            except BaseException:
+                warehouse.rollback(con)
+                raise
+            summary.reparsed.update(versions[rid] for rid in piece)
+            bar.update(len(piece))
+    finally:
+        bar.close()
 
 
 def _without_reports(frames: dict[str, pl.DataFrame], report_ids: list[str]) -> dict[str, pl.DataFrame]:

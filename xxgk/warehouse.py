@@ -29,6 +29,7 @@ import fcntl
 import os
 import re
 import shutil
+import stat
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -102,21 +103,32 @@ COLUMN_COMPRESSION = {"raw.report_sources": {"raw_bytes": "zstd", "normalised_te
 
 
 def create_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Create ``table`` with ``frame``'s columns if missing, and add the columns a warehouse written by an older
-    xxgk lacks: the frames are the only definition of these tables."""
-    schema = table.split(".")[0]
+    """Create ``table`` with ``frame``'s columns if missing; a table an older xxgk wrote gets the columns it lacks,
+    in the frame's order: the frames are the only definition of these tables, and a warehouse upgraded is the
+    one built fresh, column for column. Columns the frame no longer has (history an older xxgk kept) stay, last.
+    """
+    schema, name = table.split(".")
     con.execute(f"create schema if not exists {schema}")
-    typed = [(name, kind) for name, kind, *_ in con.execute("describe select * from frame").fetchall()]
+    typed = [(column, kind) for column, kind, *_ in con.execute("describe select * from frame").fetchall()]
     compression = COLUMN_COMPRESSION.get(table, {})
-    columns = ", ".join(f"{name} {kind}" + (f" using compression {compression[name]}" if name in compression else "")
-                        for name, kind in typed)
-    con.execute(f"create table if not exists {table} ({columns})")
-    have = {c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = ? and "
-                                      "table_name = ?", table.split(".")).fetchall()}
-    for name, kind in typed:
-        if name not in have:
-            con.execute(f"alter table {table} add column {name} {kind}")
-    describe(con, table, [name for name, _ in typed])
+
+    def definition(columns: list[tuple[str, str]]) -> str:
+        return ", ".join(f"{c} {k}" + (f" using compression {compression[c]}" if c in compression else "")
+                         for c, k in columns)
+
+    con.execute(f"create table if not exists {table} ({definition(typed)})")
+    have = con.execute("select column_name, data_type from duckdb_columns() where schema_name = ? and table_name = ? "
+                       "order by column_index", [schema, name]).fetchall()
+    wanted = [c for c, _ in typed]
+    if [c for c, _ in have if c in wanted] != wanted:
+        # Written anew in the frame's order (once, when an upgrade adds columns): on the work copy, so a failure
+        # half-way publishes nothing.
+        kept = [(c, k) for c, k in have if c not in wanted]
+        con.execute(f"create table {schema}.{name}__columns ({definition(typed + kept)})")
+        con.execute(f"insert into {schema}.{name}__columns by name select * from {table}")
+        con.execute(f"drop table {table}")
+        con.execute(f"alter table {schema}.{name}__columns rename to {name}")
+    describe(con, table, wanted)
 
 
 @lru_cache(maxsize=1)
@@ -152,12 +164,28 @@ def describe(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> 
             con.execute(f"comment on column {table}.{name} is {sql_literal(column_docs[name])}")
 
 
+# The layout of the warehouse this xxgk writes: xxgk/migrations.py brings an older one to it.
+SCHEMA_VERSION = 1
+SCHEMA_TABLE = "meta.schema_version"
+_SCHEMA_COLUMNS = {"version": pl.Int32, "applied_at": pl.Datetime("us"), "description": pl.String}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """``raw.*``, the run log and the reviews, created from their frames."""
+    """``raw.*``, the run log and the reviews, created from their frames; a warehouse created here is at
+    SCHEMA_VERSION."""
+    new = not has_relation(con, "raw", "reports")
     for name in SCHEMA:
         create_table(con, f"raw.{name}", empty(name))
     create_table(con, RUNS, pl.DataFrame(schema=RUN_COLUMNS))
     create_table(con, REVIEWS, pl.DataFrame(schema=REVIEW_COLUMNS))
+    if new:
+        record_schema_version(con, SCHEMA_VERSION, "created at this version")
+
+
+def record_schema_version(con: duckdb.DuckDBPyConnection, version: int, description: str) -> None:
+    """A line of ``meta.schema_version``: the warehouse is at ``version`` from now on."""
+    create_table(con, SCHEMA_TABLE, pl.DataFrame(schema=_SCHEMA_COLUMNS))
+    con.execute(f"insert into {SCHEMA_TABLE} values (?, ?, ?)", [version, now(), description])
 
 
 def has_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -211,6 +239,44 @@ def write_skipped(con: duckdb.DuckDBPyConnection, skipped: list[tuple[str, int |
     except BaseException:
         rollback(con)
         raise
+
+
+def refresh_agency_names(con: duckdb.DuckDBPyConnection) -> bool:
+    """Resolve every agency name the reports print (loaders/agency.py: the name rules and the seeds), over the whole
+    warehouse, into raw.agency_names. True when a name already there now stands for another agency (a report
+    printing the name with its city came, an alias was added): the rows built from it must be built again."""
+    from loaders.agency import resolve
+
+    names = dict(con.execute("select agency, count(*) from raw.reports where agency is not null group by 1").fetchall())
+    resolved = resolve(names)
+    frame = pl.DataFrame([(r.printed_name, r.agency_key, r.agency, r.resolved_by, r.note, names[r.printed_name])
+                          for r in resolved], schema=SCHEMA["agency_names"], orient="row")
+    before = {name: (key, agency) for name, key, agency in
+              con.execute("select printed_name, agency_key, agency from raw.agency_names").fetchall()}
+    changed = any(before.get(r.printed_name, (r.agency_key, r.agency)) != (r.agency_key, r.agency) for r in resolved)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from raw.agency_names")
+        con.execute("insert into raw.agency_names by name select * from frame")
+        con.execute("commit")
+    except BaseException:
+        rollback(con)
+        raise
+    return changed
+
+
+# Stages after which the next build and check start over: they changed rows already built (a name now stands for
+# another agency, a source was forgotten, reports were re-parsed, the warehouse was migrated).
+RESETS = ("agencies", "forget", "reparse", "migrate")
+
+
+def reset_since(con: duckdb.DuckDBPyConnection, stage: str) -> list[str]:
+    """The resetting stages (RESETS) the run log holds since the last run of ``stage``."""
+    last = last_run(con, stage)
+    if last is None:
+        return []
+    return [s for (s,) in con.execute(f"select distinct stage from {RUNS} where stage in ({', '.join('?' * len(RESETS))})"
+                                      " and finished_at > ? order by 1", [*RESETS, last["finished_at"]]).fetchall()]
 
 
 def last_run(con: duckdb.DuckDBPyConnection, stage: str) -> dict | None:
@@ -273,6 +339,7 @@ def open_published(db: Path) -> duckdb.DuckDBPyConnection:
     """
     if not db.is_file():
         raise UsageError(f"{db} is not a file: give --db the path of a warehouse file (it is created if missing)")
+    check_warehouse_file(db, writing=False)
     try:
         con = connect(db, read_only=True)
     except duckdb.Error as exc:
@@ -327,6 +394,56 @@ def _signature(db: Path) -> tuple:
     return one(db), one(Path(f"{db}.wal"))
 
 
+# What a file that is not a DuckDB database usually is, by its first bytes (DuckDB's own say DUCK at offset 8).
+_DUCKDB_MAGIC = (8, b"DUCK")
+_OTHER_FORMATS = ((b"PAR1", "a Parquet file"), (b"SQLite format 3\0", "an SQLite database"),
+                  (b"PK\x03\x04", "a ZIP archive (.xlsx, .docx…)"), (b"%PDF", "a PDF"), (b"\x1f\x8b", "a gzip file"),
+                  (b"ARROW1", "an Arrow file"))
+
+
+def check_warehouse_file(db: Path, writing: bool) -> None:
+    """Refuse a --db that is not a DuckDB warehouse (exit 4), and one that is read-only when ``writing`` (exit 5),
+    before anything is opened, locked or written beside it: DuckDB's own words for a Parquet file are "Cannot
+    launch in-memory database in read-only mode!", and a lock file would be left beside it."""
+    if not db.exists():
+        return
+    if db.is_dir():
+        raise UsageError(f"{db} is a folder: give --db the path of a warehouse file (it is created if missing)")
+    try:
+        with open(db, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot read {db}: {exc.strerror or exc}") from None
+    at, magic = _DUCKDB_MAGIC
+    if head[at: at + len(magic)] != magic:
+        what = ("empty" if not head else
+                next((f"{name}" for start, name in _OTHER_FORMATS if head.startswith(start)), "not a DuckDB file"))
+        raise WarehouseUnreadable(
+            f"{db} is not a readable DuckDB warehouse: it is {what}. It was left untouched. Give --db the "
+            "warehouse file, or a path where no file is to start a new warehouse; retrying will not help")
+    if writing and (not db.stat().st_mode & 0o222 or not os.access(db, os.W_OK)):
+        raise EnvironmentProblem(
+            f"{db} is read-only (mode {db.stat().st_mode & 0o777:04o}): xxgk does not replace a warehouse that "
+            f"was made read-only. Make it writable (chmod u+w {db}) to build it, or give --db another path")
+
+
+def _keep_ownership(work: Path, published: os.stat_result) -> None:
+    """Give the work copy the mode, owner and group of the warehouse it replaces: a group-restricted warehouse
+    stays so, and one a cron job (umask 077) rebuilds stays readable by the analysts who read it. Only root
+    may give a file to another owner; anyone else keeps the group (of which they must be a member) and the
+    mode, and becomes the owner."""
+    try:
+        os.chown(work, published.st_uid, published.st_gid)
+    except PermissionError:
+        try:
+            os.chown(work, -1, published.st_gid)
+        except PermissionError:
+            raise EnvironmentProblem(
+                f"cannot give the rebuilt warehouse the group of the one it replaces (gid {published.st_gid}): "
+                "run the build as a member of that group; nothing was published") from None
+    os.chmod(work, stat.S_IMODE(published.st_mode))
+
+
 @contextmanager
 def publishing(db_path: str | Path) -> Iterator[Path]:
     """Yield a private copy of the warehouse to write; publish it atomically if the block succeeds.
@@ -337,13 +454,16 @@ def publishing(db_path: str | Path) -> Iterator[Path]:
     full); the work file never outlives the block.
     """
     db = Path(db_path).resolve()
+    check_warehouse_file(db, writing=True)
+    lock_path = db.with_name(f".{db.name}.lock")
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(db.with_name(f".{db.name}.lock"), "a+")
+        lock = open(lock_path, "a+")
     except OSError as exc:
         raise EnvironmentProblem(
             f"cannot write in {db.parent}: {exc.strerror or exc}. A build writes a lock file and a work copy "
             "beside the warehouse: give --db a path in a writable folder") from None
+    held = False
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -351,6 +471,7 @@ def publishing(db_path: str | Path) -> Iterator[Path]:
             lock.seek(0)
             raise WarehouseBusy(f"another build of {db} is running (PID {lock.read().strip() or '?'}); "
                                 "wait for it to finish") from None
+        held = True
         lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))
@@ -359,17 +480,22 @@ def publishing(db_path: str | Path) -> Iterator[Path]:
         work = work_name(db)
         work_wal = Path(f"{work}.wal")
         try:
-            before = _copy(db, work) if db.exists() else None
+            published = db.stat() if db.exists() else None
+            before = _copy(db, work) if published else None
             yield work
             _fsync(work)
             if work_wal.exists():  # a connection was left open, or DuckDB could not checkpoint
                 raise RuntimeError(f"{work_wal} still exists: a connection to the work file was not closed")
+            if published:
+                _keep_ownership(work, published)
             _swap(db, work, before)
         finally:
             work.unlink(missing_ok=True)
             work_wal.unlink(missing_ok=True)
             stage_name(work).unlink(missing_ok=True)
     finally:
+        if held and not db.exists():  # nothing was published: no lock file left beside a path holding no warehouse
+            lock_path.unlink(missing_ok=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 

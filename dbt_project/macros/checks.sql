@@ -33,7 +33,8 @@
 {%- endmacro %}
 
 {# Post-hook of dq.findings: what this run evaluated and no longer finds goes (the reports in scope, the
-   peer comparisons, checks that were removed); what it did not evaluate is no longer new. #}
+   peer comparisons, checks that were removed), and so do the findings of reports no longer in the warehouse
+   (`xxgk forget`); what it did not evaluate is no longer new. #}
 {% macro forget_resolved_findings() -%}
     {%- if execute -%}
     {%- set warehouse_checks = [] -%}
@@ -47,7 +48,8 @@
     where run_id <> '{{ invocation_id }}'
         and ({{ in_check_scope() }}
              or check_id in ('{{ warehouse_checks | join("', '") }}')
-             or check_id not in ('{{ check_ids | join("', '") }}'));
+             or check_id not in ('{{ check_ids | join("', '") }}')
+             or report_id not in (select report_id from {{ ref('dim_report') }}));
     update {{ this }} set is_new = false where run_id <> '{{ invocation_id }}' and is_new
     {%- endif -%}
 {%- endmacro %}

@@ -76,9 +76,10 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False, 
     with warehouse.connect(db) as con:
         warehouse.ensure_schema(con)
         previous = warehouse.last_run(con, "check")
+        reset = warehouse.reset_since(con, "check")
         watermark = warehouse.newest_report(con)
         history, previous_site = _stored(con, "dq.validations"), _stored(con, "dq.data_docs")
-    full = full or previous is None or previous["fingerprint"] != fingerprint
+    full = full or previous is None or previous["fingerprint"] != fingerprint or bool(reset)
     with tempfile.TemporaryDirectory(prefix="xxgk-check-") as tmp:
         target, gx_root = Path(target_dir or Path(tmp) / "target").resolve(), Path(tmp) / "expectations"
         t1 = time.perf_counter()

@@ -1,4 +1,6 @@
--- Level and parent region are read from the name; where the name does not say, level is 'unknown'.
+-- One row per canonical agency (raw.agency_names: one agency whatever spelling, script or prefix its reports
+-- print), with every name its reports print. Level and parent region are read from the name; where the name does
+-- not say, level is 'unknown'.
 
 with agencies as (
 
@@ -9,6 +11,20 @@ with agencies as (
         max(year) as last_year
     from {{ ref('int_report_versions') }}
     where is_current
+    group by agency
+
+),
+
+printed as (
+
+    select
+        agency,
+        min(agency_key) as agency_key,
+        {{ sorted_text_agg('printed_agency', ' | ', 'true', distinct=true) }} as printed_names,
+        count(distinct printed_agency) as n_printed_names,
+        {{ sorted_text_agg('agency_resolved_by', ', ', 'true', distinct=true) }} as resolved_by
+    from {{ ref('stg_reports') }}
+    where status <> 'rejected' and agency is not null and year is not null
     group by agency
 
 ),
@@ -64,8 +80,12 @@ counties as (
 )
 
 select
-    {{ dbt.hash('agency') }} as agency_id,
-    agency,
+    {{ dbt.hash('counties.agency') }} as agency_id,
+    counties.agency,
+    printed.agency_key,
+    printed.printed_names,
+    printed.n_printed_names,
+    printed.resolved_by,
     level,
     province,
     city,
@@ -75,3 +95,4 @@ select
     first_year,
     last_year
 from counties
+left join printed on printed.agency = counties.agency

@@ -1,34 +1,48 @@
+-- The agency is the canonical agency of the name the report prints (raw.agency_names: the loader's name rules, the
+-- equivalent forms and the analysts' aliases, loaders/agency.py), so one agency's reports are one agency whatever
+-- spelling, script or prefix each year prints; what was printed is kept beside it.
+
 with source as (
 
     select * from {{ source('raw', 'reports') }}
 
 ),
 
+names as (
+
+    select * from {{ source('raw', 'agency_names') }}
+
+),
+
 renamed as (
 
     select
-        report_id,
-        sha256,
-        source_path,
-        source_format,
-        encoding,
-        title,
-        -- The loader normalises names; this also cleans rows ingested before it did: invisible characters
-        -- (zero-width, controls, bidi overrides) would split one agency in two.
-        nullif(regexp_replace(agency, '[\x{0}-\x{1f}\x{7f}-\x{9f}\x{ad}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{206f}\x{feff}\s]', '', 'g'), '') as agency,
-        cast(year as integer) as year,
-        template,
-        script,
-        status,
-        error,
-        n_cells,
-        n_unresolved,
-        n_facts,
-        parser_version,
-        ingested_at,
-        printed_date,
-        other_reports
+        source.report_id,
+        source.sha256,
+        source.source_path,
+        source.source_format,
+        source.encoding,
+        source.title,
+        coalesce(names.agency, source.agency) as agency,
+        coalesce(names.agency_key, source.agency) as agency_key,
+        coalesce(source.printed_agency, source.agency) as printed_agency,
+        names.resolved_by as agency_resolved_by,
+        cast(source.year as integer) as year,
+        source.template,
+        source.script,
+        source.status,
+        source.error,
+        source.n_cells,
+        source.n_unresolved,
+        source.n_facts,
+        source.parser_version,
+        source.ingested_at,
+        source.printed_date,
+        source.other_reports,
+        source.revision_mark,
+        source.first_seen_at
     from source
+    left join names on names.printed_name = source.agency
 
 )
 
