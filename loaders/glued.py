@@ -78,6 +78,9 @@ def count_splits(tokens: Sequence[str], n: int) -> int:
     """
     if n <= 0 or not tokens:
         return 0
+    digits = sum(map(len, tokens))
+    if digits <= n:  # a digit a cell at most: one split, or too few digits for the cells
+        return int(digits == n)
     return _Cuts(tokens).count(0, 0, n)
 
 
