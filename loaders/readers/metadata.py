@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .cells import Lines
+from ..text.cells import Lines
 
 # A year: printed in digits or in Chinese numerals (二〇一九年度), never right after a digit (12023年).
 _YEAR = r"(?<!\d)(?P<year>(?:19|20)\d{2}|(?:一九|二[〇○零])[〇○零一二三四五六七八九]{2})"
@@ -79,7 +79,7 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
     prints before the year; a name that cannot be told whole (its brackets do not match, it starts
     inside a bracket or after a 、) is not taken: the problem says why.
 
-    >>> from .cells import split_lines
+    >>> from ..text.cells import split_lines
     >>> t = "嘉兴港区2020年度政府信息公开工作\\n\\n年度报告\\n一、总体情况"
     >>> find_metadata(split_lines(t, t), 3)[:3]
     ('嘉兴港区2020年度政府信息公开工作年度报告', '嘉兴港区', 2020)
@@ -264,7 +264,7 @@ def body_year(lines: Lines, body_start: int) -> int | None:
     """The year the report's first pages speak of most ("本报告所列数据的统计期限自2023年1月1日…",
     "2023年，我区…"): the year reported on.
 
-    >>> from .cells import split_lines
+    >>> from ..text.cells import split_lines
     >>> t = "甲区2022年度政府信息公开工作年度报告\\n一、总体情况\\n2023年，我区……2023年1月1日至2023年12月31日"
     >>> body_year(split_lines(t, t), 1)
     2023

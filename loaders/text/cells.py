@@ -23,7 +23,7 @@ from functools import lru_cache, partial
 from itertools import accumulate
 from typing import Iterator, NamedTuple
 
-from .labels import norm_label
+from ..vocabulary import norm_label
 from .values import CellValue, parse_value
 
 
