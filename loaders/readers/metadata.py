@@ -6,6 +6,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from ..patterns import HEADING_MAX_CHARS
 from ..text.cells import Lines
 
 # A year: printed in digits or in Chinese numerals (二〇一九年度), never right after a digit (12023年).
@@ -354,14 +355,14 @@ def further_reports(text: str, simplified: str | None = None) -> list[str]:
         return []
     lines = (simplified or text).split("\n")
     headings = [i for i, line in enumerate(lines)
-                if _T3_HEADING[0] in line and not line.startswith("\t") and len(line.strip()) <= 40]
+                if _T3_HEADING[0] in line and not line.startswith("\t") and len(line.strip()) <= HEADING_MAX_CHARS]
     found = []
     for previous, heading in zip(headings, headings[1:]):
         segment = [line for line in lines[previous + 1: heading]
                    if line.strip() and not line.startswith("\t") and not _LINK_LINE.match(line)]
         # A new report's body starts with 总体情况; its title is a short line, or a sentence before that heading.
         body = next((k for k in range(len(segment) - 1, -1, -1)
-                     if "总体情况" in segment[k] and len(segment[k].strip()) <= 40), None)
+                     if "总体情况" in segment[k] and len(segment[k].strip()) <= HEADING_MAX_CHARS), None)
         titles = [line.strip() for line in segment if len(line.strip()) <= 60]
         if body is not None:
             titles += [line.strip() for line in segment[:body] if len(line.strip()) > 60]

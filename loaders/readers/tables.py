@@ -18,6 +18,7 @@ from .arithmetic import Conflict, GluedRow, derive, has_blanks, read_jointly
 from ..text.glued import is_digit_run, split_run
 from .identities import grid, row_identities
 from ..text.values import parse_value
+from ..patterns import ROW_ENUMERATOR
 
 
 class CellRecord(NamedTuple):
@@ -365,7 +366,6 @@ def glued_table(cells: list[Cell]) -> bool:
 _LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
 
 
-_ENUMERATOR = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|(?<![\d.])\d{1,2}\s*[.．、](?!\d)")
 _GROUP_PREFIX = re.compile(r"[（(]([三四五六])[）)]")
 
 
@@ -381,7 +381,7 @@ def _row_label_start(labels: list[str], groups: list[str | None]) -> tuple[str, 
     ('1.本机关不', '四')
     """
     for k in range(len(labels) - 1, -1, -1):
-        found = list(_ENUMERATOR.finditer(labels[k]))
+        found = list(ROW_ENUMERATOR.finditer(labels[k]))
         if found:
             at = found[-1].start()
             prefix = _GROUP_PREFIX.findall(labels[k], 0, at)
