@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from loaders.report import parse_source  # noqa: E402
+from loaders.assembly.report import parse_source  # noqa: E402
 
 
 def digests(corpus: Path) -> dict[str, tuple[int, str]]:

@@ -161,7 +161,7 @@ def label_stems() -> list[str]:
 
 
 def parse(path: Path):
-    from loaders.report import parse_source
+    from loaders.assembly.report import parse_source
 
     return parse_source(path.read_bytes())
 

@@ -5,7 +5,7 @@ Files are read into memory first, so the figures are what one core does. For eac
 
 * ``parse_source`` (the whole report: bounds, pdfium, layout, tables, cells), best of 7, as
   reports/s and as 5-page reports/s (its rate scaled to 5 pages);
-* the reading step alone, on the same file: pdfium as loaders/pdf.py uses it (characters and ruling
+* the reading step alone, on the same file: pdfium as loaders/containers/pdf.py uses it (characters and ruling
   lines of every page), pdfplumber reading the same (``page.chars``, ``.lines``, ``.rects``), and
   pdfplumber's own ``extract_text`` + ``extract_tables``.
 
@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from loaders.pdf import read_pages  # noqa: E402
-from loaders.report import parse_source  # noqa: E402
+from loaders.containers.pdf import read_pages  # noqa: E402
+from loaders.assembly.report import parse_source  # noqa: E402
 from run import commit, record  # noqa: E402  (bench/run.py, beside this file)
 
 # The target: 5-page reports per second on one core.
@@ -120,7 +120,7 @@ if sys.argv[2] == "pdfium":  # pdfium alone, no bounds: load every page as the r
             pdfium.FPDFText_LoadPage(page)
     status = "read"
 else:
-    from loaders.report import parse_source
+    from loaders.assembly.report import parse_source
     status = parse_source(data).status
 peak_kib = int(re.search(r"VmHWM:\\s*(\\d+)", open("/proc/self/status").read()).group(1))
 print(json.dumps({"status": status, "seconds": time.perf_counter() - started, "peak_mib": peak_kib / 1024}))

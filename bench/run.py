@@ -37,10 +37,10 @@ def pipeline(db: Path, corpus: Path, site: Path) -> list[dict]:
 def bench(n: int) -> dict:
     corpus, extra = WORK / f"corpus-{n}", WORK / f"corpus-{n}-plus1pct"
     if not (corpus / "truth.csv").exists():
-        subprocess.run([sys.executable, "-m", "xxgk.cli", "synth", "--n", str(n), "--seed", "1", "--out",
+        subprocess.run([sys.executable, "-m", "synth", "--n", str(n), "--seed", "1", "--out",
                         str(corpus)], check=True, cwd=ROOT)
     if not (extra / "truth.csv").exists():
-        subprocess.run([sys.executable, "-m", "xxgk.cli", "synth", "--n", str(max(n // 100, 1)), "--seed", "2",
+        subprocess.run([sys.executable, "-m", "synth", "--n", str(max(n // 100, 1)), "--seed", "2",
                         "--out", str(extra)], check=True, cwd=ROOT)
     db = WORK / f"warehouse-{n}.duckdb"
     db.unlink(missing_ok=True)

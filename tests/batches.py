@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from tests.test_seeds import RAW
-from xxgk.synth import write_corpus
+from synth.corpus import write_corpus
 
 SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
 # The first publication has a glued row with its 总计 lost, which no split of the digits fits (the

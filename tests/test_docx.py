@@ -19,8 +19,8 @@ import duckdb
 import pytest
 
 from xxgk.ingest import ingest
-from loaders.report import parse_source
-from loaders.word import MAX_ENTRIES, docx_to_text, minimal_docx
+from loaders.assembly.report import parse_source
+from loaders.containers.word import MAX_ENTRIES, docx_to_text, minimal_docx
 from tests.docx_files import WORD_TYPES, bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx
 from tests.conftest import printed as as_printed
 from tests.test_formats import cells_of, table
@@ -337,7 +337,7 @@ def test_xml_entities_are_neither_expanded_nor_fetched():
 
 BOMB_PROBE = """
 import resource, sys, time
-from loaders.report import parse_source
+from loaders.assembly.report import parse_source
 data = open(sys.argv[1], "rb").read()
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()

@@ -14,10 +14,10 @@ from pathlib import Path
 import opencc
 import pytest
 
-from loaders.cells import split_lines
-from loaders.metadata import _AGENCY_FIRST, agency_first, body_year
-from loaders.normalise import detect_script, fold_and_detect, fold_compat
-from loaders.report import parse_report, parse_source
+from loaders.text.cells import split_lines
+from loaders.readers.metadata import _AGENCY_FIRST, agency_first, body_year
+from loaders.text.normalise import detect_script, fold_and_detect, fold_compat
+from loaders.assembly.report import parse_report, parse_source
 from tests.conftest import printed
 from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS
 

@@ -1,13 +1,13 @@
-"""Glued digit runs read as a whole table (loaders/glued.py, loaders/arithmetic.py): what the digits force, what
+"""Glued digit runs read as a whole table (loaders/text/glued.py, loaders/readers/arithmetic.py): what the digits force, what
 the identities choose, what stays unresolved, and when no reading can add up. Values worked out by hand."""
 from __future__ import annotations
 
 import pytest
 
-from loaders import arithmetic
-from loaders.identities import grid
-from loaders.report import parse_report
-from loaders.tables import CellRecord
+from loaders.readers import arithmetic
+from loaders.readers.identities import grid
+from loaders.assembly.report import parse_report
+from loaders.readers.tables import CellRecord
 from tests.conftest import findings, text_report, warehouse_from
 from xxgk.checks.run import run_checks
 

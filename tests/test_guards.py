@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from loaders import files as files_module
+from xxgk import workers as files_module
 from tests.conftest import RAW, xxgk
 from tests.test_reliability import _as_user, corpus
 from xxgk.ingest import ingest

@@ -14,10 +14,10 @@ import pytest
 
 from hypothesis import assume, given, settings, strategies as st
 
-from loaders.agency import Alias, Form, agency_key, resolve
-from loaders.metadata import normalise_name
-from loaders.normalise import to_simplified
-from loaders.report import parse_report
+from loaders.readers.agency import Alias, Form, agency_key, resolve
+from loaders.readers.metadata import normalise_name
+from loaders.text.normalise import to_simplified
+from loaders.assembly.report import parse_report
 from tests.conftest import RAW, q, xxgk
 from tests.test_seeds import SEEDS
 

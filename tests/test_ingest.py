@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import files as ingest_module
+from loaders.assembly import files as ingest_module
+from xxgk import workers
 from xxgk.ingest import ingest
 from tests.test_formats import FIXTURES
 from tests.conftest import q
@@ -148,7 +149,7 @@ def test_a_run_of_many_batches_leaves_whole_row_groups(tmp_path):
 
 
 def test_content_repeated_across_parallel_chunks_is_stored_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 1)  # each file its own chunk, parsed in parallel
+    monkeypatch.setattr(workers, "CHUNK_FILES", 1)  # each file its own chunk, parsed in parallel
     folder = tmp_path / "in"
     folder.mkdir()
     first, second = sorted(SEEDS)[:2]
@@ -237,9 +238,9 @@ def test_workers_survive_a_parent_that_used_polars_threads(tmp_path):
         shutil.copy(RAW / name, folder / name)
     script = f"""
 import polars as pl
-import loaders.files
+import xxgk.workers
 from xxgk.ingest import ingest
-loaders.files.CHUNK_FILES = 2  # three chunks, so that both workers are started
+xxgk.workers.CHUNK_FILES = 2  # three chunks, so that both workers are started
 frame = pl.DataFrame({{"a": list(range(500_000)), "b": [i % 97 for i in range(500_000)]}})
 frame.group_by("b").agg(pl.col("a").sum()).sort("b").to_arrow()  # starts polars' thread pool here
 for n in range(2):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders.cells import split_lines
-from loaders.narrative import _GROUPS, _TOKEN, narrative_facts
-from loaders.report import parse_source
+from loaders.text.cells import split_lines
+from loaders.readers.narrative import _GROUPS, _TOKEN, narrative_facts
+from loaders.assembly.report import parse_source
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_narrative", ROOT / "bench" / "narrative.py")

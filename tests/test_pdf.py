@@ -24,9 +24,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xxgk.ingest import ingest
-from loaders.normalise import RejectedInput
-from loaders.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, pdf_to_text
-from loaders.report import parse_source
+from loaders.containers.decode import RejectedInput
+from loaders.containers.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, pdf_to_text
+from loaders.assembly.report import parse_source
 from tests.test_formats import FIXTURES, cells_of, table
 from tests.test_reliability import FUZZ, assert_well_formed
 from tests.test_seeds import RAW, T3_COLS, T4_COLS
@@ -399,7 +399,7 @@ def hostile_dir(tmp_path_factory) -> Path:
 # Peak memory of this process image: VmHWM, as ru_maxrss would count the forking pytest process too.
 PROBE = """
 import json, re, sys, time
-from loaders.report import parse_source
+from loaders.assembly.report import parse_source
 data = open(sys.argv[1], "rb").read()
 started = time.perf_counter()
 r = parse_source(data)

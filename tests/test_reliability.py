@@ -18,17 +18,17 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from loaders import files as ingest_module
+from xxgk import workers as worker_pool
 from xxgk.ingest import ingest
-from loaders.report import parse_report, parse_source
-from loaders.values import parse_value
+from loaders.assembly.report import parse_report, parse_source
+from loaders.text.values import parse_value
 from tests.test_dbt import BUILT
 from tests.conftest import xxgk
 from tests.test_seeds import RAW, SEEDS
 from xxgk.build import PROJECT_DIR, build
 from xxgk.checks.run import run_checks
 from xxgk.warehouse import WarehouseChanged, connect, open_published, publishing
-from xxgk.synth import write_corpus
+from synth.corpus import write_corpus
 
 SEED_TEXTS = [(RAW / name).read_text("utf-8") for name in sorted(SEEDS)]
 STATE_SQL = ("select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
@@ -355,7 +355,7 @@ FINDINGS_SQL = ("select f.check_id, f.severity, r.source_path, f.table_id, f.row
 
 def test_item1_current_version_is_decided_by_the_files_not_by_workers_or_timing(tmp_path, monkeypatch):
     folder = versions_across_chunks(tmp_path)
-    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 20)
+    monkeypatch.setattr(worker_pool, "CHUNK_FILES", 20)
     dbs = {}
     for workers in (1, 2):
         db = dbs[workers] = tmp_path / f"workers{workers}.duckdb"

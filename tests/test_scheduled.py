@@ -169,8 +169,7 @@ def test_export_writes_the_marts_and_the_findings(made, tmp_path, fmt):
     assert len(rows) == q(db, "select count(*) from dq.findings")[0][0]
 
 
-COMMANDS = {"ingest": [], "build": [], "check": [], "dashboard": [], "run": [], "review": ["abcdef"], "export": [],
-            "synth": ["--n", "1", "--out", "x"]}
+COMMANDS = {"ingest": [], "build": [], "check": [], "dashboard": [], "run": [], "review": ["abcdef"], "export": []}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -178,6 +177,6 @@ def test_every_command_takes_quiet_and_a_bad_flag_prints_its_own_usage(command, 
     bad = xxgk(command, *COMMANDS[command], "--no-such-flag")
     assert bad.returncode == 2 and bad.stderr.startswith(f"usage: xxgk {command} ")
     assert "unrecognized arguments: --no-such-flag" in bad.stderr
-    args = [*COMMANDS[command], "--quiet"] + ([] if command == "synth" else ["--db", str(tmp_path / "none.duckdb")])
+    args = [*COMMANDS[command], "--quiet", "--db", str(tmp_path / "none.duckdb")]
     done = xxgk(command, *args, cwd=tmp_path)
     assert "unrecognized arguments" not in done.stderr and "usage:" not in done.stderr, done.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.report import parse_source
+from loaders.assembly.report import parse_source
 from tests.conftest import RAW, printed
 
 T3_ROWS_2019 = [

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from xxgk.ingest import ingest
 from xxgk.build import build
 from xxgk.checks.run import run_checks
-from xxgk.synth import evaluate, generate, write_corpus
+from synth.corpus import evaluate, generate, write_corpus
 
 N = 300
 
@@ -82,3 +84,15 @@ def test_carry_over_defects_are_placed_where_last_year_printed_a_number():
                 expected += 1
                 assert prev.t3["carried_forward"][t["col_key"]] is not None, (cur.agency, cur.year, t["col_key"])
     assert expected > 100
+
+
+@pytest.mark.parametrize("args, code, says", [
+    (["--n", "2", "--seed", "1", "--shapes", "tab"], 0, "synth: 2 reports → "),
+    (["--n", "1", "--no-such-flag"], 2, "usage: python -m synth "),
+    (["--n", "1", "--shapes", "pdf"], 2, "--shapes: "),
+])
+def test_the_generator_runs_as_its_own_command(tmp_path, args, code, says):
+    """``python -m synth`` (not an xxgk command: the product does not ship the generator)."""
+    done = subprocess.run([sys.executable, "-m", "synth", *args, "--out", str(tmp_path / "c")], capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == code and says in done.stdout + done.stderr, done.stderr

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.report import PARSER_VERSION
+from loaders.assembly.report import PARSER_VERSION
 from tests.conftest import RAW, q, xxgk
 from tests.test_seeds import SEEDS
 from xxgk.migrations import SCHEMA_VERSION

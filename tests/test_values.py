@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.values import parse_value
+from loaders.text.values import parse_value
 
 
 @pytest.mark.parametrize("raw, money_unit, value, kind, unit, unresolved", [

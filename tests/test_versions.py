@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import q, xxgk
 from tests.test_reliability import CARRIED_FORWARD_TOTAL
-from xxgk.synth import write_corpus
+from synth.corpus import write_corpus
 
 PAIRS = 4  # agency-years per kind of evidence: the hash would pick the correction about half the time
 EVIDENCE = ("signing date", "correction mark", "first seen later", "same ingest, later path")

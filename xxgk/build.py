@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.children import dies_with_this_process
+from .children import dies_with_this_process
 
 from . import warehouse
 from .logs import ToolLog

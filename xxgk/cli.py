@@ -353,7 +353,7 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 def _mark_as_output(out: Path) -> None:
     """Leave the marker by which ingest recognises this folder as xxgk's output, never to be read as input."""
-    from loaders.files import OUTPUT_MARKER
+    from .scan import OUTPUT_MARKER
 
     out.mkdir(parents=True, exist_ok=True)
     marker = out / OUTPUT_MARKER
@@ -479,18 +479,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_synth(args: argparse.Namespace) -> int:
-    from .synth import write_corpus
-
-    shapes = args.shapes.split(",") if args.shapes else None
-    try:
-        n, truth = write_corpus(args.n, args.seed, args.out, defect_rate=args.defect_rate, shapes=shapes)
-    except ValueError as exc:
-        raise E.UsageError(f"synth --shapes: {exc}") from None
-    say(f"synth: {n} reports → {args.out}; ground truth: {truth}")
-    return 0
-
-
 EXIT_CODES = ("exit codes: 0 ok; 1 new report errors (check, run: alert on it); 2 usage or input error; 3 warehouse "
               "busy (retry later); 4 warehouse unreadable (do not retry); 5 environment (disk full, permissions, "
               "read-only warehouse); 6 a stage failed; 70 internal error; 130 interrupted (Ctrl-C, SIGTERM)")
@@ -577,13 +565,6 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                 _cmd_export)
     p.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default: %(default)s)")
     p.add_argument("--out", help="folder (default: beside the warehouse, DB.export)")
-    p = command("synth", "generate a synthetic corpus with injected defects and its ground truth", _cmd_synth, db=False)
-    p.add_argument("--n", type=int, required=True, help="number of reports")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    p.add_argument("--out", required=True, help="output folder (truth.csv is written beside the reports)")
-    p.add_argument("--defect-rate", type=float, default=0.1, help="share of reports with a defect (default: %(default)s)")
-    p.add_argument("--shapes", help="only these input shapes, comma-separated, from html, tab, flattened, lines, "
-                                    "markdown (default: all, in their calibrated shares)")
     return parser, commands
 
 

@@ -1,7 +1,7 @@
 """``xxgk ingest``: the loaders' frames into ``raw.*``, in transactions, and a line in the run log.
 
-The loaders (loaders/files.py) read and parse files into polars frames, in worker processes; this
-process only inserts them. Content already in the warehouse is recognised by its hash and not
+The loaders (loaders/assembly/files.py) read and parse files into polars frames, in worker processes
+(xxgk/workers.py); this process only inserts them. Content already in the warehouse is recognised by its hash and not
 parsed again, so re-ingesting is a no-op.
 """
 from __future__ import annotations
@@ -17,12 +17,14 @@ from typing import Iterable
 import polars as pl
 from tqdm import tqdm
 
-from loaders.files import chunks, in_pieces, read_file, reparsed_chunks, scan, shown_path
-from loaders.report import PARSER_VERSION, report_id_for
+from loaders.assembly.files import read_file, shown_path
+from loaders.assembly.report import PARSER_VERSION, report_id_for
 
 from . import warehouse
 from .errors import UsageError
+from .scan import scan
 from .versions import forgotten_hashes, forgotten_reason
+from .workers import chunks, in_pieces, reparsed_chunks
 
 # Parsed chunks waiting to be written are written once they hold this many bytes (or batch_size reports).
 PENDING_BYTES = 64 * 1024 * 1024

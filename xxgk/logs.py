@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from loaders.children import dies_with_this_process
+from .children import dies_with_this_process
 
 from . import warehouse
 

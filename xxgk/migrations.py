@@ -147,7 +147,7 @@ def _first_seen(con: duckdb.DuckDBPyConnection) -> None:
 
 def _to_1(con: duckdb.DuckDBPyConnection) -> None:
     """From a warehouse of before schema versions (xxgk of 2026-11 and up to the agency identities)."""
-    # raw.*: the columns and tables of this release (loaders/frames.py); first seen = when that release ingested it.
+    # raw.*: the columns and tables of this release (loaders/assembly/frames.py); first seen = when that release ingested it.
     warehouse.ensure_schema(con)
     _first_seen(con)
     # The run log of the first releases (meta.builds) becomes lines of meta.runs.

@@ -19,7 +19,7 @@
   fingerprint it ran and its watermark, the newest report ingested when it started. A build reads the
   reports after its previous watermark, so do the checks after theirs (dbt reads the log as the source
   ``meta.runs``); a changed fingerprint makes the next stage start over.
-- ``raw.*``: created from the loaders' frames (loaders/frames.py) and written a batch per transaction.
+- ``raw.*``: created from the loaders' frames (loaders/assembly/frames.py) and written a batch per transaction.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ import yaml
 import duckdb
 import polars as pl
 
-from loaders.frames import SCHEMA, empty
+from loaders.assembly.frames import SCHEMA, empty
 
 from .errors import NO_ROOM_ERRNOS, EnvironmentProblem, UsageError, WarehouseBusy, WarehouseUnreadable, classify
 
@@ -242,10 +242,10 @@ def write_skipped(con: duckdb.DuckDBPyConnection, skipped: list[tuple[str, int |
 
 
 def refresh_agency_names(con: duckdb.DuckDBPyConnection) -> bool:
-    """Resolve every agency name the reports print (loaders/agency.py: the name rules and the seeds), over the whole
+    """Resolve every agency name the reports print (loaders/readers/agency.py: the name rules and the seeds), over the whole
     warehouse, into raw.agency_names. True when a name already there now stands for another agency (a report
     printing the name with its city came, an alias was added): the rows built from it must be built again."""
-    from loaders.agency import resolve
+    from loaders.readers.agency import resolve
 
     names = dict(con.execute("select agency, count(*) from raw.reports where agency is not null group by 1").fetchall())
     resolved = resolve(names)

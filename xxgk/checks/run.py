@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from loaders.children import dies_with_this_process
+from ..children import dies_with_this_process
 
 from .. import warehouse
 from ..logs import ToolLog

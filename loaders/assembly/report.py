@@ -4,18 +4,22 @@ So it runs unchanged in a process pool (``xxgk ingest --workers``) or on a clust
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Iterable
 
-from . import flattened as F
-from . import normalise as N
-from .cells import Lines, find_sections, section_cells, split_lines
-from .metadata import find_metadata
-from .narrative import Fact, narrative_facts
-from .arithmetic import Conflict
-from .tables import CellRecord, parse_t2, parse_t3, parse_t4
+from ..containers.decode import RejectedInput, decode_bytes, sniff_container, sniff_format
+from ..containers.html import html_to_text
+from ..containers.markdown import markdown_to_text
+from ..text import flattened as F
+from ..text.normalise import fold_and_detect, to_simplified
+from ..text.cells import Lines, find_sections, section_cells, split_lines
+from ..readers.metadata import find_metadata, further_reports, may_hold_several, printed_date
+from ..readers.narrative import Fact, narrative_facts
+from ..readers.arithmetic import Conflict
+from ..readers.tables import CellRecord, parse_t2, parse_t3, parse_t4
 
 PARSER_VERSION = "4"
 # Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond
@@ -43,6 +47,8 @@ class ParsedReport:
     cells: list[CellRecord] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)  # identities no reading of glued digits satisfies
+    printed_date: dt.date | None = None  # the signing date printed at the end
+    other_reports: str | None = None  # the reports after the first in the same file ("agency year; …"), not read
 
     @property
     def n_unresolved(self) -> int:
@@ -67,19 +73,19 @@ def parse_source(data: bytes) -> ParsedReport:
     be read of them makes the report ``partial``. Unreadable input is ``rejected`` with the reason.
     """
     try:
-        container = N.sniff_container(data)
+        container = sniff_container(data)
         if container == "pdf":
-            from .pdf import pdf_to_text
+            from ..containers.pdf import pdf_to_text
 
             text, problems = pdf_to_text(data)
             return parse_report(text, source_format="pdf", problems=problems)
         if container == "docx":
-            from .word import docx_to_text
+            from ..containers.word import docx_to_text
 
             text, problems = docx_to_text(data)
             return parse_report(text, source_format="docx", problems=problems)
-        decoded = N.decode_bytes(data)
-    except N.RejectedInput as exc:
+        decoded = decode_bytes(data)
+    except RejectedInput as exc:
         return ParsedReport("rejected", str(exc))
     report = parse_report(decoded.text)
     report.encoding = decoded.encoding
@@ -97,13 +103,13 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
     >>> r.status, r.error
     ('rejected', 'not an annual report: no title (…年度政府信息公开工作报告) and none of tables 2, 3, 4 found')
     """
-    fmt = source_format or N.sniff_format(text)
+    fmt = source_format or sniff_format(text)
     try:
-        normalised = {"html": N.html_to_text, "markdown": N.markdown_to_text}.get(fmt, _as_is)(text)
-    except N.RejectedInput as exc:
+        normalised = {"html": html_to_text, "markdown": markdown_to_text}.get(fmt, _as_is)(text)
+    except RejectedInput as exc:
         return ParsedReport("rejected", str(exc), source_format=fmt)
-    matching, script = N.fold_and_detect(normalised)
-    simplified = N.to_simplified(matching) if script == "traditional" else matching
+    matching, script = fold_and_detect(normalised)
+    simplified = to_simplified(matching) if script == "traditional" else matching
     if F.is_flattened(simplified):
         normalised, simplified = F.unflatten(normalised, simplified)
     lines = split_lines(normalised, simplified)
@@ -119,7 +125,7 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         extracted = f" ({'; '.join(problems)})" if problems else ""
         return ParsedReport("rejected", "not an annual report: no title (…年度政府信息公开工作报告) and none of "
                             f"tables 2, 3, 4 found{extracted}", source_format=fmt, script=script,
-                            normalised_text=normalised)
+                            normalised_text=normalised, printed_date=printed_date(normalised, meta.year))
     results = {"t2": parse_t2(found.get("t2", [])), "t3": parse_t3(found.get("t3", []), from_layout=fmt == "pdf"),
                "t4": parse_t4(found.get("t4", []))}
     problems = [*problems, *oversized, *(p for r in results.values() for p in r.problems)]
@@ -135,6 +141,11 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
     template = results["t2"].template or results["t3"].template
     if results["t2"].template == "2019" and results["t3"].template == "2021":
         problems.append("table 2 has the 2019 layout, table 3 the 2021 layout")
+    others = _further_reports(normalised, script)
+    if others:
+        n = len(others) + 1
+        problems.append(f"the file holds {n} reports: {meta.agency} {meta.year} was read; {'; '.join(others)} "
+                        f"{'was' if n == 2 else 'were'} not: split the file and ingest each report")
     return ParsedReport(
         status="partial" if problems else "loaded",
         error="; ".join(problems) or None,
@@ -150,7 +161,16 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         cells=[c for r in results.values() for c in r.records],
         facts=facts,
         conflicts=[c for r in results.values() for c in r.conflicts],
+        printed_date=printed_date(normalised, meta.year),
+        other_reports="; ".join(others) or None,
     )
+
+
+def _further_reports(text: str, script: str) -> list[str]:
+    """The reports after the first in the same file (their identities), which the parser does not read."""
+    if not may_hold_several(text):
+        return []
+    return further_reports(text, to_simplified(text) if script == "traditional" else None)
 
 
 def _as_is(text: str) -> str:

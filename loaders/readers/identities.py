@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import product
 from typing import NamedTuple
 
-from .labels import VOCABULARY
+from ..vocabulary import VOCABULARY
 
 Cell = tuple[str, str]  # (row_key, col_key)
 

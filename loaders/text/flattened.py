@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import re
 
-from .cells import HEADING_KEYS
+from ..patterns import FLAT_LABEL_START, NUMERAL
+from ..vocabulary import FLAT_PAGE_WORDS, HEADING_KEYS
 
 # A line this long holding table words is a flattened page, not a table row or a paragraph.
 FLAT_LINE = 300
-_TABLE_WORDS = ("本年新收", "结果维持", "第二十条")
-_NUMERAL = "一二三四五六七八九十"
-# Section headings: numbered, their key words (cells.py's) within a few characters of the number, and
+# Section headings: numbered, their key words (the seed section_words) within a few characters of the number, and
 # the rest of the heading's title ("…及改进情况").
 _HEADING = re.compile(
-    rf"[{_NUMERAL}]、[^。，；、\n]{{0,14}}?(?:{'|'.join(re.escape(k) for keys in HEADING_KEYS.values() for k in keys)})"
+    rf"[{NUMERAL}]、[^。，；、\n]{{0,14}}?(?:{'|'.join(re.escape(k) for keys in HEADING_KEYS.values() for k in keys)})"
     r"(?:[^。，；\n]{0,8}?(?:情况|措施|事项))?")
 _TABLE_SECTIONS = ("t2", "t3", "t4")
 # A run of digits: one or more glued cells (spaces inside are cell boundaries, kept for tables.py).
 # A unit printed after the number stays with it ("29项", "37551661.7元"): the cell is not bare digits.
 _RUN = re.compile(r"[+\-]?\d[\d \t\u3000\xa0]*(?:\.\d+)?(?:[万亿]?元|人次|[项件个条次宗])?")
-# Where a row label begins: its number (一、 （三） 2.), but not 第二十条第（一）项.
-_LABEL_START = re.compile(rf"(?<!第)(?=[（(][{_NUMERAL}][）)])|(?=[{_NUMERAL}]、)|(?=\d\.[^\d])")
 
 
 def is_flattened(text: str) -> bool:
@@ -37,7 +34,7 @@ def is_flattened(text: str) -> bool:
     >>> is_flattened("一、本年新收政府信息公开申请数量\\n23")
     False
     """
-    for word in _TABLE_WORDS:
+    for word in FLAT_PAGE_WORDS:
         at = text.find(word)
         if at < 0:
             continue
@@ -119,8 +116,8 @@ def _cell_cuts(segment: str) -> list[int]:
             run = run[:-1].rstrip()
         if not run:
             continue
-        cuts.extend(k.start() for k in _LABEL_START.finditer(segment, label_from, m.start()))
+        cuts.extend(k.start() for k in FLAT_LABEL_START.finditer(segment, label_from, m.start()))
         cuts.extend((m.start(), m.start() + len(run)))
         label_from = m.start() + len(run)
-    cuts.extend(k.start() for k in _LABEL_START.finditer(segment, label_from))
+    cuts.extend(k.start() for k in FLAT_LABEL_START.finditer(segment, label_from))
     return cuts

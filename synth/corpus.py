@@ -1,4 +1,4 @@
-"""``xxgk synth``: realistic synthetic annual reports with known defects and their ground truth.
+"""``python -m synth``: realistic synthetic annual reports with known defects and their ground truth.
 
 Agencies across levels and regions publish consecutive years; every identity holds by
 construction (I1–I7, carry-overs across years), and a chosen share of reports gets one defect
@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 
 from itertools import product
 
-from loaders.labels import T3_ROW_ORDER
+from loaders.vocabulary import T3_ROW_ORDER
 
 PROVINCES = ["浙江省", "江苏省", "广东省", "山东省", "福建省", "四川省", "湖北省", "河南省", "安徽省", "湖南省"]
 CITIES = ["杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "台州市", "南京市", "苏州市", "无锡市",
@@ -605,7 +605,7 @@ def evaluate(db_path: str | Path, truth_path: str | Path) -> dict:
     recall: share of expected findings (per defect kind) that were found with the same check and
     cell; false_errors: error findings on reports where the truth expects none of that check.
     """
-    from .warehouse import connect
+    from xxgk.warehouse import connect
 
     with open(truth_path, encoding="utf-8") as fh:
         truth = list(csv.DictReader(fh))

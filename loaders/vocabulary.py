@@ -19,6 +19,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 
+from .patterns import LABEL_NUMBERING
+
 VOCABULARY = Path(os.environ.get("XXGK_VOCABULARY", Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"))
 
 _STRIP = re.compile(r"[\s\u3000\xa0:：、.．·,，。;；\"“”'‘’]+")
@@ -48,6 +50,30 @@ def _fragments(rows: list[dict[str, str]], key: str) -> list[tuple[str, tuple[st
             out[r[key]] = tuple(dict.fromkeys(out.get(r[key], ()) + frags))
     return list(out.items())
 
+
+# --- sections ------------------------------------------------------------------------------
+def _section_words(kind: str) -> dict[str, tuple[str, ...]]:
+    """section → its words of one kind (heading, anchor, table_word), in sort order, sections in order of first word.
+
+    >>> _section_words("anchor")["t2"]
+    ('第二十条第',)
+    """
+    words: dict[str, tuple[str, ...]] = {}
+    for r in _read("section_words"):
+        if r["kind"] == kind:
+            words[r["section"]] = words.get(r["section"], ()) + (r["word"],)
+    return words
+
+
+# The sections in the order a report prints them after its overview (s1).
+SECTION_ORDER = ("t2", "t3", "t4", "s5", "s6")
+HEADING_KEYS = _section_words("heading")
+# A table can also be found by its own first cells when its heading is missing.
+TABLE_ANCHORS = _section_words("anchor")
+# Words a table's own cells hold, near its top: what tells a table's heading from a mention of it.
+TABLE_WORDS = _section_words("table_word")
+# Table words that, on a very long line, show a flattened page.
+FLAT_PAGE_WORDS = tuple(r["word"] for r in _read("section_words") if r["marks_flat_page"] == "true")
 
 # --- table 3 -------------------------------------------------------------------------------
 _T3_ROW_DEFS = _read("t3_rows")
@@ -110,7 +136,6 @@ def match(label: str, table: list[tuple[str, tuple[str, ...]]]) -> str | None:
     return min(found, key=lambda m: (m[1], m[0]))[2] if found else None
 
 
-_ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+|\([一二三四五六七八九十]+\)|\d{1,2})+")
 # A typo'd label is taken for the closest canonical one only when it is this close, and clearly
 # closer than to any other.
 FUZZY_MIN, FUZZY_MARGIN = 0.75, 0.15
@@ -123,7 +148,7 @@ def closest_t3_row(label: str) -> str | None:
     >>> closest_t3_row("2其他法律行政止公开"), closest_t3_row("申请")
     ('denied_prohibited_by_law', None)
     """
-    core = _ENUMERATION.sub("", label)
+    core = LABEL_NUMBERING.sub("", label)
     # Only a numbered row label ("2.其他法律…") is worth comparing: headers and notes are not rows.
     if core == label or not 4 <= len(core) <= 40:
         return None
@@ -132,7 +157,7 @@ def closest_t3_row(label: str) -> str | None:
     return key if best >= FUZZY_MIN and best - second >= FUZZY_MARGIN else None
 
 
-_T3_CORES = {r["row_key"]: _ENUMERATION.sub("", norm_label(r["label"])) for r in _T3_ROW_DEFS}
+_T3_CORES = {r["row_key"]: LABEL_NUMBERING.sub("", norm_label(r["label"])) for r in _T3_ROW_DEFS}
 
 
 # The template numbers the rows of groups （三）–（六）: (group, item number) → row ("三", "2") → 禁止公开.

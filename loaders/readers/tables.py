@@ -11,13 +11,14 @@ from functools import lru_cache, partial
 from operator import attrgetter, itemgetter
 from typing import Callable, NamedTuple
 
-from . import labels as L
-from .cells import Cell, runs
-from .labels import norm_label
+from .. import vocabulary as L
+from ..text.cells import Cell, runs
+from ..vocabulary import norm_label
 from .arithmetic import Conflict, GluedRow, derive, has_blanks, read_jointly
-from .glued import is_digit_run, split_run
+from ..text.glued import is_digit_run, split_run
 from .identities import grid, row_identities
-from .values import parse_value
+from ..text.values import parse_value
+from ..patterns import ROW_ENUMERATOR
 
 
 class CellRecord(NamedTuple):
@@ -109,7 +110,7 @@ def _emit(table_id: str, row_key: str, row_label: str, columns: list[str], value
 def _zeros(values: list[Cell], n: int) -> bool:
     """Whether the values print ``n`` zeros and nothing else (spaces aside).
 
-    >>> from .cells import make_cell
+    >>> from ..text.cells import make_cell
     >>> _zeros([make_cell("00 0", "00 0", 0, 1, None)], 3), _zeros([make_cell("000", "000", 0, 1, None)], 4)
     (True, False)
     """
@@ -229,7 +230,7 @@ def blank_side(rows: list[list[Cell]], n: int) -> str | None:
     """The end of a row where a table puts its extra blank cells, told by the rows too long by blanks
     at one end only.
 
-    >>> from .cells import make_cell
+    >>> from ..text.cells import make_cell
     >>> row = lambda *t: [make_cell(x, x, 0, 1, 1) for x in t]
     >>> blank_side([row("1", "1", ""), row("", "2", "2", "")], 2), blank_side([row("", "2", "2", "")], 2)
     ('trailing', None)
@@ -354,7 +355,7 @@ def glued_table(cells: list[Cell]) -> bool:
     """Whether a table glues its cells: a number printed with a leading zero ("0000000", "00") is
     several cells run together.
 
-    >>> from .cells import make_cell
+    >>> from ..text.cells import make_cell
     >>> glued_table([make_cell("230 000023", "230 000023", 0, 1, None)]), glued_table([make_cell("23", "23", 0, 1, None)])
     (True, False)
     """
@@ -365,7 +366,6 @@ def glued_table(cells: list[Cell]) -> bool:
 _LEADING_ZERO = re.compile(r"(?<![\d.])0\d")
 
 
-_ENUMERATOR = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|(?<![\d.])\d{1,2}\s*[.．、](?!\d)")
 _GROUP_PREFIX = re.compile(r"[（(]([三四五六])[）)]")
 
 
@@ -381,7 +381,7 @@ def _row_label_start(labels: list[str], groups: list[str | None]) -> tuple[str, 
     ('1.本机关不', '四')
     """
     for k in range(len(labels) - 1, -1, -1):
-        found = list(_ENUMERATOR.finditer(labels[k]))
+        found = list(ROW_ENUMERATOR.finditer(labels[k]))
         if found:
             at = found[-1].start()
             prefix = _GROUP_PREFIX.findall(labels[k], 0, at)
@@ -395,7 +395,7 @@ def _blanks_vanish(rows: list[tuple[list[Cell], int]]) -> bool:
     cut with certainty: a cut the row's sum confirms may still put a number in a blank cell's place
     ("18221822": 1822 … 1822, or 1,8,2,2,1,8,22), and a run with a digit a cell may be fewer cells.
 
-    >>> from .cells import make_cell
+    >>> from ..text.cells import make_cell
     >>> row = lambda *t: [make_cell(x, x, 0, 1, None) for x in t]
     >>> _blanks_vanish([(row("7000007"), 7), (row("55"), 7)]), _blanks_vanish([(row("7000007"), 7)])
     (True, False)
@@ -550,7 +550,7 @@ def _total_first(columns: list[str], header: str, rows: list[_T3Row]) -> list[st
     never does) and the rows' sums agree: more rows have their first number equal to the sum of the
     others than their last.
 
-    >>> from .cells import make_cell
+    >>> from ..text.cells import make_cell
     >>> row = lambda *v: _T3Row("x", True, "", [make_cell(str(n), str(n), 0, 1, 1) for n in v])
     >>> cols = [c for c in L.T3_COLUMN_ORDER if c != "legal_person_subtotal"]
     >>> _total_first(cols, "总计自然人商业企业", [row(12, 10, 2, 0, 0, 0, 0)] * 3)[:2]

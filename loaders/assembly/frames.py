@@ -42,7 +42,7 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
         "qualifier": pl.String, "matched_text": pl.String, "sentence": pl.String, "char_offset": pl.Int32,
         "sentence_offset": pl.Int32, "part": pl.String, "keyword": pl.String, "decimals": pl.Int32,
     },
-    # Every agency name the reports print and the canonical agency it stands for (loaders/agency.py), written over
+    # Every agency name the reports print and the canonical agency it stands for (loaders/readers/agency.py), written over
     # the whole warehouse by xxgk: whether a name without its province is another's depends on all the names.
     "agency_names": {
         "printed_name": pl.String, "agency_key": pl.String, "agency": pl.String, "resolved_by": pl.String,
@@ -82,8 +82,7 @@ class ReportRows:
         self.columns: dict[str, dict[str, list]] = {t: {c: [] for c in SCHEMA[t]} for t in REPORT_TABLES}
 
     def add(self, path: str, data: bytes, sha256: str, report_id: str, parsed: ParsedReport,
-            now: dt.datetime, printed_date: dt.date | None = None, other_reports: str | None = None,
-            first_seen_at: dt.datetime | None = None) -> None:
+            now: dt.datetime, first_seen_at: dt.datetime | None = None) -> None:
         self._append("report_sources", sha256=sha256, report_id=report_id, source_path=path, size_bytes=len(data),
                      raw_bytes=data, normalised_text=parsed.normalised_text or None, ingested_at=now)
         self._append("reports", report_id=report_id, sha256=sha256, source_path=path,
@@ -91,8 +90,8 @@ class ReportRows:
                      agency=parsed.agency, year=parsed.year, template=parsed.template, script=parsed.script,
                      status=parsed.status, error=parsed.error, n_cells=len(parsed.cells),
                      n_unresolved=parsed.n_unresolved, n_facts=len(parsed.facts),
-                     parser_version=PARSER_VERSION, ingested_at=now, printed_date=printed_date,
-                     other_reports=other_reports, printed_agency=parsed.printed_agency,
+                     parser_version=PARSER_VERSION, ingested_at=now, printed_date=parsed.printed_date,
+                     other_reports=parsed.other_reports, printed_agency=parsed.printed_agency,
                      revision_mark=parsed.revision_mark, first_seen_at=first_seen_at)
         if parsed.cells:
             # One transpose per report (C speed) instead of an append per field of every cell.

@@ -28,7 +28,8 @@ from typing import Iterator, NamedTuple
 
 from lxml import etree
 
-from .normalise import MAX_TEXT_CHARS, RejectedInput, _SPACE
+from .decode import MAX_TEXT_CHARS, RejectedInput
+from .html import SPACE as _SPACE
 
 # A Word document has a few dozen parts, a few hundred with many images; the central directory
 # of a ZIP with millions of entries would cost hundreds of MB before any check could run.
@@ -141,7 +142,7 @@ def _main_part(archive: zipfile.ZipFile) -> str:
     >>> _main_part(zipfile.ZipFile(buf))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    loaders.normalise.RejectedInput: an OpenDocument text (.odt), not a Word document: save the report as .docx ...
+    loaders.containers.decode.RejectedInput: an OpenDocument text (.odt), not a Word document: save the report as .docx ...
     """
     names = archive.namelist()
     if "[Content_Types].xml" not in names:

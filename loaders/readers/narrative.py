@@ -114,7 +114,7 @@ _HEADING = re.compile(r"\s*(?:#|[一二三四五六七八九十]{1,3}[、.．]|[
 def narrative_facts(lines: Iterable[tuple[int, int, str, str]]) -> list[Fact]:
     """Facts from prose lines, given as (line number, offset, raw, simplified) (``Lines.rows``).
 
-    >>> from .cells import split_lines
+    >>> from ..text.cells import split_lines
     >>> t = "2019年，区政府办公室共受理政府信息公开申请122件，引发行政复议11件，被纠错1件。"
     >>> [(f.metric, f.value) for f in narrative_facts(split_lines(t, t).rows())]
     [('applications_received', 122.0), ('review_count', 11.0), ('review_corrected', 1.0)]

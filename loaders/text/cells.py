@@ -23,7 +23,8 @@ from functools import lru_cache, partial
 from itertools import accumulate
 from typing import Iterator, NamedTuple
 
-from .labels import norm_label
+from ..patterns import FOOTER_MARK, HEADING_MAX_CHARS, HEADING_NUMBER, PAGE_FOOTER, UNNUMBERED_HEADING_MAX_CHARS
+from ..vocabulary import HEADING_KEYS, SECTION_ORDER, TABLE_ANCHORS, TABLE_WORDS, norm_label
 from .values import CellValue, parse_value
 
 
@@ -163,28 +164,9 @@ def split_lines(original: str, simplified: str) -> Lines:
 
 
 # --- sections --------------------------------------------------------------------------------
-SECTION_ORDER = ("t2", "t3", "t4", "s5", "s6")
-HEADING_KEYS = {
-    "s1": ("总体情况",),
-    "t2": ("主动公开政府信息情况", "主动公开政府信息",),
-    "t3": ("收到和处理政府信息公开申请情况", "收到和处理政府信息公开申请"),
-    # The heading always ends in 行政诉讼情况; its first words vary ("被申请行政复议", "行政法复议").
-    "t4": ("复议、行政诉讼", "复议、提起行政诉讼", "复议和提起行政诉讼", "行政诉讼情况"),
-    "s5": ("存在的主要问题", "存在的问题", "存在问题", "主要问题及改进", "主要问题和改进", "问题及改进", "问题和改进"),
-    "s6": ("其他需要报告的事项",),
-}
-# A table can also be found by its own first cells when its heading is missing.
-_TABLE_ANCHORS = {
-    "t2": ("第二十条第",),
-    "t3": ("本列数据的勾稽关系", "本列数据的钩稽关系", "本年新收政府信息公开申请"),
-}
-_HEADING_PREFIX = re.compile(r"^[#*\s]*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])?")
-
-
 # Heading key words, found in one pass over the text; a line whose first one starts within its
-# first 40 characters (and that is not a table cell) may be a heading.
+# first HEADING_MAX_CHARS characters (and that is not a table cell) may be a heading.
 _HEADING_KEY = re.compile("|".join(re.escape(k) for keys in HEADING_KEYS.values() for k in keys))
-_HEADING_COLUMNS = 40
 
 
 def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
@@ -220,37 +202,31 @@ def find_sections(lines: Lines, text: str) -> dict[str, tuple[int, int]]:
     return sections
 
 
-# Words a table's own cells hold, near its top: what tells a table's heading from a mention of it.
-_TABLE_WORDS = {
-    "t2": ("第二十条", "信息内容", "规章"),
-    "t3": ("本年新收", "自然人", "申请人情况"),
-    "t4": ("结果维持", "尚未审结", "复议后起诉"),
-}
 _TABLE_WINDOW = 60
 
 
 def _table_follows(lines: Lines, text: str, i: int, name: str, candidates: list[tuple[int, str | None]]) -> bool:
     """Whether table ``name``'s words follow heading line ``i`` before the next heading."""
-    if name not in _TABLE_WORDS:
+    if name not in TABLE_WORDS:
         return True
     end = next((j for j, _ in candidates if j > i), len(lines.raw))
     window = text[lines.offset[i]: lines.offset[min(end, i + _TABLE_WINDOW, len(lines.raw) - 1)]]
-    return any(word in window for word in _TABLE_WORDS[name])
+    return any(word in window for word in TABLE_WORDS[name])
 
 
 def _heading_lines(lines: Lines, text: str) -> list[int]:
-    """Indexes of the lines, not tab-led, holding a heading key word within their first 40 characters."""
+    """Indexes of the lines, not tab-led, holding a heading key word among their first HEADING_MAX_CHARS characters."""
     found: list[int] = []
     for m in _HEADING_KEY.finditer(text):
         i = lines.index_at(m.start())
-        if (not found or found[-1] != i) and m.start() - lines.offset[i] <= _HEADING_COLUMNS \
+        if (not found or found[-1] != i) and m.start() - lines.offset[i] <= HEADING_MAX_CHARS \
                 and not lines.text[i].startswith("\t"):
             found.append(i)
     return found
 
 
 def _could_be_heading(raw: str, text: str) -> bool:
-    return len(raw) < 80 and not raw.startswith("\t") and 0 < len(text.strip()) <= 40
+    return len(raw) < 80 and not raw.startswith("\t") and 0 < len(text.strip()) <= HEADING_MAX_CHARS
 
 
 @lru_cache(maxsize=4096)  # headings recur in every report
@@ -262,8 +238,8 @@ def _heading_names(line_text: str) -> frozenset[str]:
     (['t3'], frozenset())
     """
     text = line_text.strip()
-    body = _HEADING_PREFIX.sub("", text)
-    if body == text and len(body) > 30:
+    body = HEADING_NUMBER.sub("", text)
+    if body == text and len(body) > UNNUMBERED_HEADING_MAX_CHARS:
         return frozenset()
     return frozenset(name for name, keys in HEADING_KEYS.items() if any(key in body for key in keys))
 
@@ -272,14 +248,10 @@ def _find_anchor(lines: Lines, text: str, pos: int, name: str) -> int | None:
     """The first line from ``pos`` on that holds one of the table's anchors."""
     if pos >= len(lines.raw):
         return None
-    found = [at for at in (text.find(a, lines.offset[pos]) for a in _TABLE_ANCHORS.get(name, ())) if at >= 0]
+    found = [at for at in (text.find(a, lines.offset[pos]) for a in TABLE_ANCHORS.get(name, ())) if at >= 0]
     return lines.index_at(min(found)) if found else None
 
 
-# --- cells -------------------------------------------------------------------------------------
-_PAGE_FOOTER = re.compile(r"^\s*(?:[—–\-－]+\s*\d{1,4}\s*[—–\-－]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$")
-# Every page footer holds one of these; only lines holding one are matched against _PAGE_FOOTER.
-_FOOTER_MARK = re.compile(r"[—–\-－第]")
 _LABEL_THEN_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s])\s+(?P<nums>[+\-]?\d[\d.,]*\S{0,4}(?:\s+[+\-]?\d[\d.,]*\S{0,4})*)$")
 _NUMBERS = re.compile(r"^[+\-]?\d[\d.,]*\S{0,4}(?:\s+[+\-]?\d[\d.,]*\S{0,4})+$")
 
@@ -288,8 +260,8 @@ def section_cells(lines: Lines, start: int, end: int) -> list[Cell]:
     """The cells of lines ``start`` to ``end`` (a section's body), in reading order."""
     span = lines.span(start, end)
     base = lines.offset[start] if start < end else 0
-    marked = {lines.index_at(base + m.start()) for m in _FOOTER_MARK.finditer(span)}
-    footers = {i + 1 for i in marked if _PAGE_FOOTER.match(lines.raw[i])}
+    marked = {lines.index_at(base + m.start()) for m in FOOTER_MARK.finditer(span)}
+    footers = {i + 1 for i in marked if PAGE_FOOTER.match(lines.raw[i])}
     if not footers:
         rows = lines.rows(start, end)
         return _tab_cells(rows) if "\t" in span else _line_cells(rows)

@@ -17,7 +17,7 @@ import unicodedata
 import zlib
 from typing import Iterator
 
-from .normalise import RejectedInput
+from .decode import RejectedInput
 from .pdf_layout import MIN_RULE, THIN, Char, Page, render
 
 # A text report of a few hundred pages is well under this; larger files are scans or not reports.
@@ -47,7 +47,7 @@ def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
     >>> pdf_to_text(b"%PDF-1.7 and nothing else")
     Traceback (most recent call last):
     ...
-    loaders.normalise.RejectedInput: damaged PDF: pdfium cannot read it (data format error) and it has no %%EOF end marker, so it was probably cut short: get the complete file again
+    loaders.containers.decode.RejectedInput: damaged PDF: pdfium cannot read it (data format error) and it has no %%EOF end marker, so it was probably cut short: get the complete file again
     """
     if len(data) > MAX_PDF_BYTES:
         raise RejectedInput(f"PDF of {len(data)} bytes exceeds the {MAX_PDF_BYTES}-byte limit for one report "
@@ -88,7 +88,7 @@ def check_streams(data: bytes) -> None:
     >>> check_streams(bomb)
     Traceback (most recent call last):
     ...
-    loaders.normalise.RejectedInput: PDF bomb: stream object 1 inflates to more than 4194304 bytes of page content (real pages hold under 100000); not read. If it is a genuine report, print it to a new PDF and ingest that
+    loaders.containers.decode.RejectedInput: PDF bomb: stream object 1 inflates to more than 4194304 bytes of page content (real pages hold under 100000); not read. If it is a genuine report, print it to a new PDF and ingest that
     """
     advice = "not read. If it is a genuine report, print it to a new PDF and ingest that"
     streams = list(_streams(data))

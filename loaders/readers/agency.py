@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
-from .labels import VOCABULARY
+from ..vocabulary import VOCABULARY
 from .metadata import normalise_name
-from .normalise import to_simplified
+from ..text.normalise import to_simplified
 
 _BRACKETS = str.maketrans({"（": "(", "〔": "(", "［": "(", "[": "(", "【": "(", "）": ")", "〕": ")", "］": ")",
                            "]": ")", "】": ")", "，": "、", ",": "、", "－": "-", "—": "-", "–": "-", "‐": "-"})

@@ -15,6 +15,8 @@ from bisect import bisect_right
 from itertools import groupby
 from typing import NamedTuple, Sequence
 
+from ..patterns import LINE_NUMBERED, PDF_PAGE_NUMBER
+
 
 class Char(NamedTuple):
     """One printed character and its box."""
@@ -402,7 +404,7 @@ def read_text_tables(lines: Sequence[Line]) -> tuple[list[Table], list[Line]]:
     def close(page_end: bool = False) -> None:
         pitch = _row_pitch(run)
         while run and len(run[-1].chunks) < 2 and not (
-                page_end and _NUMBERED.match(run[-1].text) and len(run) > 1 and run[-1].top - run[-2].top <= 1.5 * pitch):
+                page_end and LINE_NUMBERED.match(run[-1].text) and len(run) > 1 and run[-1].top - run[-2].top <= 1.5 * pitch):
             rest.append(run.pop())  # what follows the last row (a heading, a caption) is prose
         data = [k for k, line in enumerate(run) if _is_data(line)]
         if len(data) >= 2 or data and any(len(line.chunks) > 1 for line in run[:data[0]]):
@@ -479,7 +481,7 @@ def text_table(lines: Sequence[Line]) -> Table:
         texts = [text for text, _, _ in line.chunks]
         nearest = min(range(len(rows)), key=lambda k: abs(rows[k][0] - middle))
         _, labels, _ = rows[nearest]
-        if _NUMBERED.match(line.text) and labels:
+        if LINE_NUMBERED.match(line.text) and labels:
             rows.append((middle, texts, [""] * len(bands)))
         elif middle < rows[nearest][0]:
             labels[:1] = [join_wrapped(texts + labels[:1])]
@@ -538,10 +540,6 @@ class Prose(NamedTuple):
 
 # Running headers and footers sit in the top or bottom eighth of a page.
 _BAND = 0.12
-_PAGE_NUMBER = re.compile(r"^[\s\-—–－~·•_]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?"
-                          r"(?:\s*/\s*\d{1,4})?[\s\-—–－~·•_]*$")
-# Numbering that starts a heading or a table row: 一、 （一） (1) 1. 1、
-_NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．](?!\d))")
 # A value cell: a number (with a unit), a dash, 无.
 _VALUE = re.compile(r"^[+\-]?\d[\d,.]*\s*(?:万元|亿元|元|项|件|个|条|次|%)?$|^[/\-—–－\\]{1,2}$|^无$")
 
@@ -596,7 +594,7 @@ def running_lines(pages: Sequence[tuple[Page, list[Line]]]) -> set[tuple[int, fl
     for text in masked.values():
         counts[text] = counts.get(text, 0) + 1
     recurring = max(2, (len(pages) + 1) // 2)
-    return {key for key, text in candidates.items() if counts[masked[key]] >= recurring or _PAGE_NUMBER.match(text)}
+    return {key for key, text in candidates.items() if counts[masked[key]] >= recurring or PDF_PAGE_NUMBER.match(text)}
 
 
 def _paragraphs(items: list, lines: list[Line]) -> list:
@@ -632,7 +630,7 @@ def continues(a: Line, b: Line, right: float, left: float, same_page: bool = Tru
     True
     """
     size = max(a.size, b.size)
-    if _NUMBERED.match(b.text) or abs(a.size - b.size) > 0.2 * size or len(a.chunks) > 1 or len(b.chunks) > 1:
+    if LINE_NUMBERED.match(b.text) or abs(a.size - b.size) > 0.2 * size or len(a.chunks) > 1 or len(b.chunks) > 1:
         return False  # a line with wide gaps is a row of a table without rules, not running text
     if same_page and not -0.5 * size <= b.top - a.bottom <= 1.5 * size:
         return False
@@ -755,7 +753,7 @@ def _fragment(before: str, after: str) -> bool:
     (True, False, False)
     """
     return bool(before) and bool(after) and not _VALUE.match(before) and not _VALUE.match(after) \
-        and not _NUMBERED.match(after)
+        and not LINE_NUMBERED.match(after)
 
 
 def _same_column(cell: GridCell, candidates: Sequence[GridCell]) -> GridCell | None:

@@ -23,7 +23,7 @@ from itertools import product
 from operator import itemgetter
 from typing import NamedTuple, Sequence
 
-from .glued import agreed, shown
+from ..text.glued import agreed, shown
 from .identities import Cell, Grid, Instance
 
 # Combinations of glued rows' readings tried at most for one group of rows bound by the same identities:

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .cells import Lines
+from ..patterns import HEADING_MAX_CHARS
+from ..text.cells import Lines
 
 # A year: printed in digits or in Chinese numerals (二〇一九年度), never right after a digit (12023年).
 _YEAR = r"(?<!\d)(?P<year>(?:19|20)\d{2}|(?:一九|二[〇○零])[〇○零一二三四五六七八九]{2})"
@@ -79,7 +80,7 @@ def find_metadata(lines: Lines, body_start: int) -> Metadata:
     prints before the year; a name that cannot be told whole (its brackets do not match, it starts
     inside a bracket or after a 、) is not taken: the problem says why.
 
-    >>> from .cells import split_lines
+    >>> from ..text.cells import split_lines
     >>> t = "嘉兴港区2020年度政府信息公开工作\\n\\n年度报告\\n一、总体情况"
     >>> find_metadata(split_lines(t, t), 3)[:3]
     ('嘉兴港区2020年度政府信息公开工作年度报告', '嘉兴港区', 2020)
@@ -264,7 +265,7 @@ def body_year(lines: Lines, body_start: int) -> int | None:
     """The year the report's first pages speak of most ("本报告所列数据的统计期限自2023年1月1日…",
     "2023年，我区…"): the year reported on.
 
-    >>> from .cells import split_lines
+    >>> from ..text.cells import split_lines
     >>> t = "甲区2022年度政府信息公开工作年度报告\\n一、总体情况\\n2023年，我区……2023年1月1日至2023年12月31日"
     >>> body_year(split_lines(t, t), 1)
     2023
@@ -354,14 +355,14 @@ def further_reports(text: str, simplified: str | None = None) -> list[str]:
         return []
     lines = (simplified or text).split("\n")
     headings = [i for i, line in enumerate(lines)
-                if _T3_HEADING[0] in line and not line.startswith("\t") and len(line.strip()) <= 40]
+                if _T3_HEADING[0] in line and not line.startswith("\t") and len(line.strip()) <= HEADING_MAX_CHARS]
     found = []
     for previous, heading in zip(headings, headings[1:]):
         segment = [line for line in lines[previous + 1: heading]
                    if line.strip() and not line.startswith("\t") and not _LINK_LINE.match(line)]
         # A new report's body starts with 总体情况; its title is a short line, or a sentence before that heading.
         body = next((k for k in range(len(segment) - 1, -1, -1)
-                     if "总体情况" in segment[k] and len(segment[k].strip()) <= 40), None)
+                     if "总体情况" in segment[k] and len(segment[k].strip()) <= HEADING_MAX_CHARS), None)
         titles = [line.strip() for line in segment if len(line.strip()) <= 60]
         if body is not None:
             titles += [line.strip() for line in segment[:body] if len(line.strip()) > 60]
