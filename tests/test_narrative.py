@@ -217,6 +217,7 @@ def warnings(tmp_path_factory):
     return bench.score_warnings(db)
 
 
+@pytest.mark.e2e
 def test_narrative_warnings_are_precise_against_the_labels(warnings):
     print(f"\nnarrative.mismatch: {len(warnings.true)} true, {len(warnings.false)} false, "
           f"{len(warnings.missed)} missed")

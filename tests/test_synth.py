@@ -30,6 +30,7 @@ def corpus(tmp_path_factory) -> tuple[Path, Path]:
     return db, truth
 
 
+@pytest.mark.e2e
 def test_every_injected_defect_is_found_and_clean_reports_have_no_errors(corpus):
     db, truth = corpus
     result = evaluate(db, truth)
@@ -41,6 +42,7 @@ def test_every_injected_defect_is_found_and_clean_reports_have_no_errors(corpus)
     assert result["clean_reports_with_errors"] == 0 and result["clean_reports"] > 200
 
 
+@pytest.mark.e2e
 def test_corpus_has_the_shapes_of_real_reports(corpus):
     db, truth = corpus
     files = [p for p in truth.parent.rglob("*") if p.suffix in (".txt", ".html", ".md")]
@@ -72,6 +74,7 @@ def test_generation_is_deterministic_and_identities_hold_when_clean():
             assert cur.t3["carried_over"] == prev.t3["carried_forward"]
 
 
+@pytest.mark.slow
 def test_carry_over_defects_are_placed_where_last_year_printed_a_number():
     """A column left blank last year cannot be checked across years; the truth must not expect it."""
     reports = generate(10_000, seed=7, defect_rate=1.0)

@@ -20,9 +20,12 @@ import duckdb
 import pytest
 
 from loaders.assembly.report import PARSER_VERSION
-from tests.conftest import RAW, q, xxgk
-from tests.test_seeds import SEEDS
 from xxgk.migrations import SCHEMA_VERSION
+from tests.support.samples import RAW, SEEDS
+from tests.support.warehouses import q, xxgk
+
+# The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASES = {
