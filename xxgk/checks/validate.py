@@ -40,11 +40,11 @@ NOT_DISMISSED = ("finding_id not in (select finding_id from dq.finding_reviews "
                  "where is_current and decision = 'dismissed')")
 
 
-def check_models(manifest: dict) -> list[dict]:
+def checks_in_manifest(manifest: dict) -> list[dict]:
     """The check models' meta (check_id, severity, family), the kind their family has, their name and description,
     from dbt's manifest.
 
-    >>> check_models({"nodes": {"model.xxgk.chk_a": {"resource_type": "model", "name": "chk_a", "description": "d",
+    >>> checks_in_manifest({"nodes": {"model.xxgk.chk_a": {"resource_type": "model", "name": "chk_a", "description": "d",
     ...     "schema": "checks", "config": {"meta": {"check_id": "extraction.a", "family": "extraction"}}}}})
     [{'check_id': 'extraction.a', 'family': 'extraction', 'kind': 'extraction', 'model': 'checks.chk_a', 'description': 'd'}]
     """
@@ -92,7 +92,7 @@ def validate(db_path: str, gx_root: Path, manifest_path: Path, run_name: str, da
         # A validation must never take the warehouse's write lock.
         kwargs={"connect_args": {"read_only": True}})
     definitions = []
-    for family, kwargs in sorted(expectations(check_models(json.loads(manifest_path.read_text()))).items()):
+    for family, kwargs in sorted(expectations(checks_in_manifest(json.loads(manifest_path.read_text()))).items()):
         batch = source.add_query_asset(name=family, query=f"select * from dq.findings where family = '{family}'") \
             .add_batch_definition_whole_table("findings")
         suite = context.suites.add(gx.ExpectationSuite(name=family))
