@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.batches import two_batches
+from tests.support.samples import RAW
+from tests.support.warehouses import findings, q, warehouse_from, xxgk
 from xxgk.build import PROJECT_DIR, build, check_models, check_vars, dbt
 from xxgk.checks.run import run_checks
 from xxgk.checks.validate import SAMPLE_COLUMNS
 from xxgk.dashboard.site import build_site
 from xxgk.ingest import ingest
-from tests.support.samples import RAW
-from tests.support.warehouses import findings, q, warehouse_from, xxgk
-from tests.support.batches import two_batches
 
 # The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
 pytestmark = pytest.mark.e2e

@@ -13,13 +13,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support.samples import RAW, SEEDS
+from tests.support.warehouses import q, warehouse_from
 from xxgk.build import build
 from xxgk.checks.run import run_checks
 from xxgk.dashboard.screenshot import Browser, chromium, dump_dom, screenshot
 from xxgk.dashboard.site import _cell_view, build_site
 from xxgk.ingest import ingest
-from tests.support.samples import RAW, SEEDS
-from tests.support.warehouses import q, warehouse_from
 
 # The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
 pytestmark = pytest.mark.e2e

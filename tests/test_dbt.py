@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.ingest import ingest
-from xxgk.build import PROJECT_DIR, build, project_fingerprint
+from tests.support.batches import GLUED_003, SEED_003, two_batches
 from tests.support.samples import RAW
 from tests.support.warehouses import BUILT, q
-from tests.support.batches import GLUED_003, SEED_003, two_batches
+from xxgk.build import PROJECT_DIR, build, project_fingerprint
+from xxgk.ingest import ingest
 
 DBT = str(Path(sys.executable).parent / "dbt")  # the venv's dbt, whether or not the venv is activated
 MEASURES = ("new_received", "carried_over", "total_processed", "carried_forward", "granted", "partially_granted",

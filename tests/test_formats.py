@@ -13,11 +13,10 @@ from collections import Counter
 import opencc
 import pytest
 
-from loaders.text.cells import split_lines
-from loaders.readers.metadata import _AGENCY_FIRST, agency_first, body_year
-from loaders.text.normalise import detect_script, fold_and_detect, fold_compat
 from loaders.assembly.report import parse_report, parse_source
-
+from loaders.readers.metadata import _AGENCY_FIRST, agency_first, body_year
+from loaders.text.cells import split_lines
+from loaders.text.normalise import detect_script, fold_and_detect, fold_compat
 from tests.support.samples import FIXTURES, RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, cells_of, table
 
 

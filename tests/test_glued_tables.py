@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from loaders.assembly.report import parse_report
 from loaders.readers import arithmetic
 from loaders.readers.identities import grid
-from loaders.assembly.report import parse_report
 from loaders.readers.tables import CellRecord
-from xxgk.checks.run import run_checks
 from tests.support.samples import text_report
 from tests.support.warehouses import findings, warehouse_from
+from xxgk.checks.run import run_checks
 
 # 平潭 2021 (real corpus 004) as a crawler glues it: 270020130 and 220000325 each have two readings whose 总计 is
 # the sum of their parts (2,7,0,0,20,1,30 / 27,0,0,2,0,1,30; 2,20,0,0,0,3,25 / 22,0,0,0,0,3,25).

@@ -15,11 +15,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from xxgk import workers as files_module
-from xxgk.ingest import ingest
+from tests.support.corpus import as_user, corpus
 from tests.support.samples import RAW
 from tests.support.warehouses import xxgk
-from tests.support.corpus import as_user, corpus
+from xxgk import workers as files_module
+from xxgk.ingest import ingest
 
 
 @pytest.fixture(scope="module")

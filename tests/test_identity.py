@@ -11,13 +11,13 @@ from pathlib import Path
 
 import opencc
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from hypothesis import assume, given, settings, strategies as st
-
+from loaders.assembly.report import parse_report
 from loaders.readers.agency import Alias, Form, agency_key, resolve
 from loaders.readers.metadata import normalise_name
 from loaders.text.normalise import to_simplified
-from loaders.assembly.report import parse_report
 from tests.support.samples import RAW, SEEDS
 from tests.support.warehouses import BUILT, q, table_rows, xxgk
 

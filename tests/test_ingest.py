@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from loaders.assembly import files as ingest_module
-from xxgk import workers
-from xxgk.ingest import ingest
+from tests.support.corpus import corpus
 from tests.support.samples import FIXTURES, RAW, SEEDS
 from tests.support.warehouses import q
-from tests.support.corpus import corpus
+from xxgk import workers
+from xxgk.ingest import ingest
 
 NEWS_PAGE = """<html><head><title>区长调研重点企业</title></head><body>
 <div class="nav"><a href="/">首页</a> &gt; 新闻动态</div>

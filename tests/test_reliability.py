@@ -15,18 +15,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from xxgk import workers as worker_pool
-from xxgk.ingest import ingest
 from loaders.assembly.report import parse_report, parse_source
-from xxgk.build import PROJECT_DIR, build
-from xxgk.checks.run import run_checks
-from xxgk.warehouse import WarehouseChanged, connect, open_published, publishing
 from synth.corpus import write_corpus
+from tests.support.corpus import FUZZ, SEED_TEXTS, as_user, assert_well_formed, corpus
 from tests.support.samples import CARRIED_FORWARD_TOTAL, RAW, SEEDS
 from tests.support.warehouses import BUILT, table_rows, xxgk
-from tests.support.corpus import FUZZ, SEED_TEXTS, as_user, assert_well_formed, corpus
+from xxgk import workers as worker_pool
+from xxgk.build import PROJECT_DIR, build
+from xxgk.checks.run import run_checks
+from xxgk.ingest import ingest
+from xxgk.warehouse import WarehouseChanged, connect, open_published, publishing
 
 STATE_SQL = ("select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
              "(select count(*) from marts.dim_report), (select count(*) from dq.findings), "

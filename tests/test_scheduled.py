@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.build import PROJECT_DIR
 from tests.support.samples import RAW
 from tests.support.warehouses import q, xxgk
+from xxgk.build import PROJECT_DIR
 
 # The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
 pytestmark = pytest.mark.e2e

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.ingest import ingest
+from synth.corpus import evaluate, generate, write_corpus
 from xxgk.build import build
 from xxgk.checks.run import run_checks
-from synth.corpus import evaluate, generate, write_corpus
+from xxgk.ingest import ingest
 
 N = 300
 

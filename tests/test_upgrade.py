@@ -20,9 +20,9 @@ import duckdb
 import pytest
 
 from loaders.assembly.report import PARSER_VERSION
-from xxgk.migrations import SCHEMA_VERSION
 from tests.support.samples import RAW, SEEDS
 from tests.support.warehouses import q, xxgk
+from xxgk.migrations import SCHEMA_VERSION
 
 # The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
 pytestmark = pytest.mark.e2e

@@ -16,19 +16,19 @@ from __future__ import annotations
 import csv
 import uuid
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import polars as pl
 import yaml
 
 from . import warehouse
-from .errors import UsageError
 from .build import PROJECT_DIR
 from .checks import kinds
-
+from .errors import UsageError
 from .warehouse import SCHEMA_TABLE, SCHEMA_VERSION, record_schema_version
+
 # The schemas dbt writes: a relation there that the project no longer defines is an older release's.
 DBT_SCHEMAS = ("staging", "intermediate", "marts", "reference", "checks", "dq")
 # Tables in those schemas that xxgk itself writes (the check runs), not dbt.

@@ -30,15 +30,14 @@ import os
 import re
 import shutil
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
-
-import yaml
 
 import duckdb
 import polars as pl
+import yaml
 
 from loaders.assembly.frames import SCHEMA, empty
 
@@ -91,7 +90,7 @@ def sql_literal(text: str) -> str:
 
 def now() -> dt.datetime:
     """UTC now, naive, as the warehouse stores times."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 # A report's whole text, kept twice (its bytes and its normalised text), is most of what ingest writes. Left to

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from synth.corpus import write_corpus
+
 from .samples import RAW
 
 SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-
 from loaders.values import parse_value
 
 from .samples import RAW, SEEDS

@@ -24,13 +24,12 @@ from pathlib import Path
 
 import polars as pl
 
-from ..children import dies_with_this_process
-
 from .. import warehouse
-from ..logs import ToolLog
 from ..build import WITHOUT_UNIT_TESTS, _failures, check_vars, dbt, project_fingerprint
-from .data_docs import site_files
+from ..children import dies_with_this_process
+from ..logs import ToolLog
 from . import GX_PROJECT_ROOT
+from .data_docs import site_files
 from .validate import GATE, checks_in_manifest
 
 VALIDATIONS = Path("gx") / "uncommitted" / "validations"
