@@ -31,7 +31,7 @@ browser:
 # ruff over the Python, sqlfluff over the dbt project (.sqlfluff: DuckDB, rendered without dbt or a warehouse).
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests --processes 2 --nocolor --format github-annotation-native
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests --processes 1 --nocolor --format github-annotation-native
 
 test: setup browser lint
 	$(BIN)/pytest -q
