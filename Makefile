@@ -1,12 +1,13 @@
 # Two commands do everything on a fresh machine:
 #   make run    set up, then ingest → build → check → dashboard on the sample data in data/raw
-#   make test   set up, then run the test suite
+#   make test   set up, then lint and run the whole test suite (what CI runs)
+#   make test-fast   the unit tier alone (parsing, values, doctests): about a minute
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup browser run test screenshot clean
+.PHONY: setup browser run lint test test-fast screenshot clean
 
 # The virtualenv is refreshed whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -27,8 +28,17 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
 	  else echo "browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; fi; }
 
-test: setup browser
+# ruff over the Python, sqlfluff over the dbt project (.sqlfluff: DuckDB, rendered without dbt or a warehouse).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests --processes 1 --nocolor --format github-annotation-native
+
+test: setup browser lint
 	$(BIN)/pytest -q
+
+# The unit tier (tests/conftest.py): no dbt, GX, command line or browser.
+test-fast: setup
+	$(BIN)/pytest -q -m unit
 
 # Regenerates docs/dashboard.png, the screenshot in the README.
 screenshot: run browser

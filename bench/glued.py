@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from loaders.text import glued  # noqa: E402
 from loaders.assembly.report import parse_report  # noqa: E402
+from loaders.text import glued  # noqa: E402
 
 T3 = ("I3", lambda v: v[-1] == sum(v[:-1]))
 

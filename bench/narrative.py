@@ -200,10 +200,10 @@ class WarningScore:
 
 def build_warehouse(db: Path) -> None:
     """Ingest the labelled reports (real corpus and seeds), build, run the checks."""
-    from xxgk.ingest import ingest
     from xxgk.build import build
     from xxgk.checks.gx_duckdb import GX_PROJECT_ROOT
     from xxgk.checks.run import run_checks
+    from xxgk.ingest import ingest
 
     src = db.parent / "reports"
     src.mkdir()

@@ -15,9 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from loaders.containers.decode import decode_bytes, sniff_container, sniff_format  # noqa: E402
-from loaders.assembly.report import parse_source  # noqa: E402
 from run import commit, record  # noqa: E402  (bench/run.py, beside this file)
+
+from loaders.assembly.report import parse_source  # noqa: E402
+from loaders.containers.decode import decode_bytes, sniff_container, sniff_format  # noqa: E402
 
 # The targets, reports/s on one core.
 TARGETS = {"text": 1000, "html": 300}

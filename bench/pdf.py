@@ -27,9 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from loaders.containers.pdf import read_pages  # noqa: E402
-from loaders.assembly.report import parse_source  # noqa: E402
 from run import commit, record  # noqa: E402  (bench/run.py, beside this file)
+
+from loaders.assembly.report import parse_source  # noqa: E402
+from loaders.containers.pdf import read_pages  # noqa: E402
 
 # The target: 5-page reports per second on one core.
 TARGET = 20

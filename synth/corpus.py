@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Iterator
-
 from itertools import product
+from pathlib import Path
 
 from loaders.vocabulary import T3_ROW_ORDER
 
@@ -478,7 +477,7 @@ def render_tab(r: Report) -> str:
     row(["", "自然人", "法人或其他组织", "总计"])
     row(["", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""])
     for labels, values in _t3_rows(r):
-        placeholders = [""] * (2 - len(labels)) if not labels[0][0] in "一二四" else []
+        placeholders = [""] * (2 - len(labels)) if labels[0][0] not in "一二四" else []
         row([*placeholders, *labels, *values])
     out += ["四、政府信息公开行政复议、行政诉讼情况"]
     header, values = _sections(r)

@@ -11,25 +11,27 @@ from pathlib import Path
 
 import pytest
 
-from tests.batches import two_batches
-from tests.conftest import RAW, findings, q, warehouse_from, xxgk
+from tests.support.batches import two_batches
+from tests.support.samples import RAW
+from tests.support.warehouses import findings, q, warehouse_from, xxgk
 from xxgk.build import PROJECT_DIR, build, check_models, check_vars, dbt
 from xxgk.checks.run import run_checks
 from xxgk.checks.validate import SAMPLE_COLUMNS
 from xxgk.dashboard.site import build_site
 from xxgk.ingest import ingest
 
+# The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
+pytestmark = pytest.mark.e2e
+
 SEED_000 = (RAW / "000_a53dafdc1942ec52.txt").read_text("utf-8")
 SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
 
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("seeds")
-    db = warehouse_from(d, {p.name: p.read_text("utf-8") for p in sorted(RAW.glob("*.txt"))})
-    result = run_checks(db)
-    assert result.findings_by_severity.get("error") == 2
-    return db
+def seeds(samples) -> Path:
+    """The sample reports, checked (conftest): seed 003's two errors."""
+    assert q(samples, "select count(*) from dq.findings where severity = 'error'") == [(2,)]
+    return samples
 
 
 def test_seed_003_i1_fails_for_two_columns_and_holds_for_the_total(seeds):
@@ -89,7 +91,7 @@ def test_gx_pages_carry_the_check_runs_id_and_list_the_failing_rows(seeds):
     (run_id,) = q(seeds, "select run_id from meta.runs where stage = 'check'")[0]
     pages = dict(q(seeds, "select path, content from dq.data_docs where path like 'validations/%.html'"))
     assert pages and all(f"/{run_id}/" in path for path in pages)  # never GX's "__none__"
-    identities = next(content.decode("utf-8") for path, content in pages.items() if "/identities/" in path)
+    identities = next(content.decode("utf-8") for path, content in pages.items() if "/identity/" in path)
     assert "余杭区人民政府办公室" in identities and "t3 natural_person" in identities
     assert "I1 fails for column natural_person: 一 + 二 = 107 but （七）总计 + 四 = 106 (difference 1)" in identities
 
@@ -148,21 +150,22 @@ def test_check_explains_a_missing_warehouse(tmp_path):
     assert done.returncode == 2 and "no warehouse here; run `xxgk run`" in done.stderr
 
 
-def test_a_check_is_one_sql_model_and_its_yml(tmp_path):
-    """What a newcomer writes to add a check: the model and its yml; GX, dq.findings and the score follow."""
+def test_a_check_is_a_few_lines_calling_a_macro_and_an_entry_in_the_catalogue(tmp_path):
+    """What a newcomer writes to add a check: a model calling a macro and its entry in _checks.yml (the finding
+    columns by the anchor); GX, dq.findings and the score follow."""
     project = tmp_path / "dbt_project"
     shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
-    (project / "models" / "checks" / "chk_structure_few_applications.sql").write_text(
-        "with agency_years as (\n    select * from {{ ref('fct_agency_year') }}\n    where {{ in_check_scope() }}\n)\n\n"
-        "select report_id, 't3' as table_id, 'new_received' as row_key, 'total' as col_key,\n"
-        "    cast(10 as double) as expected, new_received as actual, new_received - 10 as delta,\n"
-        "    'only ' || cast(new_received as varchar) || ' new applications' as message,\n"
-        "    cast(null as integer) as char_offset\nfrom agency_years\nwhere new_received < 10\n")
-    (project / "models" / "checks" / "chk_structure_few_applications.yml").write_text(
-        "version: 2\n\nmodels:\n  - name: chk_structure_few_applications\n"
-        "    description: Fewer than 10 new applications in a year.\n"
-        "    config:\n      meta: {check_id: structure.few_applications, severity: info, kind: report, "
-        "family: structure}\n")
+    checks = project / "models" / "checks"
+    (checks / "chk_structure_few_applications.sql").write_text(
+        "{% call check_rows(ref('fct_agency_year'), 'new_received < 10', table_id=\"'t3'\", "
+        "row_key=\"'new_received'\",\n                   col_key=\"'total'\", expected='10', actual='new_received', "
+        "delta='new_received - 10') %}\n'only ' || cast(new_received as varchar) || ' new applications'\n"
+        "{% endcall %}\n")
+    with open(checks / "_checks.yml", "a", encoding="utf-8") as catalogue:
+        catalogue.write("\n  - name: chk_structure_few_applications\n"
+                        "    description: Fewer than 10 new applications in a year.\n"
+                        "    config:\n      meta: {check_id: structure.few_applications, severity: info, "
+                        "family: structure}\n    columns: *finding_columns\n")
     env = {**os.environ, "XXGK_DBT_PROJECT": str(project)}
     db = tmp_path / "w.duckdb"
     assert xxgk("ingest", str(RAW), "--db", str(db), "--quiet", env=env).returncode == 0
@@ -187,7 +190,7 @@ if {apply_fix}:
 ctx = gx.get_context(mode="ephemeral")
 asset = ctx.data_sources.add_sql(name="w", connection_string="duckdb:///{db}",
                                  kwargs={{"connect_args": {{"read_only": True}}}}).add_query_asset(
-    name="identities", query="select * from dq.findings where family = 'identities'")
+    name="identity", query="select * from dq.findings where family = 'identity'")
 batch = asset.add_batch_definition_whole_table("all").get_batch()
 r = batch.validate(gxe.UnexpectedRowsExpectation(
     unexpected_rows_query="select * from {{batch}} where severity = 'error'"))

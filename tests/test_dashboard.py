@@ -13,15 +13,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import q, warehouse_from
-from tests.test_seeds import RAW, SEEDS
+from tests.support.samples import RAW, SEEDS
+from tests.support.warehouses import q, warehouse_from
 from xxgk.build import build
 from xxgk.checks.run import run_checks
 from xxgk.dashboard.screenshot import Browser, chromium, dump_dom, screenshot
 from xxgk.dashboard.site import _cell_view, build_site
 from xxgk.ingest import ingest
 
-REAL = Path(__file__).resolve().parent / "fixtures" / "real"
+# The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
+pytestmark = pytest.mark.e2e
+
 AGENCIES = ["杭州钱塘新区管理委员会", "东新街道", "杭州钱江经济开发区", "余杭区人民政府办公室", "嘉兴港区"]
 needs_browser = pytest.mark.skipif(chromium() is None and not os.environ.get("CI"),
                                    reason="no chromium here (make browser installs it; CI always has it)")
@@ -41,15 +43,22 @@ def site_from(tmp: Path, raw: Path | list[Path], before_build=None) -> Path:
     return site
 
 
-@pytest.fixture(scope="module")
-def seed_site(tmp_path_factory) -> Path:
-    return site_from(tmp_path_factory.mktemp("dash"), RAW)
+def site_of(db: Path) -> Path:
+    """The dashboard of a warehouse checked in conftest, beside it (with its dbt docs)."""
+    site = db.parent / "site"
+    build_site(db, site, dbt_docs=db.parent / "target" / "static_index.html")
+    return site
 
 
 @pytest.fixture(scope="module")
-def real_site(tmp_path_factory) -> Path:
+def seed_site(samples) -> Path:
+    return site_of(samples)
+
+
+@pytest.fixture(scope="module")
+def real_site(real_reports) -> Path:
     """The twelve real reports (tests/fixtures/real), as a reviewer meets them."""
-    return site_from(tmp_path_factory.mktemp("real-dash"), sorted(REAL.glob("[0-9]*.*")))
+    return site_of(real_reports)
 
 
 def warehouse_of(site: Path) -> Path:
@@ -113,7 +122,7 @@ def test_findings_filter_by_severity(seed_site):
     dom = dump_dom(f"{seed_site / 'findings.html'}#severity=error")
     rows = re.findall(r'<tr class="finding[^>]*>', dom)
     visible = [r for r in rows if "display: none" not in r]
-    # 11 findings on the seeds, and 嘉兴港区's blank cells derived from the printed ones (structure.derived_cells)
+    # 11 findings on the seeds, and 嘉兴港区's blank cells derived from the printed ones (extraction.derived_cells)
     assert len(rows) == 12 and len(visible) == 2
     assert all('data-check="identity.I1"' in r for r in visible)
 

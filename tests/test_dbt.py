@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.ingest import ingest
-from tests.batches import GLUED_003, SEED_003, two_batches
-from tests.conftest import q
-from tests.test_seeds import RAW
+from tests.support.batches import GLUED_003, SEED_003, two_batches
+from tests.support.samples import RAW
+from tests.support.warehouses import BUILT, q
 from xxgk.build import PROJECT_DIR, build, project_fingerprint
+from xxgk.ingest import ingest
 
 DBT = str(Path(sys.executable).parent / "dbt")  # the venv's dbt, whether or not the venv is activated
 MEASURES = ("new_received", "carried_over", "total_processed", "carried_forward", "granted", "partially_granted",
@@ -33,22 +33,20 @@ AGENCY_YEAR = {
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("dbt")
-    db = d / "warehouse.duckdb"
-    ingest([RAW], db, progress=False)
-    result = build(db, target_dir=d / "target", docs=True, quiet=True)
-    assert result.success, result.failures
-    assert result.docs_path.exists() and result.docs_path.stat().st_size > 100_000
-    return db
+def warehouse(samples) -> Path:
+    """The sample reports, built (conftest), with the dbt docs page beside them."""
+    assert (samples.parent / "target" / "static_index.html").stat().st_size > 100_000
+    return samples
 
 
+@pytest.mark.e2e
 def test_fct_agency_year_headline_measures(warehouse):
     got = {(a, y): tuple(row) for a, y, *row in q(warehouse, f"select agency, year, {', '.join(MEASURES)} "
                                                       "from marts.fct_agency_year")}
     assert got == AGENCY_YEAR
 
 
+@pytest.mark.e2e
 def test_rates_are_null_safe(warehouse):
     rates = dict(((a, y), (d, r)) for a, y, d, r in q(
         warehouse, "select agency, year, disclosure_rate, review_correction_rate from marts.fct_agency_year"))
@@ -56,6 +54,7 @@ def test_rates_are_null_safe(warehouse):
     assert rates[("嘉兴港区", 2020)] == (pytest.approx(69 / 69), None)  # no review cases: no rate
 
 
+@pytest.mark.e2e
 def test_identity_sides_for_seed_003_by_hand(warehouse):
     rows = q(warehouse, """
         select identity_id, coalesce(row_key, col_key), lhs, rhs, is_complete
@@ -77,6 +76,7 @@ def test_identity_sides_for_seed_003_by_hand(warehouse):
     assert len([k for k in sides if k[0] == "I3"]) == 23  # one per table-3 row of the 2019 template
 
 
+@pytest.mark.e2e
 def test_blank_cells_the_printed_ones_determine_are_derived_and_say_by_what(warehouse):
     """嘉兴港区 prints its legal-person columns blank while each row's 总计 equals its 自然人: the blanks are 0 by
     that row's I3, and its outcome rows blank while 予以公开 + 部分公开 = （七）总计: 0 by I2."""
@@ -93,6 +93,7 @@ def test_blank_cells_the_printed_ones_determine_are_derived_and_say_by_what(ware
     assert row == (0, 0, 0, 0, True, True)
 
 
+@pytest.mark.e2e
 def test_narrative_readings_keep_every_admissible_reading(warehouse):
     rows = q(warehouse, """
         select metric, reading_id, stated_value, table_value, matches
@@ -115,6 +116,7 @@ def test_narrative_readings_keep_every_admissible_reading(warehouse):
     ]
 
 
+@pytest.mark.e2e
 def test_dim_agency_levels_and_regions(warehouse):
     got = {a: (level, region) for a, level, region in q(
         warehouse, "select agency, level, parent_region from marts.dim_agency")}
@@ -127,6 +129,7 @@ def test_dim_agency_levels_and_regions(warehouse):
     }
 
 
+@pytest.mark.e2e
 def test_proactive_disclosure_maps_both_templates(warehouse):
     rows = q(warehouse, """
         select agency, template, template_col_key, measure, comparable_across_templates, quantity
@@ -142,6 +145,7 @@ def test_proactive_disclosure_maps_both_templates(warehouse):
     assert [(float(a), n, why) for a, n, why in money] == [(37551661.7, None, None)]  # printed 37551661.7元
 
 
+@pytest.mark.e2e
 def test_descriptions_are_persisted_for_analysts(warehouse):
     (comment,) = q(warehouse, "select comment from duckdb_tables() where schema_name = 'marts' "
                               "and table_name = 'fct_agency_year'")[0]
@@ -152,6 +156,7 @@ def test_descriptions_are_persisted_for_analysts(warehouse):
                                        "known and total_processed > 0.")
 
 
+@pytest.mark.e2e
 def test_warehouse_stays_readable_by_duckdb_1_5_clients(warehouse):
     cli = Path(sys.executable).parent / "duckdb"  # the duckdb-cli 1.5 package
     done = subprocess.run([str(cli), "-readonly", "-csv", str(warehouse), "-c",
@@ -160,6 +165,7 @@ def test_warehouse_stays_readable_by_duckdb_1_5_clients(warehouse):
     assert done.stdout.splitlines()[1:] == ["v1.5.6,115"]
 
 
+@pytest.mark.e2e
 def test_corrected_republication_becomes_current_and_the_choice_is_visible(tmp_path):
     db = tmp_path / "dup.duckdb"
     raw = tmp_path / "raw"
@@ -178,6 +184,7 @@ def test_corrected_republication_becomes_current_and_the_choice_is_visible(tmp_p
     assert q(db, "select count(*), max(total_processed) from marts.fct_agency_year") == [(1, 115.0)]
 
 
+@pytest.mark.e2e
 def test_scheduled_build_exits_non_zero_on_a_failing_test(tmp_path):
     db = tmp_path / "bad.duckdb"
     ingest([RAW], db, progress=False)
@@ -190,6 +197,7 @@ def test_scheduled_build_exits_non_zero_on_a_failing_test(tmp_path):
     assert "build failed: test accepted_values_stg_report_cells_value_kind" in done.stderr, done.stderr
 
 
+@pytest.mark.e2e
 def test_scheduled_build_exits_non_zero_on_a_model_error(tmp_path):
     project = tmp_path / "dbt_project"
     shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
@@ -203,6 +211,7 @@ def test_scheduled_build_exits_non_zero_on_a_model_error(tmp_path):
     assert "fct_agency_year" in done.stdout and "ERROR" in done.stdout
 
 
+@pytest.mark.e2e
 def test_bare_dbt_build_with_the_committed_profile_reads_xxgk_db(warehouse, tmp_path):
     done = subprocess.run([DBT, "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
                            "--target-path", str(tmp_path / "t"), "--select", "fct_agency_year"],
@@ -211,13 +220,7 @@ def test_bare_dbt_build_with_the_committed_profile_reads_xxgk_db(warehouse, tmp_
     assert "Completed successfully" in done.stdout
 
 
-# Every model a build writes, compared without the ingestion times (which differ between warehouses).
-BUILT = ["intermediate.int_report_versions", "intermediate.int_current_reports", "intermediate.int_report_measures",
-         "intermediate.int_identity_within_report", "intermediate.int_identity_across_years",
-         "intermediate.int_narrative_readings", "marts.dim_report", "marts.dim_agency", "marts.fct_agency_year",
-         "marts.fct_applications", "marts.fct_proactive_disclosure", "marts.fct_review_litigation"]
-
-
+@pytest.mark.e2e
 def test_incremental_build_after_a_new_year_equals_a_full_build(tmp_path):
     earlier, later = two_batches(tmp_path)
     incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"

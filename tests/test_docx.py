@@ -18,13 +18,22 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from xxgk.ingest import ingest
 from loaders.assembly.report import parse_source
 from loaders.containers.word import MAX_ENTRIES, docx_to_text, minimal_docx
-from tests.docx_files import WORD_TYPES, bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx
-from tests.conftest import printed as as_printed
-from tests.test_formats import cells_of, table
-from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, expected_cells
+from tests.support.docx_files import WORD_TYPES, bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx
+from tests.support.samples import (
+    RAW,
+    SEEDS,
+    T3_COLS,
+    T3_ROWS_2019,
+    T3_ROWS_2021,
+    T4_COLS,
+    cells_of,
+    expected_cells,
+    table,
+)
+from tests.support.samples import printed as as_printed
+from xxgk.ingest import ingest
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

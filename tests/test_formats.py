@@ -9,35 +9,15 @@ import codecs
 import random
 import re
 from collections import Counter
-from pathlib import Path
 
 import opencc
 import pytest
 
-from loaders.text.cells import split_lines
-from loaders.readers.metadata import _AGENCY_FIRST, agency_first, body_year
-from loaders.text.normalise import detect_script, fold_and_detect, fold_compat
 from loaders.assembly.report import parse_report, parse_source
-from tests.conftest import printed
-from tests.test_seeds import RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def table(rows: dict[str, str], row_keys: list[str], cols: list[str]) -> dict:
-    """{(row, col): (kind, value)} from rows written as '1 0 _ /' (default: all zeros)."""
-    kinds = {"_": ("blank", None), "/": ("dash", None), "?": ("text", None)}
-    out = {}
-    for row in row_keys:
-        tokens = rows.get(row, " ".join(["0"] * len(cols))).split()
-        for col, tok in zip(cols, tokens, strict=True):
-            out[(row, col)] = kinds.get(tok) or ("number", float(tok))
-    return out
-
-
-def cells_of(report, table_id: str) -> dict:
-    """A table's cells as printed (a blank the loader derived a value for is the blank it is)."""
-    return {(c.row_key, c.col_key): printed(c) for c in report.cells if c.table_id == table_id}
+from loaders.readers.metadata import _AGENCY_FIRST, agency_first, body_year
+from loaders.text.cells import split_lines
+from loaders.text.normalise import detect_script, fold_and_detect, fold_compat
+from tests.support.samples import FIXTURES, RAW, SEEDS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, cells_of, table
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from loaders.assembly.report import parse_report
 from loaders.readers import arithmetic
 from loaders.readers.identities import grid
-from loaders.assembly.report import parse_report
 from loaders.readers.tables import CellRecord
-from tests.conftest import findings, text_report, warehouse_from
+from tests.support.samples import text_report
+from tests.support.warehouses import findings, warehouse_from
 from xxgk.checks.run import run_checks
 
 # 平潭 2021 (real corpus 004) as a crawler glues it: 270020130 and 220000325 each have two readings whose 总计 is
@@ -126,6 +127,7 @@ def test_a_blank_is_not_derived_where_another_identity_would_then_fail():
         == [(None, "blank")]
 
 
+@pytest.mark.e2e
 def test_the_checks_accuse_a_report_only_where_no_reading_adds_up(tmp_path):
     """A digit a cell that does not add up is an I3 error; a table no reading of which adds up is
     identity.no_consistent_reading; the table the column sums settle has no identity finding at all."""

@@ -15,9 +15,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.support.corpus import as_user, corpus
+from tests.support.samples import RAW
+from tests.support.warehouses import xxgk
 from xxgk import workers as files_module
-from tests.conftest import RAW, xxgk
-from tests.test_reliability import _as_user, corpus
 from xxgk.ingest import ingest
 
 
@@ -37,6 +38,7 @@ def _leftovers(folder: Path, name: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(f".{name}."))
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another owner needs root")
 @pytest.mark.parametrize("mode, owner, umask", [
     (0o640, (1234, 2345), 0o022),  # a group-restricted warehouse stays group-restricted
@@ -56,6 +58,7 @@ def test_the_published_file_keeps_the_mode_owner_and_group_it_replaces(seeds_war
     assert (stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)) == (mode, owner)
 
 
+@pytest.mark.e2e
 def test_a_read_only_warehouse_is_refused_and_left_as_it_was(seeds_warehouse, tmp_path):
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(seeds_warehouse, db)
@@ -68,12 +71,13 @@ def test_a_read_only_warehouse_is_refused_and_left_as_it_was(seeds_warehouse, tm
     assert _leftovers(tmp_path, db.name) == []
 
 
+@pytest.mark.e2e
 def test_a_warehouse_the_user_may_not_write_is_refused(seeds_warehouse, tmp_path):
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(seeds_warehouse, db)
     db.chmod(0o644)
     os.chown(db, 4321, 4321) if os.geteuid() == 0 else None
-    done = subprocess.run(_as_user([sys.executable, "-m", "xxgk.cli", "build", "--db", str(db), "--quiet"]),
+    done = subprocess.run(as_user([sys.executable, "-m", "xxgk.cli", "build", "--db", str(db), "--quiet"]),
                           capture_output=True, text=True)
     assert done.returncode == 5 and "is read-only" in done.stderr, done.stderr
 
@@ -89,6 +93,7 @@ def _sqlite(path: Path) -> None:
         con.execute("create table t (a)")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("make, what", [
     (_parquet, "a Parquet file"),
     (_sqlite, "an SQLite database"),
@@ -111,6 +116,7 @@ def test_a_db_that_is_not_duckdb_is_named_for_what_it_is_and_nothing_is_left_bes
     assert _leftovers(tmp_path, db.name) == []
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("value, words", [("0", "0: give at least 1 parser process"),
                                           ("-1", "-1: give at least 1 parser process"),
                                           ("two", "'two' is not a whole number of parser processes")])
@@ -120,6 +126,7 @@ def test_workers_below_one_are_a_usage_error(tmp_path, value, words):
     assert not (tmp_path / "w.duckdb").exists() and _leftovers(tmp_path, "w.duckdb") == []
 
 
+@pytest.mark.e2e
 def test_workers_beyond_the_cores_are_capped_with_a_note(tmp_path):
     many = 4 * os.cpu_count()  # not 10,000: before the cap, that many processes started (and took 8 GB)
     done = xxgk("ingest", str(RAW), "--db", str(tmp_path / "w.duckdb"), "--workers", str(many), "--quiet")
@@ -144,6 +151,7 @@ def test_no_more_workers_start_than_there_are_chunks(tmp_path, monkeypatch, n_fi
     assert pools == ([] if started is None else [started])  # one chunk is parsed in this process
 
 
+@pytest.mark.e2e
 def test_sigterm_removes_the_work_copy_and_publishes_nothing(seeds_warehouse, tmp_path):
     db = tmp_path / "warehouse.duckdb"
     shutil.copy(seeds_warehouse, db)

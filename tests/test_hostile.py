@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.containers.html import html_to_text
 from loaders.assembly.report import parse_report, parse_source
+from loaders.containers.html import html_to_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TITLE = "某某区人民政府2023年度政府信息公开工作年度报告\n"

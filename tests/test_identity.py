@@ -11,15 +11,15 @@ from pathlib import Path
 
 import opencc
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from hypothesis import assume, given, settings, strategies as st
-
+from loaders.assembly.report import parse_report
 from loaders.readers.agency import Alias, Form, agency_key, resolve
 from loaders.readers.metadata import normalise_name
 from loaders.text.normalise import to_simplified
-from loaders.assembly.report import parse_report
-from tests.conftest import RAW, q, xxgk
-from tests.test_seeds import SEEDS
+from tests.support.samples import RAW, SEEDS
+from tests.support.warehouses import BUILT, q, table_rows, xxgk
 
 SEED = {name[:3]: (RAW / name).read_text("utf-8") for name in SEEDS}
 BODY = "\n一、总体情况\n{year}年，本机关认真贯彻落实《条例》。\n"
@@ -185,6 +185,7 @@ def agencies(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.mark.e2e
 def test_two_agencies_whose_names_end_alike_stay_two(agencies):
     rows = q(agencies, "select agency, year, new_received from marts.fct_agency_year where year = 2020 "
                        "and agency like '%管理委员会' order by agency")
@@ -192,6 +193,7 @@ def test_two_agencies_whose_names_end_alike_stay_two(agencies):
     assert q(agencies, "select count(*) from marts.dim_report where agency like '%管理委员会' and not is_current") == [(0,)]
 
 
+@pytest.mark.e2e
 def test_one_agency_printed_three_ways_is_one_agency(agencies):
     (agency, key, printed, n), = q(agencies, "select agency, agency_key, printed_names, n_printed_names "
                                              "from marts.dim_agency where agency_key like '%余杭区%'")
@@ -202,6 +204,7 @@ def test_one_agency_printed_three_ways_is_one_agency(agencies):
         (2019,), (2020,), (2021,)]
 
 
+@pytest.mark.e2e
 def test_the_cross_year_checks_run_across_the_spellings(agencies):
     # 2019 carries 7 applications forward (自然人 7); the 2020 copy says it carried 0 over: I5 fails, which it
     # can only find when the two years are one agency.
@@ -212,6 +215,7 @@ def test_the_cross_year_checks_run_across_the_spellings(agencies):
                        "and agency like '%余杭区%'") == [(2,)]
 
 
+@pytest.mark.e2e
 def test_an_alias_in_the_seed_joins_an_ocr_misreading_to_its_agency(agencies):
     assert q(agencies, "select agency, printed_names, resolved_by from marts.dim_agency where agency like '%阳县%'") == [
         ("沭阳县人民政府", "沐阳县人民政府 | 沭阳县人民政府", "alias, equivalent forms")]
@@ -221,6 +225,7 @@ def test_an_alias_in_the_seed_joins_an_ocr_misreading_to_its_agency(agencies):
          "OCR reads 沭 as 沐 (tests/fixtures/real/011.txt, converted from a scan, prints 沐阳县 throughout)")]
 
 
+@pytest.mark.e2e
 def test_an_alias_an_analyst_adds_applies_at_the_next_build(agencies, tmp_path):
     """The seed is data the analysts edit: the next build reads it (a changed seed rebuilds everything)."""
     project = tmp_path / "dbt_project"
@@ -239,11 +244,10 @@ def test_an_alias_an_analyst_adds_applies_at_the_next_build(agencies, tmp_path):
         ("嘉兴港区", "嘉兴港区 管理委员会")]
 
 
+@pytest.mark.e2e
 def test_a_name_that_changes_what_an_older_name_stands_for_rebuilds_what_was_built(tmp_path):
     """余杭区政府办公室 2020 is built alone; then 杭州市余杭区人民政府办公室 2019 arrives: the older name now stands for
     the agency with the city, so the next build starts over, and equals a build of both at once."""
-    from tests.test_dbt import BUILT
-    from tests.test_reliability import table_rows
     from xxgk.build import build
     from xxgk.ingest import ingest
 

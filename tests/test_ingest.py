@@ -9,16 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from loaders.assembly import files as ingest_module
+from tests.support.corpus import corpus
+from tests.support.samples import FIXTURES, RAW, SEEDS
+from tests.support.warehouses import q
 from xxgk import workers
 from xxgk.ingest import ingest
-from tests.test_formats import FIXTURES
-from tests.conftest import q
-from tests.test_reliability import corpus
-from tests.test_seeds import RAW, SEEDS
 
 NEWS_PAGE = """<html><head><title>区长调研重点企业</title></head><body>
 <div class="nav"><a href="/">首页</a> &gt; 新闻动态</div>
@@ -59,6 +57,7 @@ def warehouse(batch, tmp_path_factory) -> Path:
     return db
 
 
+@pytest.mark.e2e
 def test_statuses_and_specific_errors(warehouse):
     rows = dict((Path(p).name, (s, e)) for p, s, e in q(warehouse, "select source_path, status, error from raw.reports"))
     assert rows["empty.txt"] == ("rejected", "empty file: no text to parse")
@@ -75,6 +74,7 @@ def test_statuses_and_specific_errors(warehouse):
                                 "%%EOF end marker, so it was probably cut short: get the complete file again")
 
 
+@pytest.mark.e2e
 def test_every_file_not_read_is_listed_with_why(warehouse, batch):
     skipped = {Path(p).name: (size, reason) for p, size, reason in
                q(warehouse, "select path, size_bytes, reason from raw.skipped_files")}
@@ -86,6 +86,7 @@ def test_every_file_not_read_is_listed_with_why(warehouse, batch):
     }
 
 
+@pytest.mark.e2e
 def test_every_file_is_kept_byte_for_byte(warehouse, batch):
     stored = {Path(p).name: (bytes(b), h, rid) for p, b, h, rid in
               q(warehouse, "select source_path, raw_bytes, sha256, report_id from raw.report_sources")}
@@ -96,6 +97,7 @@ def test_every_file_is_kept_byte_for_byte(warehouse, batch):
         assert sha == hashlib.sha256(data).hexdigest() and rid == sha[:16]
 
 
+@pytest.mark.e2e
 def test_report_texts_are_stored_with_zstd(warehouse):
     # Compression is DuckDB's choice unless the table names one; on texts that share much it chose dictionary
     # compression, four times larger and most of the writer's time (see COLUMN_COMPRESSION).
@@ -104,6 +106,7 @@ def test_report_texts_are_stored_with_zstd(warehouse):
                         "group by all order by 1") == [("normalised_text", ["ZSTD"]), ("raw_bytes", ["ZSTD"])]
 
 
+@pytest.mark.e2e
 def test_cells_and_facts_land_with_the_contract_columns(warehouse):
     (n_cells,) = q(warehouse, "select count(*) from raw.report_cells c join raw.reports r using (report_id) "
                               "where r.agency = '余杭区人民政府办公室' and r.status = 'loaded'")[0]
@@ -122,6 +125,7 @@ def test_cells_and_facts_land_with_the_contract_columns(warehouse):
     assert unresolved == [(1,)]  # pdf_text: a unitless amount (its glued row is split by its sum)
 
 
+@pytest.mark.e2e
 def test_reingest_is_a_no_op(warehouse, batch):
     before = q(warehouse, "select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
                           "(select count(*) from raw.narrative_facts), (select count(*) from raw.report_sources)")
@@ -131,6 +135,7 @@ def test_reingest_is_a_no_op(warehouse, batch):
                         "(select count(*) from raw.narrative_facts), (select count(*) from raw.report_sources)") == before
 
 
+@pytest.mark.e2e
 def test_worker_pool_gives_the_same_warehouse(warehouse, batch, tmp_path):
     db = tmp_path / "pool.duckdb"
     ingest([batch], db, workers=2, progress=False, batch_size=3)
@@ -162,6 +167,7 @@ def test_content_repeated_across_parallel_chunks_is_stored_once(tmp_path, monkey
     assert q(db, "select count(*) = (select sum(n_cells) from raw.reports) from raw.report_cells") == [(True,)]
 
 
+@pytest.mark.e2e
 def test_content_already_in_the_warehouse_is_not_parsed_again(warehouse, batch, monkeypatch):
     def must_not_parse(data):
         raise AssertionError("parsed again")
@@ -171,6 +177,7 @@ def test_content_already_in_the_warehouse_is_not_parsed_again(warehouse, batch, 
     assert dict(summary.counts) == {"unchanged": 15}
 
 
+@pytest.mark.e2e
 def test_cli_prints_a_summary_and_explains_each_bad_file(batch, tmp_path):
     db = tmp_path / "cli.duckdb"
     done = subprocess.run([sys.executable, "-m", "xxgk.cli", "ingest", str(batch), "--db", str(db), "--quiet"],
@@ -179,6 +186,7 @@ def test_cli_prints_a_summary_and_explains_each_bad_file(batch, tmp_path):
     assert "rejected: " in done.stderr and "empty.txt: empty file" in done.stderr
 
 
+@pytest.mark.e2e
 def test_cli_names_a_missing_path(tmp_path):
     done = subprocess.run([sys.executable, "-m", "xxgk.cli", "ingest", str(tmp_path / "nope"),
                            "--db", str(tmp_path / "x.duckdb")], capture_output=True, text=True)
@@ -216,6 +224,7 @@ def test_identity_comes_from_the_title_and_a_second_report_is_named(tmp_path, te
                               "and ingest each report")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("names", [SEEDS, ["nested/deeper/word_export_2021.htm", "empty.txt", "truncated.txt"], []])
 def test_a_chunk_crosses_from_a_worker_unchanged(batch, names):
     """Workers hand chunks back as Arrow tables: every frame arrives with its schema and rows, empty ones too."""

@@ -8,14 +8,14 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from loaders.text.cells import split_lines
-from loaders.readers.narrative import _GROUPS, _TOKEN, narrative_facts
 from loaders.assembly.report import parse_source
+from loaders.readers.narrative import _GROUPS, _TOKEN, narrative_facts
+from loaders.text.cells import split_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_narrative", ROOT / "bench" / "narrative.py")
@@ -23,7 +23,7 @@ bench = sys.modules["bench_narrative"] = importlib.util.module_from_spec(_spec) 
 _spec.loader.exec_module(bench)
 
 
-@lru_cache(maxsize=None)
+@cache
 def parsed(stem: str):
     return parse_source(bench.report_path(stem).read_bytes())
 
@@ -217,6 +217,7 @@ def warnings(tmp_path_factory):
     return bench.score_warnings(db)
 
 
+@pytest.mark.e2e
 def test_narrative_warnings_are_precise_against_the_labels(warnings):
     print(f"\nnarrative.mismatch: {len(warnings.true)} true, {len(warnings.false)} false, "
           f"{len(warnings.missed)} missed")

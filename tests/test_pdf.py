@@ -19,17 +19,15 @@ from pathlib import Path
 import duckdb
 import pikepdf
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xxgk.ingest import ingest
+from loaders.assembly.report import parse_source
 from loaders.containers.decode import RejectedInput
 from loaders.containers.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, pdf_to_text
-from loaders.assembly.report import parse_source
-from tests.test_formats import FIXTURES, cells_of, table
-from tests.test_reliability import FUZZ, assert_well_formed
-from tests.test_seeds import RAW, T3_COLS, T4_COLS
+from tests.support.corpus import FUZZ, assert_well_formed
+from tests.support.samples import FIXTURES, RAW, T3_COLS, T4_COLS, cells_of, table
+from xxgk.ingest import ingest
 
 REAL = FIXTURES / "real"
 PDFS = FIXTURES / "pdf"

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import q, xxgk
-from xxgk.ingest import ingest
+from tests.support.warehouses import q
+
+# The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_real", ROOT / "bench" / "real.py")
@@ -22,10 +24,8 @@ _spec.loader.exec_module(real)
 
 
 @pytest.fixture(scope="module")
-def scores(tmp_path_factory):
-    db = tmp_path_factory.mktemp("real") / "real.duckdb"
-    ingest([real.CORPUS], db, workers=1, progress=False)
-    return {s.file: s for s in real.score(db)}
+def scores(real_reports):
+    return {s.file: s for s in real.score(real_reports)}
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +92,9 @@ TRUTH = [dict(r) for r in csv.DictReader(open(real.CORPUS / "findings.csv", enco
 
 
 @pytest.fixture(scope="module")
-def checked(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("real-checked") / "real.duckdb"
-    files = sorted(p for p in real.CORPUS.glob("[0-9]*.*"))
-    for command in (["ingest", *map(str, files), "--quiet", "--workers", "1"], ["build", "--no-docs", "--quiet"],
-                    ["check", "--no-docs"]):
-        assert xxgk(*command, "--db", str(db)).returncode in (0, 1)
-    return db
+def checked(real_reports) -> Path:
+    """The real reports, ingested, built and checked once for the whole run (conftest)."""
+    return real_reports
 
 
 def _found(db: Path, where: str = "true") -> set[tuple]:
@@ -122,7 +118,7 @@ def test_every_hand_labelled_finding_fires_with_its_kind(checked, truth):
 def test_what_could_not_be_read_is_never_an_error_and_names_the_cells(checked):
     assert _found(checked, "f.kind = 'extraction' and f.severity = 'error'") == set()
     (message,) = q(checked, "select message from dq.findings f join marts.dim_report r using (report_id) "
-                            "where r.source_path like '%002.txt' and check_id = 'structure.unresolved_cells' "
+                            "where r.source_path like '%002.txt' and check_id = 'extraction.unresolved_cells' "
                             "and row_key = 'normative_documents'")[0]
     assert message == ("unresolved: t2 row 'normative_documents': glued digits 898989: 10 splits and no identity "
                        "of the row to choose between them")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import resource
 import shutil
 import signal
@@ -16,21 +15,20 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from xxgk import workers as worker_pool
-from xxgk.ingest import ingest
 from loaders.assembly.report import parse_report, parse_source
-from loaders.text.values import parse_value
-from tests.test_dbt import BUILT
-from tests.conftest import xxgk
-from tests.test_seeds import RAW, SEEDS
+from synth.corpus import write_corpus
+from tests.support.corpus import FUZZ, SEED_TEXTS, as_user, assert_well_formed, corpus
+from tests.support.samples import CARRIED_FORWARD_TOTAL, RAW, SEEDS
+from tests.support.warehouses import BUILT, table_rows, xxgk
+from xxgk import workers as worker_pool
 from xxgk.build import PROJECT_DIR, build
 from xxgk.checks.run import run_checks
+from xxgk.ingest import ingest
 from xxgk.warehouse import WarehouseChanged, connect, open_published, publishing
-from synth.corpus import write_corpus
 
-SEED_TEXTS = [(RAW / name).read_text("utf-8") for name in sorted(SEEDS)]
 STATE_SQL = ("select (select count(*) from raw.reports), (select count(*) from raw.report_cells), "
              "(select count(*) from marts.dim_report), (select count(*) from dq.findings), "
              "(select max(run_id) from dq.check_runs)")
@@ -61,6 +59,7 @@ while not os.path.exists(stop):
 """
 
 
+@pytest.mark.e2e
 def test_readers_see_the_old_or_the_new_warehouse_never_a_mix(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -93,6 +92,7 @@ def test_readers_see_the_old_or_the_new_warehouse_never_a_mix(tmp_path):
     assert set(reconnect) <= {old, new} and reconnect[0] == old and reconnect[-1] == new
 
 
+@pytest.mark.e2e
 def test_writing_while_an_analyst_holds_a_read_write_session_is_refused_clearly(tmp_path):
     db = tmp_path / "warehouse.duckdb"
     ingest([RAW], db, progress=False)
@@ -108,20 +108,13 @@ def test_writing_while_an_analyst_holds_a_read_write_session_is_refused_clearly(
     assert "duckdb -readonly" in done.stderr and "Traceback" not in done.stderr
 
 
-def corpus(d: Path, n: int, tag: str = "") -> Path:
-    """n distinct files (each a seed with its own trailing note) so every one is a new report."""
-    d.mkdir()
-    for i in range(n):
-        (d / f"r{i:04d}.txt").write_text(SEED_TEXTS[i % len(SEED_TEXTS)] + f"\n附注 {tag}{i}\n", encoding="utf-8")
-    return d
-
-
 def ingest_process(files: Path, db: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "xxgk.cli", "ingest", str(files), "--db", str(db), "--quiet",
                              "--workers", "2"], start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+@pytest.mark.e2e
 def test_sigkill_at_random_points_leaves_the_published_warehouse_as_it_was(tmp_path):
     db, scratch = tmp_path / "warehouse.duckdb", tmp_path / "scratch.duckdb"
     ingest([RAW], db, progress=False)
@@ -158,27 +151,6 @@ def test_sigkill_at_random_points_leaves_the_published_warehouse_as_it_was(tmp_p
 
 
 # --- fuzzing ----------------------------------------------------------------------------------------
-def assert_well_formed(r) -> None:
-    """What every parse result must satisfy, whatever the input."""
-    assert r.status in ("loaded", "partial", "rejected")
-    assert (r.status == "loaded") == (r.error is None)
-    for c in r.cells:
-        assert c.table_id in ("t2", "t3", "t4")
-        if c.unresolved or c.value_kind not in ("number", "split", "derived"):
-            assert c.value is None  # a value only where a number was read, cut from a glued run, or derived
-        if c.value_kind == "derived":  # from a blank or dash, by an identity it names
-            assert c.value is not None and c.resolved_by and (c.raw_text == "" or parse_value(c.raw_text).kind == "dash")
-        assert c.candidates is None or (c.unresolved and "|" in c.candidates)
-        if c.char_offset >= 0:
-            assert r.normalised_text[c.char_offset: c.char_offset + len(c.raw_text)] == c.raw_text or " | " in c.raw_text
-    keys = [(c.table_id, c.row_key, c.col_key) for c in r.cells]
-    assert len(keys) == len(set(keys))
-
-
-FUZZ = settings(max_examples=int(os.environ.get("XXGK_FUZZ_EXAMPLES", "60")), deadline=5000,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
 @FUZZ
 @given(st.text(max_size=3000))
 def test_fuzz_any_text(text):
@@ -270,6 +242,7 @@ print(json.dumps({"loader": loader, "reader": reader, "gx": gx, "dbt": shown.std
 """
 
 
+@pytest.mark.e2e
 def test_one_memory_setting_bounds_every_duckdb_connection(tmp_path):
     """XXGK_DUCKDB_MEMORY reaches the loaders' connections, GX's engine and dbt's profile alike."""
     db = tmp_path / "w.duckdb"
@@ -284,7 +257,7 @@ def test_one_memory_setting_bounds_every_duckdb_connection(tmp_path):
 
 
 # === Round two: what a hostile and careless user broke =============================================
-# Each test below reproduces one item of the reliability issue (round two); the item is named.
+# Each test below reproduces what broke, and is named for the behaviour that holds now.
 
 def _copy_seeds(folder: Path) -> Path:
     folder.mkdir(parents=True)
@@ -294,14 +267,9 @@ def _copy_seeds(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The seeds ingested, built and checked: copied by the tests that change it."""
-    d = tmp_path_factory.mktemp("built")
-    db = d / "warehouse.duckdb"
-    ingest([RAW], db, progress=False)
-    assert build(db, target_dir=d / "target", docs=False, quiet=True).success
-    run_checks(db, data_docs=False)
-    return db
+def built(samples) -> Path:
+    """The seeds ingested, built and checked (conftest): copied by the tests that change it."""
+    return samples
 
 
 def _copy_of(db: Path, to: Path) -> Path:
@@ -310,20 +278,7 @@ def _copy_of(db: Path, to: Path) -> Path:
     return to
 
 
-def table_rows(db: Path, table: str) -> list[tuple]:
-    """A table's rows, without the ingestion times (which differ between any two warehouses)."""
-    schema, name = table.split(".")
-    with duckdb.connect(str(db), read_only=True) as con:
-        columns = [c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = ? and "
-                                             "table_name = ? order by column_index", [schema, name]).fetchall()]
-        return con.execute(f"select {', '.join(c for c in columns if c not in ('ingested_at', 'first_seen_at'))} "
-                           f"from {table} order by all").fetchall()
-
-
-# --- item 1: the same folder gives the same numbers whatever --workers --------------------------------
-CARRIED_FORWARD_TOTAL = re.compile(r"(\t四、结转下年度继续办理\n(?:\t\d*\n){6}\t)(\d+)")
-
-
+# --- the same folder gives the same numbers whatever --workers --------------------------------
 def versions_across_chunks(tmp: Path, groups: int = 3, per_chunk: int = 20) -> Path:
     """A synthetic corpus in which ``groups`` agency-years have a second version, as complete as the first but
     carrying forward 3 more applications; each original is the last file of its chunk and its other version the
@@ -353,7 +308,8 @@ FINDINGS_SQL = ("select f.check_id, f.severity, r.source_path, f.table_id, f.row
                 "f.actual, f.message from dq.findings f left join marts.dim_report r using (report_id) order by all")
 
 
-def test_item1_current_version_is_decided_by_the_files_not_by_workers_or_timing(tmp_path, monkeypatch):
+@pytest.mark.e2e
+def test_current_version_is_decided_by_the_files_not_by_workers_or_timing(tmp_path, monkeypatch):
     folder = versions_across_chunks(tmp_path)
     monkeypatch.setattr(worker_pool, "CHUNK_FILES", 20)
     dbs = {}
@@ -381,7 +337,7 @@ def test_item1_current_version_is_decided_by_the_files_not_by_workers_or_timing(
         assert chosen is True
 
 
-# --- item 2: publishing never overwrites a warehouse written during the build ------------------------
+# --- publishing never overwrites a warehouse written during the build ------------------------
 ANALYST = """
 import duckdb, sys, time
 db, keep_open = sys.argv[1], sys.argv[2] == "open"
@@ -400,7 +356,7 @@ con.close()
 
 
 @pytest.mark.parametrize("session", ["closed", "open"])
-def test_item2_a_warehouse_written_during_the_build_is_not_overwritten(tmp_path, session):
+def test_a_warehouse_written_during_the_build_is_not_overwritten(tmp_path, session):
     db = tmp_path / "warehouse.duckdb"
     ingest([RAW], db, progress=False)
     analyst = None
@@ -425,7 +381,8 @@ def test_item2_a_warehouse_written_during_the_build_is_not_overwritten(tmp_path,
     assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))
 
 
-def test_item2_xxgk_build_refuses_to_publish_over_a_dbeaver_session(built, tmp_path):
+@pytest.mark.e2e
+def test_xxgk_build_refuses_to_publish_over_a_dbeaver_session(built, tmp_path):
     db = _copy_of(built, tmp_path / "warehouse.duckdb")
     proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "build", "--db", str(db), "--quiet", "--no-docs",
                              "--full-refresh"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -441,7 +398,7 @@ def test_item2_xxgk_build_refuses_to_publish_over_a_dbeaver_session(built, tmp_p
     assert state(db, "select answer from main.analyst_notes") == (42,)
 
 
-# --- item 3 (ingest level in test_ingest.py), items 4 and 6: identities a check must catch ------------
+# --- identities a check must catch ------------
 SEED = {name[:3]: (RAW / name).read_text("utf-8") for name in SEEDS}
 
 
@@ -451,13 +408,13 @@ def identities(tmp_path_factory) -> Path:
     raw = d / "raw"
     raw.mkdir()
     files = {
-        # item 3: a related-reading link above the body; two reports in one file
+        # a related-reading link above the body; two reports in one file
         "link.txt": SEED["004"].replace("一、总体情况", "相关阅读：嘉兴市南湖区2019年度政府信息公开工作年度报告\n一、总体情况", 1),
         "two_reports.txt": SEED["001"] + "\n" + SEED["000"],
-        # item 4: one agency, two years, its name in 2019 full of invisible characters
+        # one agency, two years, its name in 2019 full of invisible characters
         "yuhang_2019.txt": SEED["003"].replace("余杭区人民政府办公室2019", "余杭区\u200b人民\x00政府办公室\u202e2019", 1),
         "yuhang_2020.txt": SEED["003"].replace("余杭区人民政府办公室2019", "余杭区人民政府办公室2020", 1),
-        # item 6: years no report can have
+        # years no report can have
         "year_2099.txt": SEED["002"].replace("2022", "2099", 1),
         "year_2008.txt": SEED["000"].replace("2020", "2008", 1),
         "year_1999.txt": SEED["000"].replace("2020", "1999", 1),
@@ -477,12 +434,14 @@ def findings_of(db: Path, file: str) -> set[tuple]:
                                "using (report_id) where r.source_path like ?", [f"%/{file}"]).fetchall())
 
 
-def test_item3_a_link_to_another_report_does_not_give_the_identity(identities):
+@pytest.mark.e2e
+def test_a_link_to_another_report_does_not_give_the_identity(identities):
     assert state(identities, "select agency, year, status from marts.dim_report where source_path like '%/link.txt'"
                  ) == ("嘉兴港区", 2020, "loaded")
 
 
-def test_item3_a_second_report_in_the_same_file_is_an_error_finding(identities):
+@pytest.mark.e2e
+def test_a_second_report_in_the_same_file_is_an_error_finding(identities):
     assert ("structure.several_reports_in_file", "error") in findings_of(identities, "two_reports.txt")
     with duckdb.connect(str(identities), read_only=True) as con:
         (message,) = con.execute("select message from dq.findings where check_id = 'structure.several_reports_in_file'"
@@ -490,7 +449,8 @@ def test_item3_a_second_report_in_the_same_file_is_an_error_finding(identities):
     assert "杭州钱塘新区管理委员会 2020" in message and "split the file" in message
 
 
-def test_item4_invisible_characters_do_not_split_an_agency(identities):
+@pytest.mark.e2e
+def test_invisible_characters_do_not_split_an_agency(identities):
     with duckdb.connect(str(identities), read_only=True) as con:
         assert con.execute("select agency, n_reports, first_year, last_year from marts.dim_agency "
                            "where agency like '%余杭%'").fetchall() == [("余杭区人民政府办公室", 2, 2019, 2020)]
@@ -503,12 +463,13 @@ def test_item4_invisible_characters_do_not_split_an_agency(identities):
             "余杭区\u200b人民\x00政府办公室\u202e2019年度政府信息公开工作年度报告",)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("file, expected", [
     ("year_2099.txt", {("structure.implausible_year", "error")}),  # 2021 template: only the year is wrong
     ("year_2008.txt", {("structure.template_year_mismatch", "error")}),
     ("year_1999.txt", {("structure.implausible_year", "error"), ("structure.template_year_mismatch", "error")}),
 ])
-def test_item6_an_implausible_year_is_an_error(identities, file, expected):
+def test_an_implausible_year_is_an_error(identities, file, expected):
     got = findings_of(identities, file)
     assert {f for f in got if f[0] in ("structure.implausible_year", "structure.template_year_mismatch")} == expected
     with duckdb.connect(str(identities), read_only=True) as con:  # so the score is not 100
@@ -517,8 +478,9 @@ def test_item6_an_implausible_year_is_an_error(identities, file, expected):
                            "and r.source_path like ?", [f"%/{file}"]).fetchone()[0] >= 1
 
 
-# --- item 5: our own output is never input ----------------------------------------------------------
-def test_item5_out_inside_an_input_folder_is_refused_before_anything_runs(tmp_path):
+# --- our own output is never input ----------------------------------------------------------
+@pytest.mark.e2e
+def test_out_inside_an_input_folder_is_refused_before_anything_runs(tmp_path):
     raw = _copy_seeds(tmp_path / "raw")
     db = tmp_path / "warehouse.duckdb"
     done = xxgk("run", str(raw), "--db", str(db), "--quiet", "--no-docs", "--out", str(raw / "site"))
@@ -526,8 +488,9 @@ def test_item5_out_inside_an_input_folder_is_refused_before_anything_runs(tmp_pa
     assert not db.exists()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("marker", ["marker", "pages written before the marker existed"])
-def test_item5_a_dashboard_folder_inside_an_input_folder_is_skipped(built, tmp_path, marker):
+def test_a_dashboard_folder_inside_an_input_folder_is_skipped(built, tmp_path, marker):
     raw = _copy_seeds(tmp_path / "raw")
     db = _copy_of(built, tmp_path / "warehouse.duckdb")
     site = raw / "site"
@@ -544,7 +507,8 @@ def test_item5_a_dashboard_folder_inside_an_input_folder_is_skipped(built, tmp_p
                      "where reason like 'xxgk''s own output%')") == (len(SEEDS), 1)
 
 
-def test_item5_the_warehouse_inside_an_input_folder_is_never_read(tmp_path):
+@pytest.mark.e2e
+def test_the_warehouse_inside_an_input_folder_is_never_read(tmp_path):
     raw = _copy_seeds(tmp_path / "raw")
     db = raw / "warehouse.duckdb"
     for _ in range(2):
@@ -555,7 +519,7 @@ def test_item5_the_warehouse_inside_an_input_folder_is_never_read(tmp_path):
     assert f"skipped: {raw}/.warehouse.duckdb.lock: the warehouse's own file" in done.stderr
 
 
-# --- item 7: size checked before reading; memory bounded by bytes ----------------------------------
+# --- size checked before reading; memory bounded by bytes ----------------------------------
 # The ingest's own peak is VmHWM, which starts again at exec (ru_maxrss would count the forked pytest's pages);
 # its workers' (forked, not exec'd) is RUSAGE_CHILDREN's.
 MEMORY_SCRIPT = ("import re, resource, sys; from xxgk.ingest import ingest; "
@@ -583,7 +547,7 @@ def _ingest_measured(folder: Path, db: Path, workers: int, duckdb_memory: str) -
 
 
 @pytest.mark.parametrize("size", [200 * 1024 ** 2, 2_500 * 1024 ** 2], ids=["200 MB", "2.5 GB"])
-def test_item7_a_file_too_large_for_a_report_is_sized_not_read(tmp_path, size):
+def test_a_file_too_large_for_a_report_is_sized_not_read(tmp_path, size):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(RAW / "003_287cca442e0f5e9d.txt", folder / "real.txt")
@@ -599,7 +563,8 @@ def test_item7_a_file_too_large_for_a_report_is_sized_not_read(tmp_path, size):
                   "reports, or not a report?); not read")]
 
 
-def test_item7_memory_per_chunk_is_bounded_by_bytes_not_by_file_count(tmp_path):
+@pytest.mark.slow
+def test_memory_per_chunk_is_bounded_by_bytes_not_by_file_count(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(RAW / "003_287cca442e0f5e9d.txt", folder / "real.txt")
@@ -613,17 +578,7 @@ def test_item7_memory_per_chunk_is_bounded_by_bytes_not_by_file_count(tmp_path):
     print(f"30 files of 18 MB: a worker's peak RSS {worker_peak // 1024} MiB")
 
 
-# --- item 8: only regular files are read; every path passed over is listed with why ----------------
-def _as_user(argv: list[str]) -> list[str]:
-    """Run without root's power to read and write anything (so permissions apply), when the tests run as root."""
-    if os.geteuid() != 0:
-        return argv
-    if not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv: file permissions cannot be made to apply")
-    caps = "-dac_override,-dac_read_search"
-    return ["setpriv", "--bounding-set", caps, "--inh-caps", caps, *argv]
-
-
+# --- only regular files are read; every path passed over is listed with why ----------------
 def _unix_socket(path: Path) -> None:
     s = socket.socket(socket.AF_UNIX)
     s.bind(str(path))
@@ -651,8 +606,9 @@ HOSTILE_PATHS = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kind", HOSTILE_PATHS)
-def test_item8_a_hostile_path_is_skipped_and_listed_never_a_hang_or_a_traceback(tmp_path, kind):
+def test_a_hostile_path_is_skipped_and_listed_never_a_hang_or_a_traceback(tmp_path, kind):
     make, name, reason = HOSTILE_PATHS[kind]
     folder = tmp_path / "in"
     folder.mkdir()
@@ -661,7 +617,7 @@ def test_item8_a_hostile_path_is_skipped_and_listed_never_a_hang_or_a_traceback(
     db = tmp_path / "w.duckdb"
     tmp_path.chmod(0o777)
     try:
-        done = subprocess.run(_as_user([sys.executable, "-m", "xxgk.cli", "ingest", str(folder), "--db", str(db),
+        done = subprocess.run(as_user([sys.executable, "-m", "xxgk.cli", "ingest", str(folder), "--db", str(db),
                                         "--quiet"]), capture_output=True, text=True, timeout=120)
     finally:
         if (folder / "locked").exists():
@@ -672,7 +628,8 @@ def test_item8_a_hostile_path_is_skipped_and_listed_never_a_hang_or_a_traceback(
     assert state(db, "select path, reason from raw.skipped_files") == (str(folder / name), reason)
 
 
-def test_item8_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path):
+@pytest.mark.e2e
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     name = os.fsencode(folder) + b"/\xb1\xa8\xb8\xe6.txt"  # 报告.txt in GBK, as zip files from Windows unpack
@@ -685,8 +642,9 @@ def test_item8_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path):
         f"{folder}/\\xb1\\xa8\\xb8\\xe6.txt", "余杭区人民政府办公室")
 
 
-# --- item 9: a failed stage keeps the stages before it; data tests never look a model up -----------
-def test_item9_data_tests_read_new_reports_without_looking_up_a_model_being_rebuilt(built, tmp_path):
+# --- a failed stage keeps the stages before it; data tests never look a model up -----------
+@pytest.mark.e2e
+def test_data_tests_read_new_reports_without_looking_up_a_model_being_rebuilt(built, tmp_path):
     db = _copy_of(built, tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(db)) as con:  # the moment another dbt thread has it renamed away while rebuilding it
         con.execute("drop view staging.stg_reports")
@@ -713,11 +671,12 @@ def _broken_gx_project(tmp: Path) -> dict:
     return {"XXGK_GX_ROOT": str(tmp / "no_gx")}
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("stage, breaks, kept, reports_built", [
     ("build", _broken_dbt_project, "the ingest before it was published", 0),
     ("check", _broken_gx_project, "the ingest and build before it were published", len(SEEDS)),
 ])
-def test_item9_a_failed_stage_keeps_the_stages_before_it(tmp_path, stage, breaks, kept, reports_built):
+def test_a_failed_stage_keeps_the_stages_before_it(tmp_path, stage, breaks, kept, reports_built):
     db = tmp_path / "warehouse.duckdb"
     done = xxgk("run", str(RAW), "--db", str(db), "--quiet", "--no-docs", "--out", str(tmp_path / "site"),
                 env={**os.environ, **breaks(tmp_path)})
@@ -734,16 +693,17 @@ def test_item9_a_failed_stage_keeps_the_stages_before_it(tmp_path, stage, breaks
     assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))
 
 
-# --- item 10: disk full: one message, nothing left behind ------------------------------------------
+# --- disk full: one message, nothing left behind ------------------------------------------
 def _limit_file_size(limit: int):
     return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
 # 2,300 files: the first 2,000 are written by the writer thread while the rest are parsed.
+@pytest.mark.e2e
 @pytest.mark.parametrize("where, n_files, workers", [("copying the warehouse", 300, 1),
                                                      ("writing the new reports", 300, 1),
                                                      ("writing a batch while the next is parsed", 2300, 2)])
-def test_item10_no_room_to_write_is_one_message_and_leaves_nothing_behind(tmp_path, where, n_files, workers):
+def test_no_room_to_write_is_one_message_and_leaves_nothing_behind(tmp_path, where, n_files, workers):
     db = tmp_path / "warehouse.duckdb"
     ingest([RAW], db, progress=False)
     before, size = state(db, COUNTS_SQL), db.stat().st_size
@@ -760,7 +720,8 @@ def test_item10_no_room_to_write_is_one_message_and_leaves_nothing_behind(tmp_pa
     assert state(db, COUNTS_SQL) == before
 
 
-def test_item10_a_full_file_system_is_one_message_and_leaves_nothing_behind(tmp_path):
+@pytest.mark.e2e
+def test_a_full_file_system_is_one_message_and_leaves_nothing_behind(tmp_path):
     mount = tmp_path / "small"
     mount.mkdir()
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
@@ -780,7 +741,7 @@ def test_item10_a_full_file_system_is_one_message_and_leaves_nothing_behind(tmp_
         subprocess.run(["umount", str(mount)], check=True)
 
 
-# --- item 11: messages and distinct exit codes, not tracebacks ---------------------------------------
+# --- messages and distinct exit codes, not tracebacks ---------------------------------------
 def _truncated(built: Path, tmp: Path) -> Path:
     db = _copy_of(built, tmp / "warehouse.duckdb")
     with open(db, "r+b") as fh:
@@ -823,8 +784,9 @@ CARELESS = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("case", CARELESS)
-def test_item11_a_careless_command_gets_a_message_and_its_own_exit_code(built, tmp_path, case):
+def test_a_careless_command_gets_a_message_and_its_own_exit_code(built, tmp_path, case):
     make, command, code, words = CARELESS[case]
     (tmp_path / "notes.txt").write_text("not a folder")
     db = make(built, tmp_path)
@@ -832,7 +794,7 @@ def test_item11_a_careless_command_gets_a_message_and_its_own_exit_code(built, t
         if case not in ("check before build", "dashboard before build") else \
         [sys.executable, "-m", "xxgk.cli", *command(db, tmp_path), "--db", str(db)]
     if case == "read-only --db location":
-        argv = _as_user(argv)
+        argv = as_user(argv)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert done.returncode == code, done.stderr
     assert words in done.stderr and "Traceback" not in done.stderr
@@ -844,7 +806,7 @@ def test_a_warehouse_whose_checkpoint_cut_its_free_blocks_is_whole(tmp_path):
     """A checkpoint after a large table is replaced cuts the free blocks off the end of the file, while the header
     still counts them: the file is shorter than its total blocks, yet whole. It must open and publish (a million-
     report build was refused as "truncated"); a file cut short of the blocks it uses is still refused."""
-    from xxgk.warehouse import connect, open_published, publishing
+    from xxgk.warehouse import publishing
 
     db = tmp_path / "warehouse.duckdb"
     with connect(db) as con:
@@ -868,7 +830,7 @@ def test_a_warehouse_whose_checkpoint_cut_its_free_blocks_is_whole(tmp_path):
         open_published(db)
 
 
-# --- item 12: children die with xxgk; file names cannot drive the terminal ----------------------------
+# --- children die with xxgk; file names cannot drive the terminal ----------------------------
 def _children(pid: int) -> dict[int, str]:
     """The processes whose parent is ``pid``, with their command lines."""
     found = {}
@@ -888,9 +850,10 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
 @pytest.mark.parametrize("command, child", [("build", "dbt"), ("check", "xxgk.checks.validate")])
-def test_item12_sigkill_of_xxgk_kills_its_dbt_and_gx_children(built, tmp_path, command, child):
+def test_sigkill_of_xxgk_kills_its_dbt_and_gx_children(built, tmp_path, command, child):
     db = _copy_of(built, tmp_path / "warehouse.duckdb")
     proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", command, "--db", str(db), "--no-docs", "--full"
                              if command == "check" else "--full-refresh"],
@@ -915,13 +878,14 @@ def test_item12_sigkill_of_xxgk_kills_its_dbt_and_gx_children(built, tmp_path, c
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name, shown", [
     ("\x1b[2J\x1b[31mred.txt", "\\x1b[2J\\x1b[31mred.txt"),
     ("title\x1b]0;pwned\x07.txt", "title\\x1b]0;pwned\\x07.txt"),
     ("\u202etxt.exe.txt", "\\u202etxt.exe.txt"),
     ("two\nlines.txt", "two\\nlines.txt"),
 ])
-def test_item12_control_characters_in_file_names_are_printed_escaped(tmp_path, name, shown):
+def test_control_characters_in_file_names_are_printed_escaped(tmp_path, name, shown):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / name).write_bytes(b"")  # an empty file: rejected, and named on stderr

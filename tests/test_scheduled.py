@@ -11,8 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import RAW, q, xxgk
+from tests.support.samples import RAW
+from tests.support.warehouses import q, xxgk
 from xxgk.build import PROJECT_DIR
+
+# The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
@@ -77,7 +81,7 @@ def test_a_dismissed_finding_stays_dismissed_when_its_report_is_checked_again(ma
     assert done.returncode == 0, done.stderr
     assert f"dismissed: {finding[:12]} error identity.I1" in done.stdout
     (dismissed,) = q(db, "select score from marts.fct_report_quality where agency = '余杭区人民政府办公室'")[0]
-    assert f"score of report" in done.stdout and f"{score} → {dismissed}" in done.stdout and dismissed > score
+    assert "score of report" in done.stdout and f"{score} → {dismissed}" in done.stdout and dismissed > score
     # The next year's report of the same agency puts every report of it back in the check's scope.
     extra = tmp_path / "extra"
     extra.mkdir()

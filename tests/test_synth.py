@@ -9,12 +9,27 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.ingest import ingest
-from xxgk.build import build
-from xxgk.checks.run import run_checks
 from synth.corpus import evaluate, generate, write_corpus
+from xxgk.build import PROJECT_DIR, build
+from xxgk.checks.run import run_checks
+from xxgk.ingest import ingest
 
 N = 300
+
+
+def renamed(truth: Path) -> Path:
+    """The ground truth with each check id it names by a former name (seeds/check_renames.csv) as it is now: the
+    generator still writes the ids of before the extraction.* checks."""
+    with open(PROJECT_DIR / "seeds" / "check_renames.csv", encoding="utf-8", newline="") as f:
+        now = {r["former_check_id"]: r["check_id"] for r in csv.DictReader(f)}
+    with open(truth, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = truth.with_name("truth_renamed.csv")
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**r, "check_id": now.get(r["check_id"], r["check_id"])} for r in rows)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +45,10 @@ def corpus(tmp_path_factory) -> tuple[Path, Path]:
     return db, truth
 
 
+@pytest.mark.e2e
 def test_every_injected_defect_is_found_and_clean_reports_have_no_errors(corpus):
     db, truth = corpus
-    result = evaluate(db, truth)
+    result = evaluate(db, renamed(truth))
     assert result["missed"] == []
     for defect in ("identity", "carry_over", "template"):
         hit, total = map(int, result["recall"][defect].split("/"))
@@ -41,6 +57,7 @@ def test_every_injected_defect_is_found_and_clean_reports_have_no_errors(corpus)
     assert result["clean_reports_with_errors"] == 0 and result["clean_reports"] > 200
 
 
+@pytest.mark.e2e
 def test_corpus_has_the_shapes_of_real_reports(corpus):
     db, truth = corpus
     files = [p for p in truth.parent.rglob("*") if p.suffix in (".txt", ".html", ".md")]
@@ -72,6 +89,7 @@ def test_generation_is_deterministic_and_identities_hold_when_clean():
             assert cur.t3["carried_over"] == prev.t3["carried_forward"]
 
 
+@pytest.mark.slow
 def test_carry_over_defects_are_placed_where_last_year_printed_a_number():
     """A column left blank last year cannot be checked across years; the truth must not expect it."""
     reports = generate(10_000, seed=7, defect_rate=1.0)

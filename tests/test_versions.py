@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import q, xxgk
-from tests.test_reliability import CARRIED_FORWARD_TOTAL
 from synth.corpus import write_corpus
+from tests.support.samples import CARRIED_FORWARD_TOTAL
+from tests.support.warehouses import q, xxgk
 
 PAIRS = 4  # agency-years per kind of evidence: the hash would pick the correction about half the time
 EVIDENCE = ("signing date", "correction mark", "first seen later", "same ingest, later path")

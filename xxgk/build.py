@@ -22,9 +22,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .children import dies_with_this_process
-
 from . import warehouse
+from .children import dies_with_this_process
 from .logs import ToolLog
 
 PROJECT_DIR = warehouse.DBT_PROJECT
@@ -132,7 +131,7 @@ def nothing_new(con, stage: str) -> bool:
         build = warehouse.last_run(con, "build")
         return build is not None and build["finished_at"] <= last["started_at"]
     (n_reports,) = con.execute("select count(*) from raw.reports").fetchone()
-    reviewed = dt.datetime.fromtimestamp((PROJECT_DIR / REVIEWED).stat().st_mtime, dt.timezone.utc)
+    reviewed = dt.datetime.fromtimestamp((PROJECT_DIR / REVIEWED).stat().st_mtime, dt.UTC)
     return n_reports == last["n_reports"] and reviewed.replace(tzinfo=None) <= last["started_at"]
 
 

@@ -10,7 +10,7 @@ import ctypes
 import os
 import signal
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 PR_SET_PDEATHSIG = 1
 # Resolved in the parent, before any fork: looking a symbol up between fork and exec could deadlock.

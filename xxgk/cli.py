@@ -101,9 +101,8 @@ def _nothing_to_run(args: argparse.Namespace) -> bool:
     even copied (publishing would copy it whole)."""
     from .build import nothing_new
     from .ingest import nothing_to_ingest
-    from .warehouse import open_published
-
     from .migrations import SCHEMA_VERSION, schema_version
+    from .warehouse import open_published
 
     db = Path(args.db)
     if args.full_refresh or args.reparse or not nothing_to_ingest(args.paths or [DEFAULT_RAW], db,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import sys
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import polars as pl
 from tqdm import tqdm

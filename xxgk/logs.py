@@ -13,10 +13,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .children import dies_with_this_process
-
 from . import warehouse
-
+from .children import dies_with_this_process
 
 # dbt's line for a node done: "15:33:53  3 of 118 OK loaded seed file reference.identities ...".
 _NODE_DONE = re.compile(r"^\S+\s+(\d+) of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")

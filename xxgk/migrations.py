@@ -13,20 +13,22 @@ re-parsed from their stored bytes by the next ingest (xxgk/ingest.py), not here:
 """
 from __future__ import annotations
 
+import csv
 import uuid
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import polars as pl
 import yaml
 
 from . import warehouse
-from .errors import UsageError
 from .build import PROJECT_DIR
-
+from .checks import kinds
+from .errors import UsageError
 from .warehouse import SCHEMA_TABLE, SCHEMA_VERSION, record_schema_version
+
 # The schemas dbt writes: a relation there that the project no longer defines is an older release's.
 DBT_SCHEMAS = ("staging", "intermediate", "marts", "reference", "checks", "dq")
 # Tables in those schemas that xxgk itself writes (the check runs), not dbt.
@@ -85,13 +87,16 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str
 
 
 def _check_meta(project_dir: Path = PROJECT_DIR) -> dict[str, dict]:
-    """check_id → the meta of its check model (kind, family, severity), from the checks' yml files."""
+    """check_id → the meta of its check model (family, severity) and the kind of its family, from the checks' yml
+    and the seeds; a check's former id (seeds/check_renames.csv) gives the meta of the check it now is."""
     found = {}
-    for path in sorted((project_dir / "models" / "checks").glob("chk_*.yml")):
+    for path in sorted((project_dir / "models" / "checks").glob("*.yml")):
         for model in (yaml.safe_load(path.read_text("utf-8")) or {}).get("models", []):
             meta = (model.get("config") or {}).get("meta") or {}
             if "check_id" in meta:
-                found[meta["check_id"]] = meta
+                found[meta["check_id"]] = {**meta, "kind": kinds(project_dir)[meta["family"]]}
+    with open(project_dir / "seeds" / "check_renames.csv", encoding="utf-8", newline="") as f:
+        found.update({r["former_check_id"]: found[r["check_id"]] for r in csv.DictReader(f)})
     return found
 
 

@@ -71,7 +71,7 @@ def record(con, findings: list[Finding], decision: str, note: str, reviewer: str
     """Append one decision per finding, in one transaction."""
     warehouse.create_table(con, warehouse.REVIEWS, pl.DataFrame(schema=warehouse.REVIEW_COLUMNS))
     at = warehouse.now()
-    rows = pl.DataFrame([{"finding_id": f.finding_id, "decision": decision, "note": note,
+    rows = pl.DataFrame([{"finding_id": f.finding_id, "decision": decision, "note": note,  # noqa: F841 (read by SQL)
                           "reviewer": reviewer or getpass.getuser(), "reviewed_at": at} for f in findings],
                         schema=warehouse.REVIEW_COLUMNS)
     con.execute(f"insert into {warehouse.REVIEWS} by name select * from rows")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from loaders.assembly.files import MAX_FILE_BYTES, file_kind, shown_path, too_large
 

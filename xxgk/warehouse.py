@@ -30,15 +30,14 @@ import os
 import re
 import shutil
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
-
-import yaml
 
 import duckdb
 import polars as pl
+import yaml
 
 from loaders.assembly.frames import SCHEMA, empty
 
@@ -91,7 +90,7 @@ def sql_literal(text: str) -> str:
 
 def now() -> dt.datetime:
     """UTC now, naive, as the warehouse stores times."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 # A report's whole text, kept twice (its bytes and its normalised text), is most of what ingest writes. Left to
@@ -226,7 +225,7 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
 def write_skipped(con: duckdb.DuckDBPyConnection, skipped: list[tuple[str, int | None, str]], seen: list[str],
                   at: dt.datetime) -> None:
     """Record the paths an ingest skipped; forget earlier skips of the paths it met (skipped again, or read)."""
-    met = pl.DataFrame({"path": [p for p, _, _ in skipped] + list(seen)}, schema={"path": pl.String})
+    met = pl.DataFrame({"path": [p for p, _, _ in skipped] + list(seen)}, schema={"path": pl.String})  # noqa: F841 (read by SQL)
     rows = pl.DataFrame({"path": [p for p, _, _ in skipped], "size_bytes": [n for _, n, _ in skipped],
                          "reason": [r for _, _, r in skipped], "skipped_at": [at] * len(skipped)},
                         schema=SCHEMA["skipped_files"])
@@ -249,7 +248,7 @@ def refresh_agency_names(con: duckdb.DuckDBPyConnection) -> bool:
 
     names = dict(con.execute("select agency, count(*) from raw.reports where agency is not null group by 1").fetchall())
     resolved = resolve(names)
-    frame = pl.DataFrame([(r.printed_name, r.agency_key, r.agency, r.resolved_by, r.note, names[r.printed_name])
+    frame = pl.DataFrame([(r.printed_name, r.agency_key, r.agency, r.resolved_by, r.note, names[r.printed_name])  # noqa: F841
                           for r in resolved], schema=SCHEMA["agency_names"], orient="row")
     before = {name: (key, agency) for name, key, agency in
               con.execute("select printed_name, agency_key, agency from raw.agency_names").fetchall()}
@@ -294,7 +293,7 @@ def newest_report(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, stage: str, started_at: dt.datetime, is_full: bool,
                fingerprint: str | None, watermark: dt.datetime | None, n_reports: int) -> None:
     """Append a finished stage to the run log."""
-    row = pl.DataFrame([{"run_id": run_id, "stage": stage, "started_at": started_at, "finished_at": now(),
+    row = pl.DataFrame([{"run_id": run_id, "stage": stage, "started_at": started_at, "finished_at": now(),  # noqa: F841
                          "is_full": is_full, "fingerprint": fingerprint, "watermark": watermark,
                          "n_reports": n_reports}], schema=RUN_COLUMNS)
     con.execute(f"insert into {RUNS} by name select * from row")

@@ -8,9 +8,9 @@ import gc
 import os
 import signal
 from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from typing import Iterable, Iterator
 
 from loaders.assembly.files import Chunk, read_chunk, reparse_chunk
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .frames import ReportRows
 from ..containers.decode import MAX_REPORT_BYTES
+from .frames import ReportRows
 from .report import ParsedReport, parse_source, report_id_for
 
 # A real report parses in milliseconds; this only stops an input that would hold a worker hostage.
@@ -141,7 +141,7 @@ def _parse_into(rows: ReportRows, path: str, shown: str, data: bytes, sha: str, 
     parsed = _parse_bounded(data)
     # Per file, so that "ingested since" (incremental builds and checks) is exact. It decides nothing
     # else: which version of a report is current is decided by evidence (int_report_versions).
-    rows.add(shown, data, sha, rid, parsed, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), first_seen_at)
+    rows.add(shown, data, sha, rid, parsed, dt.datetime.now(dt.UTC).replace(tzinfo=None), first_seen_at)
     return path, sha, parsed.status, parsed.error
 
 

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Iterable
 
 from ..containers.decode import RejectedInput, decode_bytes, sniff_container, sniff_format
 from ..containers.html import html_to_text
 from ..containers.markdown import markdown_to_text
-from ..text import flattened as F
-from ..text.normalise import fold_and_detect, to_simplified
-from ..text.cells import Lines, find_sections, section_cells, split_lines
+from ..readers.arithmetic import Conflict
 from ..readers.metadata import find_metadata, further_reports, may_hold_several, printed_date
 from ..readers.narrative import Fact, narrative_facts
-from ..readers.arithmetic import Conflict
 from ..readers.tables import CellRecord, parse_t2, parse_t3, parse_t4
+from ..text import flattened as F
+from ..text.cells import Lines, find_sections, section_cells, split_lines
+from ..text.normalise import fold_and_detect, to_simplified
 
 PARSER_VERSION = "4"
 # Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond

@@ -15,7 +15,7 @@ import ctypes
 import re
 import unicodedata
 import zlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from .decode import RejectedInput
 from .pdf_layout import MIN_RULE, THIN, Char, Page, render

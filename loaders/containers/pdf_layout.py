@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import groupby
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from ..patterns import LINE_NUMBERED, PDF_PAGE_NUMBER
 
@@ -164,7 +165,7 @@ def line_text(chars: Sequence[Char], chunk_gap: float | None = None) -> tuple[st
             if c.ch == prev.ch and abs(c.x0 - prev.x0) < 0.2 * (prev.x1 - prev.x0):
                 continue
             if chunk_gap is not None and gap > chunk_gap:
-                chunks.append(("".join(out[start:]).strip(), chunk_x0, prev.x1))
+                chunks.append(("".join(out[start:]).strip(), chunk_x0, prev.x1))  # noqa: F821 (set at the first character)
                 out.append(" ")
                 start = len(out)
                 chunk_x0 = c.x0

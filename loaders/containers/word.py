@@ -23,8 +23,9 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from lxml import etree
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable, NamedTuple
+from functools import cache, lru_cache
+from typing import NamedTuple
 
+from ..text.normalise import to_simplified
 from ..vocabulary import VOCABULARY
 from .metadata import normalise_name
-from ..text.normalise import to_simplified
 
 _BRACKETS = str.maketrans({"（": "(", "〔": "(", "［": "(", "[": "(", "【": "(", "）": ")", "〕": ")", "］": ")",
                            "]": ")", "】": ")", "，": "、", ",": "、", "－": "-", "—": "-", "–": "-", "‐": "-"})
@@ -141,7 +141,7 @@ def resolve(names: dict[str, int], alias_rows: Iterable[Alias] | None = None,
             first[name] = (key, "as printed" if key == name else "equivalent forms", None)
     parents = _parents({k for k, _, _ in first.values()})
 
-    @lru_cache(maxsize=None)
+    @cache
     def final(key: str) -> str:
         above = {final(p) for p in parents.get(key, ())}
         return above.pop() if len(above) == 1 else key

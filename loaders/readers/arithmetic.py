@@ -19,9 +19,10 @@ a row missing or unrecognised is a term missing from every column's sums.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import product
 from operator import itemgetter
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from ..text.glued import agreed, shown
 from .identities import Cell, Grid, Instance

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from functools import cached_property, partial
-from typing import Iterable, Iterator, NamedTuple
+from typing import NamedTuple
 
 
 class Fact(NamedTuple):

@@ -7,18 +7,19 @@ only ``partial``. A row whose values cannot be aligned to its columns is emitted
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache, partial
 from operator import attrgetter, itemgetter
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from .. import vocabulary as L
+from ..patterns import ROW_ENUMERATOR
 from ..text.cells import Cell, runs
+from ..text.glued import is_digit_run, split_run
+from ..text.values import parse_value
 from ..vocabulary import norm_label
 from .arithmetic import Conflict, GluedRow, derive, has_blanks, read_jointly
-from ..text.glued import is_digit_run, split_run
 from .identities import grid, row_identities
-from ..text.values import parse_value
-from ..patterns import ROW_ENUMERATOR
 
 
 class CellRecord(NamedTuple):

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import accumulate
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from ..patterns import FOOTER_MARK, HEADING_MAX_CHARS, HEADING_NUMBER, PAGE_FOOTER, UNNUMBERED_HEADING_MAX_CHARS
 from ..vocabulary import HEADING_KEYS, SECTION_ORDER, TABLE_ANCHORS, TABLE_WORDS, norm_label

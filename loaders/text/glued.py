@@ -15,8 +15,9 @@ it is certain, and no further:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple
 
 # A count in one cell of these tables stays well under ten million.
 MAX_CELL_DIGITS = 7

@@ -24,14 +24,13 @@ from pathlib import Path
 
 import polars as pl
 
-from ..children import dies_with_this_process
-
 from .. import warehouse
-from ..logs import ToolLog
 from ..build import WITHOUT_UNIT_TESTS, _failures, check_vars, dbt, project_fingerprint
-from .data_docs import site_files
+from ..children import dies_with_this_process
+from ..logs import ToolLog
 from . import GX_PROJECT_ROOT
-from .validate import GATE, check_models
+from .data_docs import site_files
+from .validate import GATE, checks_in_manifest
 
 VALIDATIONS = Path("gx") / "uncommitted" / "validations"
 SITE = Path("gx") / "uncommitted" / "data_docs" / "local_site"
@@ -95,7 +94,7 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False, 
         _new_gx_project(gx_root, history, previous_site)
         gx = _validate_in_subprocess(db, gx_root, target / "manifest.json", data_docs, run_id, log)
         t3 = time.perf_counter()
-        checks = check_models(json.loads((target / "manifest.json").read_text()))
+        checks = checks_in_manifest(json.loads((target / "manifest.json").read_text()))
         new_files = [(rel, text) for rel, text in _files(gx_root / VALIDATIONS) if rel not in {p for _, p, _ in history}]
         site = site_files(gx_root / SITE) if data_docs else None
         con = warehouse.connect(db)

@@ -2,7 +2,7 @@
 ``python -m xxgk.checks.validate DB GX_ROOT MANIFEST RUN_ID VERDICT_FILE [--no-docs]``.
 
 The suites are made from dbt's manifest, so a check model and its yml are all there is to a check: one
-suite per family (identities, cross_year, narrative, structure, anomalies, extraction), one
+suite per family (identity, cross_year, narrative, structure, anomaly, extraction), one
 expectation per check model (``expectation.UnexpectedFindings``, an ``UnexpectedRowsExpectation``) over
 that family's rows of ``dq.findings`` (the union of the check models), and, where a family has error checks, one that no error finding is new since the
 previous run and not dismissed by a reviewer: the gate. The checkpoint's action builds the Data Docs,
@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import kinds
 
 DATASOURCE = "warehouse"
 CHECKPOINT = "warehouse_checks"
@@ -39,14 +40,17 @@ NOT_DISMISSED = ("finding_id not in (select finding_id from dq.finding_reviews "
                  "where is_current and decision = 'dismissed')")
 
 
-def check_models(manifest: dict) -> list[dict]:
-    """The check models' meta (check_id, severity, kind, family), their name and description, from dbt's manifest.
+def checks_in_manifest(manifest: dict) -> list[dict]:
+    """The check models' meta (check_id, severity, family), the kind their family has, their name and description,
+    from dbt's manifest.
 
-    >>> check_models({"nodes": {"model.xxgk.chk_a": {"resource_type": "model", "name": "chk_a", "description": "d",
-    ...     "schema": "checks", "config": {"meta": {"check_id": "x.a", "family": "f"}}}}})
-    [{'check_id': 'x.a', 'family': 'f', 'model': 'checks.chk_a', 'description': 'd'}]
+    >>> checks_in_manifest({"nodes": {"model.xxgk.chk_a": {"resource_type": "model", "name": "chk_a", "description": "d",
+    ...     "schema": "checks", "config": {"meta": {"check_id": "extraction.a", "family": "extraction"}}}}})
+    [{'check_id': 'extraction.a', 'family': 'extraction', 'kind': 'extraction', 'model': 'checks.chk_a', 'description': 'd'}]
     """
-    return sorted(({**n["config"]["meta"], "model": f"{n['schema']}.{n['name']}", "description": n["description"]}
+    kind = kinds()
+    return sorted(({**n["config"]["meta"], "kind": kind[n["config"]["meta"]["family"]],
+                    "model": f"{n['schema']}.{n['name']}", "description": n["description"]}
                    for n in manifest["nodes"].values()
                    if n["resource_type"] == "model" and "check_id" in n["config"].get("meta", {})),
                   key=lambda c: c["check_id"])
@@ -88,7 +92,7 @@ def validate(db_path: str, gx_root: Path, manifest_path: Path, run_name: str, da
         # A validation must never take the warehouse's write lock.
         kwargs={"connect_args": {"read_only": True}})
     definitions = []
-    for family, kwargs in sorted(expectations(check_models(json.loads(manifest_path.read_text()))).items()):
+    for family, kwargs in sorted(expectations(checks_in_manifest(json.loads(manifest_path.read_text()))).items()):
         batch = source.add_query_asset(name=family, query=f"select * from dq.findings where family = '{family}'") \
             .add_batch_definition_whole_table("findings")
         suite = context.suites.add(gx.ExpectationSuite(name=family))

@@ -1,4 +1,4 @@
--- anomaly.all_zero: see chk_anomaly_all_zero.yml.
+-- anomaly.all_zero: see _checks.yml.
 with reports as (
 
     select * from {{ ref('dim_report') }}

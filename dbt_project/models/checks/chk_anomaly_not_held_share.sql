@@ -1,4 +1,4 @@
--- anomaly.not_held_share: see chk_anomaly_not_held_share.yml.
+-- anomaly.not_held_share: see _checks.yml.
 {{ config(materialized='table') }}
 -- Peers are compared over the whole warehouse: rebuilt whole on every check run.
 
@@ -52,9 +52,9 @@ select
     peers.med as expected,
     shares.share as actual,
     shares.share - peers.med as delta,
-    '本机关不掌握 is ' || cast(cast(round(100 * shares.share) as integer) as varchar) || '% of processed applications; peers ('
-        || shares.level || ', ' || cast(shares.year as varchar) || ') median ' || cast(cast(round(100 * peers.med) as integer) as varchar)
-        || '%' as message,
+    '本机关不掌握 is ' || cast(cast(round(100 * shares.share) as integer) as varchar)
+        || '% of processed applications; peers (' || shares.level || ', ' || cast(shares.year as varchar)
+        || ') median ' || cast(cast(round(100 * peers.med) as integer) as varchar) || '%' as message,
     cast(null as integer) as char_offset
 from shares
 inner join peers on peers.level = shares.level and peers.year = shares.year

@@ -1,4 +1,4 @@
--- anomaly.yoy_jump: see chk_anomaly_yoy_jump.yml.
+-- anomaly.yoy_jump: see _checks.yml.
 {{ config(materialized='table') }}
 -- Peers are compared over the whole warehouse: rebuilt whole on every check run.
 
@@ -41,9 +41,9 @@ select
     't3' as table_id,
     'new_received' as row_key,
     'total' as col_key,
-    previous as expected,
-    current as actual,
-    current - previous as delta,
+    cast(previous as double) as expected,
+    cast(current as double) as actual,
+    cast(current - previous as double) as delta,
     'new applications went from ' || cast(previous as varchar) || ' in ' || cast(year - 1 as varchar) || ' to '
         || cast(current as varchar) || ' in ' || cast(year as varchar) as message,
     cast(null as integer) as char_offset

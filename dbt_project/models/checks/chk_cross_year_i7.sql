@@ -1,22 +1,6 @@
--- cross_year.I7: see chk_cross_year_i7.yml.
-with pairs as (
-
-    select * from {{ ref('int_identity_across_years') }}
-    where {{ in_check_scope() }}
-
-)
-
-select
-    report_id,
-    table_id,
-    row_key,
-    col_key,
-    rhs as expected,
-    lhs as actual,
-    delta,
-    'I7 fails for ' || coalesce(row_key, col_key) || ' between ' || cast(year - 1 as varchar) || ' and '
-        || cast(year as varchar) || ': 上一年项目数量 = ' || {{ num('lhs') }} || ' but last year''s 上一年项目数量 + 本年增/减 = ' || {{ num('rhs') }}
-        || ' (previous report ' || prev_report_id || ')' as message,
-    anchor_offset as char_offset
-from pairs
-where identity_id = 'I7' and is_complete and delta <> 0
+-- cross_year.I7: see _checks.yml.
+{% call identity_check('I7', across_years=true) %}
+'I7 fails for ' || coalesce(row_key, col_key) || ' between ' || cast(year - 1 as varchar) || ' and '
+    || cast(year as varchar) || ': 上一年项目数量 = ' || {{ num('lhs') }} || ' but last year''s 上一年项目数量 + 本年增/减 = ' || {{ num('rhs') }}
+    || ' (previous report ' || prev_report_id || ')'
+{% endcall %}

@@ -1,21 +1,5 @@
--- identity.I3_subtotal: see chk_identity_i3_subtotal.yml.
-with sides as (
-
-    select * from {{ ref('int_identity_within_report') }}
-    where {{ in_check_scope() }}
-
-)
-
-select
-    report_id,
-    table_id,
-    row_key,
-    col_key,
-    rhs as expected,
-    lhs as actual,
-    delta,
-    'I3_subtotal fails for row ' || row_key || ': 小计 = ' || {{ num('lhs') }}
-        || ' but the five 法人或其他组织 columns = ' || {{ num('rhs') }} || ' (difference ' || {{ num('delta') }} || ')' as message,
-    anchor_offset as char_offset
-from sides
-where identity_id = 'I3_subtotal' and is_complete and is_read and delta <> 0
+-- identity.I3_subtotal: see _checks.yml.
+{% call identity_check('I3_subtotal') %}
+'I3_subtotal fails for row ' || row_key || ': 小计 = ' || {{ num('lhs') }}
+    || ' but the five 法人或其他组织 columns = ' || {{ num('rhs') }} || ' (difference ' || {{ num('delta') }} || ')'
+{% endcall %}

@@ -1,4 +1,4 @@
--- narrative.mismatch: see chk_narrative_mismatch.yml.
+-- narrative.mismatch: see _checks.yml.
 with readings as (
 
     select * from {{ ref('int_narrative_readings') }}

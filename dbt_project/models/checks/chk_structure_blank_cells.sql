@@ -1,4 +1,4 @@
--- structure.blank_cells: see chk_structure_blank_cells.yml.
+-- structure.blank_cells: see _checks.yml.
 with cells as (
 
     select * from {{ ref('stg_report_cells') }}

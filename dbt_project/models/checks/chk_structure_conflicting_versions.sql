@@ -1,4 +1,4 @@
--- structure.conflicting_versions: see chk_structure_conflicting_versions.yml.
+-- structure.conflicting_versions: see _checks.yml.
 with reports as (
 
     select * from {{ ref('dim_report') }}

@@ -1,21 +1,5 @@
--- structure.several_reports_in_file: see chk_structure_several_reports_in_file.yml.
-with reports as (
-
-    select * from {{ ref('dim_report') }}
-    where {{ in_check_scope() }}
-
-)
-
-select
-    report_id,
-    cast(null as varchar) as table_id,
-    cast(null as varchar) as row_key,
-    cast(null as varchar) as col_key,
-    cast(null as double) as expected,
-    cast(null as double) as actual,
-    cast(null as double) as delta,
-    source_path || ' holds further reports that were not read: ' || other_reports
-        || '; split the file and ingest each report' as message,
-    cast(null as integer) as char_offset
-from reports
-where other_reports is not null
+-- structure.several_reports_in_file: see _checks.yml.
+{% call check_rows(ref('dim_report'), "other_reports is not null") %}
+source_path || ' holds further reports that were not read: ' || other_reports
+    || '; split the file and ingest each report'
+{% endcall %}

@@ -56,9 +56,15 @@ counted as (
         reports.year,
         reports.template,
         reports.status,
-        count(*) filter (where findings.kind = 'report' and not findings.is_dismissed and findings.severity = 'error') as errors,
-        count(*) filter (where findings.kind = 'report' and not findings.is_dismissed and findings.severity = 'warning') as warnings,
-        count(*) filter (where findings.kind = 'report' and not findings.is_dismissed and findings.severity = 'info') as infos,
+        count(*) filter (
+            where findings.kind = 'report' and not findings.is_dismissed and findings.severity = 'error'
+        ) as errors,
+        count(*) filter (
+            where findings.kind = 'report' and not findings.is_dismissed and findings.severity = 'warning'
+        ) as warnings,
+        count(*) filter (
+            where findings.kind = 'report' and not findings.is_dismissed and findings.severity = 'info'
+        ) as infos,
         count(*) filter (where findings.is_dismissed) as dismissed
     from reports
     left join findings on findings.report_id = reports.report_id

@@ -1,5 +1,6 @@
--- Every check model's rows, as findings an analyst can trace: the check's id, kind, family and severity
--- (its yml meta), the report's agency and year, and the source text around the cell.
+-- Every check model's rows, as findings an analyst can trace: the check's id, family and severity (its meta in
+-- models/checks/_checks.yml) and the kind its family has (seeds/check_families.csv), the report's agency and year,
+-- and the source text around the cell.
 -- Incremental: the findings of the reports in this run's scope (and of the peer comparisons, which read
 -- the whole warehouse) are replaced; the others stay as the run that last evaluated them left them.
 -- Never rebuilt from scratch (full_refresh: false), so a finding keeps the run that first saw it.
@@ -22,7 +23,6 @@
     {%- for check in checks %}
     select
         '{{ check.meta.check_id }}' as check_id,
-        '{{ check.meta.kind }}' as kind,
         '{{ check.meta.family }}' as family,
         '{{ check.meta.severity }}' as severity,
         report_id, table_id, row_key, col_key, expected, actual, delta, message, char_offset
@@ -40,12 +40,17 @@ with found as (
 
 ),
 
+-- A renamed check's findings keep the id its former name gave them: reviewers' decisions stay with them.
 identified as (
 
     select
         found.*,
-        md5(concat_ws('|', check_id, report_id, table_id, row_key, col_key, cast(char_offset as varchar))) as finding_id
+        families.kind,
+        md5(concat_ws('|', coalesce(renames.former_check_id, found.check_id), found.report_id, found.table_id,
+                      found.row_key, found.col_key, cast(found.char_offset as varchar))) as finding_id
     from found
+    left join {{ ref('check_families') }} as families on families.family = found.family
+    left join {{ ref('check_renames') }} as renames on renames.check_id = found.check_id
 
 ),
 
@@ -112,7 +117,9 @@ select
     snippets.snippet,
     {%- if is_incremental() %}
     coalesce(seen_before.first_seen_run, '{{ invocation_id }}') as first_seen_run,
-    coalesce(seen_before.first_seen_at, cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)) as first_seen_at,
+    coalesce(
+        seen_before.first_seen_at, cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+    ) as first_seen_at,
     seen_before.finding_id is null as is_new
     {%- else %}
     '{{ invocation_id }}' as first_seen_run,
@@ -125,5 +132,6 @@ left join snippets
     on identified.report_id = snippets.report_id
     and identified.char_offset = snippets.char_offset
 {%- if is_incremental() %}
-left join seen_before on seen_before.finding_id = identified.finding_id
+-- Both branches of is_incremental() are linted apart: the join and the columns it gives come together.
+left join seen_before on seen_before.finding_id = identified.finding_id  -- noqa: ST11
 {%- endif %}

@@ -35,7 +35,8 @@ regions as (
         agencies.*,
         {{ regexp_extract('agency', '^([^省市区县]{2,7}(省|自治区))') }} as province,
         {{ regexp_extract('agency', '^(?:[^省]{2,7}(?:省|自治区))?([^省市区县]{2,6}市)') }} as city,
-        {{ regexp_extract('agency', '^(?:[^省]{2,7}(?:省|自治区))?(?:[^省市区县]{2,6}市)?([^省市区县]{1,6}(?:区|县|旗))') }} as county_candidate
+        {{ regexp_extract('agency', '^(?:[^省]{2,7}(?:省|自治区))?(?:[^省市区县]{2,6}市)?([^省市区县]{1,6}(?:区|县|旗))') }}
+            as county_candidate
     from agencies
 
 ),

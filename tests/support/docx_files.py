@@ -9,10 +9,10 @@ around them, every text cut into runs of two characters.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
-import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import docx
 from docx.shared import Pt

@@ -6,8 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.test_seeds import RAW
 from synth.corpus import write_corpus
+
+from .samples import RAW
 
 SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
 # The first publication has a glued row with its 总计 lost, which no split of the digits fits (the

@@ -1,4 +1,4 @@
--- structure.missing_table: see chk_structure_missing_table.yml.
+-- extraction.missing_table: see _checks.yml.
 with reports as (
 
     select * from {{ ref('dim_report') }}
@@ -9,8 +9,10 @@ with reports as (
 tables as (
 
     select 't2' as table_id
-    union all select 't3'
-    union all select 't4'
+    union all
+    select 't3'
+    union all
+    select 't4'
 
 )
 

@@ -1,4 +1,4 @@
--- structure.split_by_identity: see chk_structure_split_by_identity.yml.
+-- extraction.split_by_identity: see _checks.yml.
 with cells as (
 
     select * from {{ ref('stg_report_cells') }}
@@ -23,7 +23,8 @@ select
     cast(null as double) as expected,
     cast(null as double) as actual,
     cast(null as double) as delta,
-    'glued digits ' || min(cells.raw_text) || ' read as ' || string_agg({{ num('cells.value') }}, ', ' order by column_order.sort_order, cells.col_key)
+    'glued digits ' || min(cells.raw_text) || ' read as '
+        || string_agg({{ num('cells.value') }}, ', ' order by column_order.sort_order, cells.col_key)
         || ': ' || cast(count(case when resolved_by like 'I%' then 1 end) as varchar) || ' of these cells chosen by '
         || {{ sorted_text_agg('resolved_by', ' / ', "resolved_by like 'I%'", distinct=true) }}
         || ', the only reading for which it holds, so it is not verified on them' as message,

@@ -1,4 +1,4 @@
--- structure.derived_cells: see chk_structure_derived_cells.yml.
+-- extraction.derived_cells: see _checks.yml.
 with cells as (
 
     select * from {{ ref('stg_report_cells') }}
