@@ -1,6 +1,6 @@
--- The agency is the canonical agency of the name the report prints (raw.agency_names: the loader's name rules, the
--- equivalent forms and the analysts' aliases, loaders/readers/agency.py), so one agency's reports are one agency whatever
--- spelling, script or prefix each year prints; what was printed is kept beside it.
+-- The agency is the canonical agency of the name the report prints (raw.agency_names: the loader's name rules,
+-- the equivalent forms and the analysts' aliases, loaders/readers/agency.py), so one agency's reports are one
+-- agency whatever spelling, script or prefix each year prints; what was printed is kept beside it.
 
 with source as (
 
