@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 DB     ?= data/warehouse.duckdb
 
-.PHONY: setup browser run lint test test-fast screenshot clean
+.PHONY: setup browser libreoffice run lint test test-fast screenshot clean
 
 # The virtualenv is refreshed whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -28,12 +28,18 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
 	  else echo "browser tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk"; fi; }
 
+# .doc/.wps reports are converted by LibreOffice headless (Debian's Writer without a GUI).
+libreoffice:
+	@command -v soffice >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui; \
+	  else echo ".doc/.wps tests need LibreOffice: sudo apt-get install libreoffice-writer-nogui"; fi; }
+
 # ruff over the Python, sqlfluff over the dbt project (.sqlfluff: DuckDB, rendered without dbt or a warehouse).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests --processes 1 --nocolor --format github-annotation-native
 
-test: setup browser lint
+test: setup browser libreoffice lint
 	$(BIN)/pytest -q
 
 # The unit tier (tests/conftest.py): no dbt, GX, command line or browser.

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.docx_files import html_to_docx  # noqa: E402
+from tests.support.docx_files import html_to_docx  # noqa: E402
 
 
 def main() -> None:

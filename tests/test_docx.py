@@ -269,8 +269,6 @@ def dense_docx(tags: int) -> bytes:
     return minimal_docx("".join(f"<w:t>{words[k: k + 4]}</w:t>" for k in range(0, 2 * tags, 4)))
 
 
-LEGACY_WORD = ("a Word 97–2003 (.doc) or WPS (.wps) binary document, which is not read: convert it to .docx or PDF "
-               "first (e.g. `libreoffice --headless --convert-to docx FILE`, or Save As .docx in WPS/Word)")
 SAVE_AS = "save the report as .docx or PDF (File ▸ Save As in Word, WPS or LibreOffice) and ingest that"
 GOOD = minimal_docx(para("规章"))
 OOXML = "application/vnd.openxmlformats-officedocument"
@@ -303,10 +301,6 @@ HOSTILE = [
      "an OFD document (China's fixed-layout format), not a Word document: export it to PDF and ingest that"),
     ("archive-named.docx", lambda: zip_of({"附件1.pdf": b"%PDF-1.4", "说明.txt": "年度报告"}),
      "a ZIP archive of 2 file(s) (附件1.pdf, 说明.txt), not a Word document: unpack it and ingest the files inside"),
-    ("legacy.doc", lambda: compound_file({"WordDocument": b"\xec\xa5", "1Table": b"", "\x05SummaryInformation": b""}),
-     LEGACY_WORD),
-    ("wps-writer.wps", lambda: compound_file({"WordDocument": b"\xec\xa5", "0Table": b""}),
-     LEGACY_WORD),
     ("works.wps", lambda: compound_file({"CONTENTS": b"CHNKWKS", "SPELLING": b""}),
      "an OLE2 compound file (an Office 97–2003, WPS or Works binary document), which is not read: convert it to "
      ".docx or PDF first (e.g. `libreoffice --headless --convert-to docx FILE`, or Save As .docx in WPS/Word)"),

@@ -79,8 +79,8 @@ def test_every_file_not_read_is_listed_with_why(warehouse, batch):
     skipped = {Path(p).name: (size, reason) for p, size, reason in
                q(warehouse, "select path, size_bytes, reason from raw.skipped_files")}
     assert skipped == {
-        "budget.xlsx": (39, "unsupported type (.xlsx); reports are read from .doc, .docx, .htm, .html, .md, .pdf, "
-                            ".txt, .wps"),
+        "budget.xlsx": (39, "unsupported type (.xlsx); reports are read from .doc, .docx, .htm, .html, .jpeg, "
+                            ".jpg, .md, .pdf, .png, .tif, .tiff, .txt, .wps"),
         "link_out.txt": (None, f"symbolic link to {(batch / 'link_out.txt').resolve()}, outside the folder given: "
                                "not followed"),
     }

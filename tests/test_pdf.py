@@ -23,8 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders.assembly.report import parse_source
-from loaders.containers.decode import RejectedInput
-from loaders.containers.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, pdf_to_text
+from loaders.containers.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, ScannedPDF, pdf_to_text
 from tests.support.corpus import FUZZ, assert_well_formed
 from tests.support.samples import FIXTURES, RAW, T3_COLS, T4_COLS, cells_of, table
 from xxgk.ingest import ingest
@@ -367,7 +366,8 @@ EXPECTED = {
                                   "marker, so it was probably cut short: get the complete file again"),
     "encrypted.pdf": ("rejected", "encrypted PDF: it needs a password to open — ask the publisher for an unprotected "
                                   "copy, or remove the password"),
-    "scanned.pdf": ("rejected", "scanned PDF: no text layer — OCR it first"),
+    # Read by OCR, which finds no text on a page of grey noise.
+    "scanned.pdf": ("rejected", "not an annual report: no title"),
     "page-count-bomb.pdf": ("partial", f"PDF claims 1000000 pages; only the first {MAX_PAGES} were read"),
     "page-tree-bomb.pdf": ("rejected", f"not an annual report: no title (…年度政府信息公开工作报告) and none of tables "
                                        f"2, 3, 4 found (PDF claims 1000000 pages; only the first {MAX_PAGES} were read"),
@@ -416,7 +416,8 @@ def test_hostile_pdf_gets_a_specific_reason_in_bounded_time_and_memory(hostile_d
     status, reason = EXPECTED[name]
     assert got["status"] == status and reason in got["error"], got
     # pdfium alone needs 2 GB and 5 s for the 1 GB stream, 5 GB and 13 s for the double one.
-    assert got["seconds"] < 10 and got["peak_mib"] < 200, got
+    # A scanned page is read by OCR, whose models and page images take about 700 MiB (README: OCR at scale).
+    assert got["seconds"] < 10 and got["peak_mib"] < (1024 if name == "scanned.pdf" else 200), got
     print(f"{name}: {got['status']} in {got['seconds']:.2f} s, peak RSS {got['peak_mib']:.0f} MiB")
 
 
@@ -436,7 +437,7 @@ def test_fuzz_corrupted_pdfs_give_a_well_formed_result(source, flips):
 
 
 def test_pdf_to_text_raises_rejected_input_with_the_reason():
-    with pytest.raises(RejectedInput, match="scanned PDF: no text layer — OCR it first"):
+    with pytest.raises(ScannedPDF, match="scanned PDF: no text layer"):
         pdf_to_text(scanned())
 
 

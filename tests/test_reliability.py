@@ -598,11 +598,11 @@ HOSTILE_PATHS = {
                                      (d / "locked").chmod(0)), "locked", "folder cannot be read: "
                                                                         "cannot be read: Permission denied"),
     "unsupported type": (lambda d: (d / "budget.xlsx").write_bytes(b"PK"), "budget.xlsx",
-                         "unsupported type (.xlsx); reports are read from .doc, .docx, .htm, .html, .md, .pdf, .txt, "
-                         ".wps"),
+                         "unsupported type (.xlsx); reports are read from .doc, .docx, .htm, .html, .jpeg, "
+                         ".jpg, .md, .pdf, .png, .tif, .tiff, .txt, .wps"),
     "no extension": (lambda d: (d / "README").write_text("x"), "README",
-                     "unsupported type (no extension); reports are read from .doc, .docx, .htm, .html, .md, .pdf, "
-                     ".txt, .wps"),
+                     "unsupported type (no extension); reports are read from .doc, .docx, .htm, .html, .jpeg, "
+                     ".jpg, .md, .pdf, .png, .tif, .tiff, .txt, .wps"),
 }
 
 

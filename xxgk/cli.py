@@ -41,6 +41,9 @@ def _tool_log(args: argparse.Namespace):
 
 
 def _ingest_step(args: argparse.Namespace, db: Path) -> int:
+    from loaders.containers import ocr
+
+    ocr.ENABLED = not args.no_ocr  # read by the parser, in this process and the workers it forks
     from .ingest import ingest
 
     summary = ingest(args.paths or [DEFAULT_RAW], db, workers=_capped_workers(args), progress=not args.quiet,
@@ -499,7 +502,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
                        help="show dbt's and GX's own output as it comes (it always goes to the log file beside the "
                             "warehouse, DB.log)")
         p.set_defaults(func=func, paths=[], workers=os.cpu_count() or 1, reparse=False, no_docs=False,
-                       fail_on_any_error=False, full_refresh=False, full=False, out=None, skipped=[])
+                       fail_on_any_error=False, full_refresh=False, full=False, out=None, skipped=[],
+                       no_ocr=False)
         return p
 
     def inputs(p):
@@ -509,6 +513,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         p.add_argument("--reparse", action="store_true",
                        help="parse every report again from its stored bytes (automatic for reports an older parser "
                             "read)")
+        p.add_argument("--no-ocr", action="store_true",
+                       help="do not OCR scanned PDFs and page images: they are listed as skipped, not stored, so a "
+                            "later ingest without it reads them")
 
     def no_docs(p):
         p.add_argument("--no-docs", action="store_true", help="skip the dbt docs page and GX Data Docs")

@@ -85,7 +85,9 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1,
         # chunks in flight were parsed. Batches are written one at a time, in order; a failed write stops the run.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-writer") as writer:
             writing: Future | None = None
+            ocr_pages = 0
             for chunk in chunks(found.files, known, workers):
+                ocr_pages = _show_ocr_pages(bar, ocr_pages, chunk.ocr_pages)
                 bar.update(len(chunk.files))
                 repeated = []
                 for path, sha, status, error in chunk.files:
@@ -191,8 +193,10 @@ def _reparse(con, summary: IngestSummary, workers: int, progress: bool, every: b
         return [(path, bytes(data), first_seen) for path, data, first_seen in rows]
 
     bar = tqdm(total=len(stale), unit="report", desc="re-parse", disable=not progress, file=sys.stderr)
+    ocr_pages = 0
     try:
         for piece, chunk in zip(pieces, reparsed_chunks(map(stored, pieces), len(pieces), workers)):
+            ocr_pages = _show_ocr_pages(bar, ocr_pages, chunk.ocr_pages)
             replaced = pl.DataFrame({"report_id": piece}, schema={"report_id": pl.String})  # noqa: F841
             con.execute("begin transaction")
             try:
@@ -209,6 +213,15 @@ def _reparse(con, summary: IngestSummary, workers: int, progress: bool, every: b
             bar.update(len(piece))
     finally:
         bar.close()
+
+
+def _show_ocr_pages(bar: tqdm, so_far: int, pages: int) -> int:
+    """Pages OCR'd so far, shown beside the bar: scanned pages take seconds each where a text report takes
+    milliseconds, so a bar that stalls on them says why."""
+    if pages:
+        so_far += pages
+        bar.set_postfix_str(f"{so_far} pages OCR'd", refresh=False)
+    return so_far
 
 
 def _without_reports(frames: dict[str, pl.DataFrame], report_ids: list[str]) -> dict[str, pl.DataFrame]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from loaders.assembly.files import MAX_FILE_BYTES, file_kind, shown_path, too_large
 
-EXTENSIONS = {".txt", ".html", ".htm", ".md", ".pdf", ".docx", ".doc", ".wps"}
+EXTENSIONS = {".txt", ".html", ".htm", ".md", ".pdf", ".docx", ".doc", ".wps", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 # A folder holding this file is xxgk's own output (a dashboard): never read as input.
 OUTPUT_MARKER = ".xxgk-output"
 

@@ -67,17 +67,18 @@ class Chunk:
     # (path, sha256, status, error); sha256 '' when unreadable; status 'skipped' (error: why) when not read
     files: list[tuple[str, str, str, str | None]]
     frames: dict[str, pl.DataFrame]  # rows of the raw tables for the files to store
+    ocr_pages: int = 0  # pages of these files read by OCR
 
     def __reduce__(self):
         # From a worker as Arrow tables in polars' own layout (string views, newest compat level): pickling
         # them copies buffers, a third of the cost of pickling polars frames, and the parent takes them back
         # without a copy. Nothing here needs polars' thread pool, which a forked worker does not have.
         tables = {name: frame.to_arrow(compat_level=pl.CompatLevel.newest()) for name, frame in self.frames.items()}
-        return _chunk_from_arrow, (self.files, tables)
+        return _chunk_from_arrow, (self.files, tables, self.ocr_pages)
 
 
-def _chunk_from_arrow(files: list[tuple[str, str, str, str | None]], tables: dict) -> Chunk:
-    return Chunk(files, {name: pl.from_arrow(table, rechunk=False) for name, table in tables.items()})
+def _chunk_from_arrow(files: list[tuple[str, str, str, str | None]], tables: dict, ocr_pages: int) -> Chunk:
+    return Chunk(files, {name: pl.from_arrow(table, rechunk=False) for name, table in tables.items()}, ocr_pages)
 
 
 def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -122,23 +123,32 @@ def read_chunk(paths: list[str], known: frozenset[str] | set[str] = frozenset())
             continue
         seen.add(sha)
         files.append(_parse_into(rows, path, shown_path(path), data, sha, rid))
-    return Chunk(files, rows.to_frames())
+    return Chunk(files, rows.to_frames(), rows.ocr_pages)
 
 
 def reparse_chunk(stored: list[tuple[str, bytes, dt.datetime | None]]) -> Chunk:
     """Parse again contents already in the warehouse: (source_path as stored, raw bytes, first_seen_at). Their rows
     replace the ones an older parser wrote; the path and the first-seen time stay theirs."""
+    from ..containers import ocr
+
     rows, files = ReportRows(), []
-    for path, data, first_seen_at in stored:
-        rid, sha = report_id_for(data)
-        files.append(_parse_into(rows, path, path, data, sha, rid, first_seen_at))
-    return Chunk(files, rows.to_frames())
+    # A stored report is parsed again whole: --no-ocr is about new files, and must not drop an OCR'd report's rows.
+    enabled, ocr.ENABLED = ocr.ENABLED, True
+    try:
+        for path, data, first_seen_at in stored:
+            rid, sha = report_id_for(data)
+            files.append(_parse_into(rows, path, path, data, sha, rid, first_seen_at))
+    finally:
+        ocr.ENABLED = enabled
+    return Chunk(files, rows.to_frames(), rows.ocr_pages)
 
 
 def _parse_into(rows: ReportRows, path: str, shown: str, data: bytes, sha: str, rid: str,
                 first_seen_at: dt.datetime | None = None) -> tuple[str, str, str, str | None]:
     """Parse one content into ``rows``; (path, sha256, status, error). Never raises for a bad file."""
     parsed = _parse_bounded(data)
+    if parsed.status == "skipped":
+        return path, sha, "skipped", parsed.error
     # Per file, so that "ingested since" (incremental builds and checks) is exact. It decides nothing
     # else: which version of a report is current is decided by evidence (int_report_versions).
     rows.add(shown, data, sha, rid, parsed, dt.datetime.now(dt.UTC).replace(tzinfo=None), first_seen_at)

@@ -30,7 +30,7 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
         "report_id": pl.String, "table_id": pl.String, "row_key": pl.String, "col_key": pl.String,
         "value": pl.Float64, "raw_text": pl.String, "value_kind": pl.String, "unit": pl.String,
         "row_label": pl.String, "char_offset": pl.Int32, "line_no": pl.Int32, "unresolved_reason": pl.String,
-        "resolved_by": pl.String, "candidates": pl.String,
+        "resolved_by": pl.String, "candidates": pl.String, "confidence": pl.Float64,
     },
     "reading_conflicts": {
         "report_id": pl.String, "table_id": pl.String, "row_key": pl.String, "col_key": pl.String,
@@ -80,9 +80,11 @@ class ReportRows:
 
     def __init__(self) -> None:
         self.columns: dict[str, dict[str, list]] = {t: {c: [] for c in SCHEMA[t]} for t in REPORT_TABLES}
+        self.ocr_pages = 0  # pages read by OCR, for the progress bar
 
     def add(self, path: str, data: bytes, sha256: str, report_id: str, parsed: ParsedReport,
             now: dt.datetime, first_seen_at: dt.datetime | None = None) -> None:
+        self.ocr_pages += parsed.ocr_pages
         self._append("report_sources", sha256=sha256, report_id=report_id, source_path=path, size_bytes=len(data),
                      raw_bytes=data, normalised_text=parsed.normalised_text or None, ingested_at=now)
         self._append("reports", report_id=report_id, sha256=sha256, source_path=path,
@@ -99,6 +101,7 @@ class ReportRows:
             cells["report_id"].extend([report_id] * len(parsed.cells))
             for column, values in zip(CELL_COLUMNS, zip(*parsed.cells)):
                 cells[column].extend(values)
+            cells["confidence"].extend(parsed.confidences or [None] * len(parsed.cells))
         if parsed.conflicts:
             conflicts = self.columns["reading_conflicts"]
             conflicts["report_id"].extend([report_id] * len(parsed.conflicts))

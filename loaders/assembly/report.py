@@ -13,6 +13,7 @@ from itertools import chain
 from ..containers.decode import RejectedInput, decode_bytes, sniff_container, sniff_format
 from ..containers.html import html_to_text
 from ..containers.markdown import markdown_to_text
+from ..containers.ocr import OcrSkipped
 from ..readers.arithmetic import Conflict
 from ..readers.metadata import find_metadata, further_reports, may_hold_several, printed_date
 from ..readers.narrative import Fact, narrative_facts
@@ -21,7 +22,8 @@ from ..text import flattened as F
 from ..text.cells import Lines, find_sections, section_cells, split_lines
 from ..text.normalise import fold_and_detect, to_simplified
 
-PARSER_VERSION = "4"
+# 5: scanned PDFs and page images read by OCR, .doc/.wps by LibreOffice (rejected before): stored ones are read now.
+PARSER_VERSION = "5"
 # Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond
 # these a section is not a table (or is a flood), and reading it would only cost time and memory.
 MAX_TABLE_LINES = 5_000
@@ -32,7 +34,7 @@ MAX_FACTS = 500
 class ParsedReport:
     """Everything the loader knows about one report."""
 
-    status: str  # loaded | partial | rejected
+    status: str  # loaded | partial | rejected | skipped (not read now: OCR turned off)
     error: str | None
     source_format: str | None = None
     encoding: str | None = None
@@ -49,6 +51,8 @@ class ParsedReport:
     conflicts: list[Conflict] = field(default_factory=list)  # identities no reading of glued digits satisfies
     printed_date: dt.date | None = None  # the signing date printed at the end
     other_reports: str | None = None  # the reports after the first in the same file ("agency year; …"), not read
+    confidences: list[float | None] = field(default_factory=list)  # OCR: each cell's confidence, beside ``cells``
+    ocr_pages: int = 0
 
     @property
     def n_unresolved(self) -> int:
@@ -75,10 +79,19 @@ def parse_source(data: bytes) -> ParsedReport:
     try:
         container = sniff_container(data)
         if container == "pdf":
-            from ..containers.pdf import pdf_to_text
+            from ..containers.pdf import ScannedPDF, pdf_to_text
 
-            text, problems = pdf_to_text(data)
+            try:
+                text, problems = pdf_to_text(data)
+            except ScannedPDF as scanned:
+                return _parse_scanned("scanned PDF", data, scanned.pages)
             return parse_report(text, source_format="pdf", problems=problems)
+        if container == "image":
+            return _parse_scanned("image", data)
+        if container == "ole":
+            from ..containers.legacy_word import doc_to_docx
+
+            data, container = doc_to_docx(data), "docx"
         if container == "docx":
             from ..containers.word import docx_to_text
 
@@ -86,16 +99,34 @@ def parse_source(data: bytes) -> ParsedReport:
             return parse_report(text, source_format="docx", problems=problems)
         decoded = decode_bytes(data)
     except RejectedInput as exc:
-        return ParsedReport("rejected", str(exc))
+        # A file OCR was turned off for is not stored, so that a later ingest reads it.
+        return ParsedReport("skipped" if isinstance(exc, OcrSkipped) else "rejected", str(exc))
     report = parse_report(decoded.text)
     report.encoding = decoded.encoding
+    return report
+
+
+def _parse_scanned(what: str, data: bytes, pages: int = 0) -> ParsedReport:
+    """A scanned PDF (``pages`` pages) or page image read by OCR; every OCR'd number checked (readers/ocr_checks.py)."""
+    from ..containers import ocr
+    from ..readers.ocr_checks import checked
+
+    ocr.needs_ocr(what)
+    read = ocr.read_images(ocr.pdf_page_images(data, pages) if pages else ocr.image_pages(data), pages or 1)
+    report = parse_report(read.text, source_format="ocr", problems=read.problems)
+    if report.cells:
+        report.cells, report.confidences, problems = checked(report.cells, read.digits)
+        if problems:
+            report.status = "partial"
+            report.error = "; ".join(filter(None, [report.error, *problems]))
+    report.ocr_pages = read.pages
     return report
 
 
 def parse_report(text: str, source_format: str | None = None, problems: Iterable[str] = ()) -> ParsedReport:
     """Text of one report (any supported format) → ParsedReport.
 
-    ``source_format`` names a container the text was already extracted from (``pdf``, ``docx``):
+    ``source_format`` names a container the text was already extracted from (``pdf``, ``docx``, ``ocr``):
     the text is then in the tab dialect, not sniffed again; ``problems`` are what that extraction
     could not read.
 
@@ -126,7 +157,8 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         return ParsedReport("rejected", "not an annual report: no title (…年度政府信息公开工作报告) and none of "
                             f"tables 2, 3, 4 found{extracted}", source_format=fmt, script=script,
                             normalised_text=normalised, printed_date=printed_date(normalised, meta.year))
-    results = {"t2": parse_t2(found.get("t2", [])), "t3": parse_t3(found.get("t3", []), from_layout=fmt == "pdf"),
+    results = {"t2": parse_t2(found.get("t2", [])),
+               "t3": parse_t3(found.get("t3", []), from_layout=fmt in ("pdf", "ocr")),
                "t4": parse_t4(found.get("t4", []))}
     problems = [*problems, *oversized, *(p for r in results.values() for p in r.problems)]
     facts = narrative_facts(_prose_rows(lines, sections))

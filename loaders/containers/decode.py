@@ -120,9 +120,8 @@ _OLE_STREAMS = (
     ("PowerPoint Document", "a PowerPoint 97–2003 presentation (.ppt), not a report document: "
                             "save the report as .docx or PDF"),
 )
+_IMAGES = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _UNREADABLE = {
-    b"\x89PNG": "an image (PNG), not a text report: OCR it first",
-    b"\xff\xd8\xff": "an image (JPEG), not a text report: OCR it first",
     b"Rar!": "a RAR archive: unpack it and ingest the files inside",
     b"\x1f\x8b": "a gzip archive: unpack it and ingest the files inside",
 }
@@ -141,7 +140,8 @@ def ole_kind(data: bytes) -> str:
 
 
 def sniff_container(data: bytes) -> str:
-    """'pdf', 'docx' (any ZIP: the DOCX reader says if it is not a Word document) or 'text'.
+    """'pdf', 'docx' (any ZIP: the DOCX reader says if it is not a Word document), 'image' (PNG, JPEG, TIFF:
+    page scans, read by OCR), 'ole' (a legacy .doc or .wps: converted by LibreOffice) or 'text'.
 
     Raises RejectedInput for binary formats that are recognised but not read.
 
@@ -152,8 +152,10 @@ def sniff_container(data: bytes) -> str:
         return "pdf"
     if data[:4] in _ZIP:
         return "docx"
+    if data.startswith(_IMAGES):
+        return "image"
     if data.startswith(_OLE):
-        raise RejectedInput(ole_kind(data))
+        return "ole"
     for magic, why in _UNREADABLE.items():
         if data.startswith(magic):
             raise RejectedInput(why)

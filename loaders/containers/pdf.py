@@ -39,6 +39,14 @@ SCANNED_CHARS = 20
 SCANNED_IMAGE_SHARE = 0.5
 
 
+class ScannedPDF(RejectedInput):
+    """A PDF with no text layer, only page images: for OCR (loaders/containers/ocr.py)."""
+
+    def __init__(self, pages: int):
+        super().__init__("scanned PDF: no text layer")
+        self.pages = pages
+
+
 def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
     """Bytes of a PDF → (text in the tab dialect, problems that make the report partial).
 
@@ -55,7 +63,7 @@ def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
     check_streams(data)
     pages, problems, images = read_pages(data)
     if pages and all(len(p.chars) < SCANNED_CHARS for p in pages) and images:
-        raise RejectedInput("scanned PDF: no text layer — OCR it first")
+        raise ScannedPDF(len(pages) if len(pages) < MAX_PAGES else MAX_PAGES + 1)
     problems += [f"page {p.number}: no text layer (a scanned page?) — OCR it to read it" for p in pages
                  if len(p.chars) < SCANNED_CHARS and p.number in images]
     return render(pages), problems

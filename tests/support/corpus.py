@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from loaders.values import parse_value
+
+from loaders.text.values import parse_value
 
 from .samples import RAW, SEEDS
 

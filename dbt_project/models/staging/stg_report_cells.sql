@@ -21,7 +21,8 @@ typed as (
         unresolved_reason,
         unresolved_reason is not null as is_unresolved,
         resolved_by,
-        candidates
+        candidates,
+        confidence
     from source
 
 )
