@@ -41,6 +41,7 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
         "report_id": pl.String, "fact_no": pl.Int32, "metric": pl.String, "value": pl.Float64, "unit": pl.String,
         "qualifier": pl.String, "matched_text": pl.String, "sentence": pl.String, "char_offset": pl.Int32,
         "sentence_offset": pl.Int32, "part": pl.String, "keyword": pl.String, "decimals": pl.Int32,
+        "why": pl.String,
     },
     # Every agency name the reports print and the canonical agency it stands for (loaders/readers/agency.py), written over
     # the whole warehouse by xxgk: whether a name without its province is another's depends on all the names.
@@ -111,7 +112,7 @@ class ReportRows:
             self._append("narrative_facts", report_id=report_id, fact_no=n, metric=f.metric, value=f.value,
                          unit=f.unit, qualifier=f.qualifier, matched_text=f.matched_text, sentence=f.sentence,
                          char_offset=f.char_offset, sentence_offset=f.sentence_offset, part=f.part,
-                         keyword=f.keyword, decimals=f.decimals)
+                         keyword=f.keyword, decimals=f.decimals, why=f.why)
 
     def _append(self, table: str, **values) -> None:
         for c, column in self.columns[table].items():

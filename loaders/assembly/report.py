@@ -23,7 +23,8 @@ from ..text.cells import Lines, find_sections, section_cells, split_lines
 from ..text.normalise import fold_and_detect, to_simplified
 
 # 5: scanned PDFs and page images read by OCR, .doc/.wps by LibreOffice (rejected before): stored ones are read now.
-PARSER_VERSION = "5"
+# 6: narrative facts read by the seed narrative_vocabulary, each with why; sections and page_date (issue 27).
+PARSER_VERSION = "6"
 # Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond
 # these a section is not a table (or is a flood), and reading it would only cost time and memory.
 MAX_TABLE_LINES = 5_000
