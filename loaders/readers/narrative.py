@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property, partial
 from typing import NamedTuple
 
-from .labels import VOCABULARY
+from ..vocabulary import VOCABULARY
 
 
 class Fact(NamedTuple):
