@@ -1,0 +1,14 @@
+-- structure.published_late: see chk_structure_published_late.yml.
+select
+    report_id,
+    cast(null as varchar) as table_id,
+    cast(null as varchar) as row_key,
+    cast(null as varchar) as col_key,
+    cast(null as double) as expected,
+    cast(null as double) as actual,
+    cast(null as double) as delta,
+    'published ' || strftime(published_on, '%Y-%m-%d') || ' (' || published_by || '), after the deadline '
+        || strftime(deadline, '%Y-%m-%d') || ' for a ' || level || ' (' || basis || ')' as message,
+    char_offset as char_offset
+from {{ ref('int_report_publication') }}
+where {{ in_check_scope() }} and has_deadline and published_on > deadline

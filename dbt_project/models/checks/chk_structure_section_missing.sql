@@ -1,0 +1,14 @@
+-- structure.section_missing: see chk_structure_section_missing.yml.
+select
+    report_id,
+    cast(null as varchar) as table_id,
+    section as row_key,
+    cast(null as varchar) as col_key,
+    cast(null as double) as expected,
+    cast(null as double) as actual,
+    cast(null as double) as delta,
+    'section ' || section || ' (' || title || ') is missing: every other section is there, and nothing before '
+        || 'the next one speaks of it' as message,
+    char_offset
+from {{ ref('int_report_sections_missing') }}
+where {{ in_check_scope() }} and not_read_because is null

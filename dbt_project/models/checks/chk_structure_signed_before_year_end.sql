@@ -1,0 +1,14 @@
+-- structure.signed_before_year_end: see chk_structure_signed_before_year_end.yml.
+select
+    report_id,
+    cast(null as varchar) as table_id,
+    cast(null as varchar) as row_key,
+    cast(null as varchar) as col_key,
+    cast(null as double) as expected,
+    cast(null as double) as actual,
+    cast(null as double) as delta,
+    'signed ' || strftime(printed_date, '%Y-%m-%d') || ', before the year ' || cast(year as varchar)
+        || ' it reports on had ended' as message,
+    signed_offset as char_offset
+from {{ ref('int_report_publication') }}
+where {{ in_check_scope() }} and printed_date <= make_date(year, 12, 31)
