@@ -21,7 +21,9 @@ narrative as (
     select
         report_id,
         bool_or(section_key = 's6') as has_six,
-        bool_or(regexp_matches(body, '处理费|收费|收取[^。；]{0,12}费|缴费|费用')) as states_fees
+        -- 六 speaking of fees, or 信息处理费 anywhere (一 may also list 行政事业性收费 among what it disclosed)
+        bool_or(regexp_matches(body, '处理费')
+            or (section_key = 's6' and regexp_matches(body, '收费|收取[^。；]{0,12}费|缴费|费用'))) as states_fees
     from {{ ref('stg_report_sections') }}
     where {{ in_check_scope() }} and section_key in ('s1', 's5', 's6')
     group by report_id
