@@ -11,4 +11,4 @@ select
         || ' it reports on had ended' as message,
     signed_offset as char_offset
 from {{ ref('int_report_publication') }}
-where {{ in_check_scope() }} and printed_date <= make_date(year, 12, 31)
+where {{ in_check_scope() }} and printed_date < make_date(year, 12, 31)
