@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.report import parse_source
+from loaders.assembly.report import parse_source
 from tests.conftest import q, xxgk
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
