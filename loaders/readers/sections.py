@@ -51,7 +51,7 @@ def heading_of(lines: Lines, i: int, key: str) -> tuple[str, int] | None:
     if not first or "\t" in lines.raw[i] or _SUB_HEADING.match(first) or len(first) > HEADING_MAX_CHARS:
         return None
     # Most lines are neither numbered nor open a heading's words: one test each leaves them.
-    if not _NUMBERED.match(first).end() and not any(k[:2] in first for k in HEADING_KEYS[key]):
+    if not SECTION_NUMBER.match(first).end() and not any(k[:2] in first for k in HEADING_KEYS[key]):
         return None
     candidates = [(first, 1)]
     if i + 1 < len(lines.text) and not re.search(r"[。；;，,：:]$", first):
