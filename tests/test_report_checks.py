@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from loaders.assembly.report import parse_source
-from tests.conftest import q, xxgk
+from tests.support.warehouses import q, xxgk
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 FIVE, SIX = "五、存在的主要问题及改进情况", "六、其他需要报告的事项"
@@ -67,6 +67,7 @@ def mutated(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("file, check_id, kind, row_key, says", [
     # tables 三 and 四 were pasted: one finding each
     ("005_tables_of_2021.txt", "cross_year.table_copied", "report", "t3 t4", "is last year's cell for cell"),
@@ -87,6 +88,7 @@ def test_each_mutation_is_found_where_it_was_made(mutated, file, check_id, kind,
         assert offset is not None and snippet  # traced to the text, shown with it
 
 
+@pytest.mark.e2e
 def test_the_mutations_add_nothing_else_of_these_checks(mutated):
     """Each mutated report has the finding its mutation made and no other of the new checks: a table pasted in is
     no wrong year, a removed 五 no empty one."""

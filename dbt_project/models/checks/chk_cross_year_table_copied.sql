@@ -1,4 +1,4 @@
--- cross_year.table_copied: see chk_cross_year_table_copied.yml.
+-- cross_year.table_copied: see _checks.yml.
 with pairs as (
 
     select * from {{ ref('int_report_pairs') }}

@@ -1,4 +1,4 @@
--- cross_year.text_reused: see chk_cross_year_text_reused.yml.
+-- cross_year.text_reused: see _checks.yml.
 with pairs as (
 
     select * from {{ ref('int_report_pairs') }}

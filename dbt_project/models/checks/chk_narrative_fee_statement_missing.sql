@@ -1,4 +1,4 @@
--- narrative.fee_statement_missing: see chk_narrative_fee_statement_missing.yml.
+-- narrative.fee_statement_missing: see _checks.yml.
 with reports as (
 
     select report_id from {{ ref('dim_report') }}

@@ -1,4 +1,4 @@
--- narrative.wrong_year: see chk_narrative_wrong_year.yml.
+-- narrative.wrong_year: see _checks.yml.
 with reports as (
 
     select report_id, year from {{ ref('dim_report') }}

@@ -1,4 +1,4 @@
--- structure.published_late: see chk_structure_published_late.yml.
+-- structure.published_late: see _checks.yml.
 select
     report_id,
     cast(null as varchar) as table_id,

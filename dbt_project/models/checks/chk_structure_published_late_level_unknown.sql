@@ -1,4 +1,4 @@
--- structure.published_late_level_unknown: see chk_structure_published_late_level_unknown.yml.
+-- structure.published_late_level_unknown: see _checks.yml.
 select
     report_id,
     cast(null as varchar) as table_id,

@@ -1,4 +1,4 @@
--- structure.section_empty: see chk_structure_section_empty.yml.
+-- structure.section_empty: see _checks.yml.
 with reports as (
 
     select report_id, template, printed_agency from {{ ref('dim_report') }}

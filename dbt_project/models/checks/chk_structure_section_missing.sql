@@ -1,4 +1,4 @@
--- structure.section_missing: see chk_structure_section_missing.yml.
+-- structure.section_missing: see _checks.yml.
 select
     report_id,
     cast(null as varchar) as table_id,

@@ -1,4 +1,4 @@
--- structure.signed_before_year_end: see chk_structure_signed_before_year_end.yml.
+-- structure.signed_before_year_end: see _checks.yml.
 select
     report_id,
     cast(null as varchar) as table_id,

@@ -1,4 +1,4 @@
--- structure.section_not_found: see chk_structure_section_not_found.yml.
+-- extraction.section_not_found: see _checks.yml.
 select
     report_id,
     cast(null as varchar) as table_id,
