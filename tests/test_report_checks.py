@@ -6,7 +6,6 @@ fire on the real corpus).
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

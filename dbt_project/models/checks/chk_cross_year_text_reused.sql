@@ -71,7 +71,8 @@ scopes as (
 
     select report_id, 'narrative' as scope, sentence, found_at from matched
     union all
-    select report_id, '五' as scope, sentence, found_at from matched where section = '五'
+    select report_id, '五' as scope, sentence, found_at from matched
+    where section = '五'
 
 ),
 

@@ -26,7 +26,9 @@ dated as (
     select
         clauses.*,
         reports.year,
-        try_cast(nullif(regexp_extract(clause, '^\s*[^，,、\d《（(〔\[]{0,8}?((?:19|20)\d{2})\s*年(?:度)?(?:[^\d月]|$)', 1), '') as integer)
+        try_cast(nullif(
+            regexp_extract(clause, '^\s*[^，,、\d《（(〔\[]{0,8}?((?:19|20)\d{2})\s*年(?:度)?(?:[^\d月]|$)', 1), ''
+        ) as integer)
             as stated_year
     from clauses
     inner join reports on clauses.report_id = reports.report_id

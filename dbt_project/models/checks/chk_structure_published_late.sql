@@ -9,6 +9,6 @@ select
     cast(null as double) as delta,
     'published ' || strftime(published_on, '%Y-%m-%d') || ' (' || published_by || '), after the deadline '
         || strftime(deadline, '%Y-%m-%d') || ' for a ' || level || ' (' || basis || ')' as message,
-    char_offset as char_offset
+    char_offset
 from {{ ref('int_report_publication') }}
 where {{ in_check_scope() }} and has_deadline and published_on > deadline

@@ -8,7 +8,8 @@ select
     cast(null as double) as actual,
     cast(null as double) as delta,
     'published ' || strftime(published_on, '%Y-%m-%d') || ' (' || published_by || '), after 3月31日, the latest '
-        || 'deadline of any level; this agency''s level (' || coalesce(level, 'unknown') || ') has none the regulation states' as message,
-    char_offset as char_offset
+        || 'deadline of any level; this agency''s level (' || coalesce(level, 'unknown')
+        || ') has none the regulation states' as message,
+    char_offset
 from {{ ref('int_report_publication') }}
 where {{ in_check_scope() }} and not has_deadline and published_on > deadline

@@ -22,7 +22,11 @@ said as (
         sections.char_offset,
         sections.body,
         regexp_replace(
-            replace(sections.body_words, coalesce(regexp_replace(reports.printed_agency, '[\s\p{P}]+', '', 'g'), ''), ''),
+            replace(
+                sections.body_words,
+                coalesce(regexp_replace(reports.printed_agency, '[\s\p{P}]+', '', 'g'), ''),
+                ''
+            ),
             '(\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日$', ''
         ) as words
     from sections

@@ -47,7 +47,8 @@ neighbours as (
     select
         missing.report_id,
         missing.section_key,
-        arg_max(sections.body, sections.sort_order) filter (where sections.sort_order < missing.sort_order) as body_before,
+        arg_max(sections.body, sections.sort_order) filter (where sections.sort_order < missing.sort_order)
+            as body_before,
         arg_min(sections.char_offset, sections.sort_order) filter (where sections.sort_order > missing.sort_order)
             as next_offset,
         max(sections.body_offset + length(sections.body)) filter (where sections.sort_order < missing.sort_order)
