@@ -25,6 +25,9 @@ UNNUMBERED_HEADING_MAX_CHARS = 30
 # --- enumerators ----------------------------------------------------------------------------------
 # A section heading's numbering (with a markdown # or emphasis before it), removed to read its words.
 HEADING_NUMBER = re.compile(rf"^[#*\s]*(?:[{NUMERAL}]+[、.．]|[（(][{NUMERAL}]+[)）]|\d+[、.．])?")
+# A report section's own numbering as the sections reader takes it: 五、 五. 五． 5、 第五部分, markdown #, a
+# numeral alone on its line (wrapped), or none; never （一） (a sub-heading) nor 1.1.
+SECTION_NUMBER = re.compile(rf"^[#*\s]*(?:第?[{NUMERAL}]{{1,2}}(?:部分)?[、.．,，\s]|[1-9][、.．](?!\d)|[{NUMERAL}]\s*$)?")
 # Numbering that starts a heading or a table row in a PDF line: 一、 （一） (1) 1. 1、
 LINE_NUMBERED = re.compile(rf"^\s*(?:[{NUMERAL}]+\s*[、.．]|[（(]\s*[{NUMERAL}\d]+\s*[)）]|\d+\s*[、.．](?!\d))")
 # Row numbers inside a table-3 label run together from several cells ("（三）不予公开1.属于国家秘密").

@@ -169,6 +169,48 @@ def test_phrasings(text, expected):
     assert read(text) == {(m, p, float(v), q) for m, p, v, q in expected}
 
 
+# --- paraphrases per statement type, with their traps ----------------------------------------
+# Written from the report templates (国办公开办函〔2019〕60号, 〔2021〕30号) and the regulation's words, not
+# from the reports: each statement type in the ways agencies word it, and the wordings that only look like it.
+RECEIVED_28 = {("applications_received", "total", 28, "exact")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # applications received: the subject 申请 decides, in 件 or, as some agencies write, in 条
+    ("本年度共收到政府信息公开申请28件。", RECEIVED_28),
+    ("全年受理政府信息公开申请28条。", RECEIVED_28),
+    ("共收到政府信息公开申请0条。", {("applications_received", "total", 0, "exact")}),
+    ("本机关收到28件政府信息公开申请。", RECEIVED_28),
+    # the statutory phrase for every applicant is the 总计 column, never the 法人 columns
+    ("收到公民、法人和其他组织政府信息公开申请28件。", RECEIVED_28),
+    ("共受理公民、法人或者其他组织提出的政府信息公开申请28件。", RECEIVED_28),
+    ("收到法人或其他组织申请3件。", {("applications_received", "legal_person", 3, "exact")}),
+    # information items (条) issued or disclosed are never applications or their outcomes
+    ("共制发政府信息378条，其中主动公开政府信息125条、依申请公开176条、不予公开77条。",
+     {("proactive_disclosure", "total", 125, "exact")}),
+    ("本年度依申请公开政府信息3条，不予公开1条。", set()),
+    ("印发文件45件，其中不予公开12件。", set()),
+    # scope words: a subset (其中…收到, a channel) gives no total; parts and outcomes after 其中 are read
+    ("共收到政府信息公开申请100件，其中本机关收到60件，予以公开40件。",
+     {("applications_received", "total", 100, "exact"), ("outcome_granted", "total", 40, "exact")}),
+    ("其中，通过网络渠道收到申请30件，办结28件。", set()),
+    ("其中，网上申请20件，信函申请5件。", set()),
+    ("其中，自然人申请12件。", set()),  # no figure before it in the statement: nothing to restate
+    ("所属单位共收到申请15件。", set()),
+    # unknown subject: no reading
+    ("公民、法人或者其他组织提出政府信息公开申请28件。", set()),
+    ("共接待群众咨询28件。", set()),
+])
+def test_statement_paraphrases(text, expected):
+    assert read(text) == {(m, p, float(v), q) for m, p, v, q in expected}
+
+
+def test_each_reading_says_why():
+    t = "收到公民、法人和其他组织政府信息公开申请28件。"
+    (fact,) = narrative_facts(split_lines(t, t).rows())
+    assert fact.why.startswith("「收到」 names applications_received; 「公民、法人和其他组织」: the statutory phrase")
+
+
 # --- sentences across lines --------------------------------------------------------------------
 def test_sentences_join_across_wrapped_lines_and_page_footers():
     text = ("四、政府信息公开申请情况\n"

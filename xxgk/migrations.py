@@ -209,4 +209,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (1, "raw.reports gains printed_agency, revision_mark, first_seen_at (from ingested_at); raw.agency_names; "
         "meta.builds into meta.runs; dq.findings and dq.finding_history gain kind, family, first_seen_at; "
         "relations of an older dbt project dropped", _to_1),
+    # The facts and sections themselves come with the re-parse the new parser version asks for (xxgk/ingest.py).
+    (2, "raw.narrative_facts gains why; raw.reports gains page_date; raw.report_sections", warehouse.ensure_schema),
 ]

@@ -164,7 +164,7 @@ def describe(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> 
 
 
 # The layout of the warehouse this xxgk writes: xxgk/migrations.py brings an older one to it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_TABLE = "meta.schema_version"
 _SCHEMA_COLUMNS = {"version": pl.Int32, "applied_at": pl.Datetime("us"), "description": pl.String}
 

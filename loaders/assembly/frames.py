@@ -24,7 +24,7 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
         "script": pl.String, "status": pl.String, "error": pl.String, "n_cells": pl.Int32, "n_unresolved": pl.Int32,
         "n_facts": pl.Int32, "parser_version": pl.String, "ingested_at": pl.Datetime("us"),
         "printed_date": pl.Date, "other_reports": pl.String, "printed_agency": pl.String, "revision_mark": pl.String,
-        "first_seen_at": pl.Datetime("us"),
+        "first_seen_at": pl.Datetime("us"), "page_date": pl.Date,
     },
     "report_cells": {
         "report_id": pl.String, "table_id": pl.String, "row_key": pl.String, "col_key": pl.String,
@@ -41,6 +41,12 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
         "report_id": pl.String, "fact_no": pl.Int32, "metric": pl.String, "value": pl.Float64, "unit": pl.String,
         "qualifier": pl.String, "matched_text": pl.String, "sentence": pl.String, "char_offset": pl.Int32,
         "sentence_offset": pl.Int32, "part": pl.String, "keyword": pl.String, "decimals": pl.Int32,
+        "why": pl.String,
+    },
+    # The six sections (一 … 六) as found, with their bodies: what the report-level checks read.
+    "report_sections": {
+        "report_id": pl.String, "section": pl.String, "section_key": pl.String, "heading": pl.String,
+        "char_offset": pl.Int32, "body_offset": pl.Int32, "body": pl.String,
     },
     # Every agency name the reports print and the canonical agency it stands for (loaders/readers/agency.py), written over
     # the whole warehouse by xxgk: whether a name without its province is another's depends on all the names.
@@ -54,7 +60,7 @@ SCHEMA: dict[str, dict[str, pl.DataType]] = {
     },
 }
 # The tables a parsed report fills (skipped_files and agency_names are the ingest's own records).
-REPORT_TABLES = ("report_sources", "reports", "report_cells", "narrative_facts", "reading_conflicts")
+REPORT_TABLES = ("report_sources", "reports", "report_cells", "narrative_facts", "reading_conflicts", "report_sections")
 # raw.report_cells columns in the order of tables.CellRecord's fields.
 CELL_COLUMNS = ("table_id", "row_key", "col_key", "value", "raw_text", "value_kind", "unit", "row_label",
                 "char_offset", "line_no", "unresolved_reason", "resolved_by", "candidates")
@@ -94,7 +100,8 @@ class ReportRows:
                      n_unresolved=parsed.n_unresolved, n_facts=len(parsed.facts),
                      parser_version=PARSER_VERSION, ingested_at=now, printed_date=parsed.printed_date,
                      other_reports=parsed.other_reports, printed_agency=parsed.printed_agency,
-                     revision_mark=parsed.revision_mark, first_seen_at=first_seen_at)
+                     revision_mark=parsed.revision_mark, first_seen_at=first_seen_at,
+                     page_date=parsed.page_date)
         if parsed.cells:
             # One transpose per report (C speed) instead of an append per field of every cell.
             cells = self.columns["report_cells"]
@@ -111,7 +118,10 @@ class ReportRows:
             self._append("narrative_facts", report_id=report_id, fact_no=n, metric=f.metric, value=f.value,
                          unit=f.unit, qualifier=f.qualifier, matched_text=f.matched_text, sentence=f.sentence,
                          char_offset=f.char_offset, sentence_offset=f.sentence_offset, part=f.part,
-                         keyword=f.keyword, decimals=f.decimals)
+                         keyword=f.keyword, decimals=f.decimals, why=f.why)
+
+        for section in parsed.sections:
+            self._append("report_sections", report_id=report_id, **section._asdict())
 
     def _append(self, table: str, **values) -> None:
         for c, column in self.columns[table].items():

@@ -17,13 +17,16 @@ from ..containers.ocr import OcrSkipped
 from ..readers.arithmetic import Conflict
 from ..readers.metadata import find_metadata, further_reports, may_hold_several, printed_date
 from ..readers.narrative import Fact, narrative_facts
+from ..readers.page_date import page_date
+from ..readers.sections import Section, report_sections
 from ..readers.tables import CellRecord, parse_t2, parse_t3, parse_t4
 from ..text import flattened as F
 from ..text.cells import Lines, find_sections, section_cells, split_lines
 from ..text.normalise import fold_and_detect, to_simplified
 
 # 5: scanned PDFs and page images read by OCR, .doc/.wps by LibreOffice (rejected before): stored ones are read now.
-PARSER_VERSION = "5"
+# 6: narrative facts read by the seed narrative_vocabulary, each with why; sections and page_date (issue 27).
+PARSER_VERSION = "6"
 # Real tables span well under 1,000 lines and real narratives state well under 100 numbers; beyond
 # these a section is not a table (or is a flood), and reading it would only cost time and memory.
 MAX_TABLE_LINES = 5_000
@@ -53,6 +56,8 @@ class ParsedReport:
     other_reports: str | None = None  # the reports after the first in the same file ("agency year; …"), not read
     confidences: list[float | None] = field(default_factory=list)  # OCR: each cell's confidence, beside ``cells``
     ocr_pages: int = 0
+    sections: list[Section] = field(default_factory=list)  # 一 … 六 as found (readers/sections.py)
+    page_date: dt.date | None = None  # the web page's 发布时间 (readers/page_date.py)
 
     @property
     def n_unresolved(self) -> int:
@@ -195,6 +200,8 @@ def parse_report(text: str, source_format: str | None = None, problems: Iterable
         conflicts=[c for r in results.values() for c in r.conflicts],
         printed_date=printed_date(normalised, meta.year),
         other_reports="; ".join(others) or None,
+        sections=report_sections(lines, sections),
+        page_date=page_date(normalised, meta.year),
     )
 
 

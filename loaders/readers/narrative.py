@@ -22,11 +22,14 @@ the checks), not here.
 """
 from __future__ import annotations
 
+import csv
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import cached_property, partial
 from typing import NamedTuple
+
+from ..vocabulary import VOCABULARY
 
 
 class Fact(NamedTuple):
@@ -41,19 +44,49 @@ class Fact(NamedTuple):
     part: str = "total"  # total | an applicant column | legal_person | review | litigation
     keyword: str = ""  # the words that told the metric (办结, 办理, 上年结转, 纠错, …)
     decimals: int = 0  # digits printed after the decimal point
+    why: str = ""  # why the number was read so: the words, and what the vocabulary says of them
 
 
-# The parts of table 3 a clause may name (自然人 72件); legal_person is the five 法人 columns together.
-PARTS = {"自然人": "natural_person", "商业企业": "commercial_enterprise", "科研机构": "research_institution",
-         "社会公益组织": "social_welfare_org", "公益组织": "social_welfare_org",
-         "法律服务机构": "legal_service_org", "法人或其他组织": "legal_person", "法人和其他组织": "legal_person",
-         "法人及其他组织": "legal_person", "法人": "legal_person"}
-OUTCOMES = {"予以公开": "outcome_granted", "同意公开": "outcome_granted", "全部公开": "outcome_granted",
-            "部分公开": "outcome_partially_granted", "不予公开": "outcome_denied", "无法提供": "outcome_unable",
-            "不予处理": "outcome_rejected", "其他处理": "outcome_other"}
+# The phrase knowledge (parts, outcomes, scope words, units, subjects) is data: the dbt seed
+# narrative_vocabulary.csv, which dbt loads as reference.narrative_vocabulary beside narrative_parts and
+# narrative_readings. Each entry says why a phrase is read so; a reading quotes those reasons.
+class _Phrase(NamedTuple):
+    kind: str
+    phrase: str
+    meaning: str
+    why: str
+
+
+def _vocabulary() -> dict[str, dict[str, _Phrase]]:
+    """kind → phrase → entry, from the seed.
+
+    >>> _vocabulary()["part"]["公民、法人和其他组织"].meaning
+    'total'
+    """
+    out: dict[str, dict[str, _Phrase]] = {}
+    with open(VOCABULARY / "narrative_vocabulary.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["kind"], {})[row["phrase"]] = _Phrase(**row)
+    return out
+
+
+_VOCAB = _vocabulary()
+PARTS = {phrase: entry.meaning for phrase, entry in _VOCAB["part"].items()}
+OUTCOMES = {phrase: entry.meaning for phrase, entry in _VOCAB["outcome"].items()}
 # Metrics of table 3, to which an applicant part applies.
 APPLICATION_METRICS = {"applications_received", "applications_concluded", "carried_over", "carried_forward",
                        *OUTCOMES.values()}
+
+
+def _alternatives(phrases: Iterable[str]) -> tuple[str, str]:
+    """A pattern matching any of ``phrases`` (the longest first) and the characters they start with.
+
+    >>> _alternatives(["法人", "法人或其他组织"])
+    ('法人或其他组织|法人', '法')
+    """
+    ordered = sorted(phrases, key=lambda p: (-len(p), p))
+    return "|".join(re.escape(p) for p in ordered), "".join(sorted({p[0] for p in ordered}))
+
 
 # One tokenizer for the whole paragraph: (group, pattern, the characters a match can start with).
 # Group order matters where two alternatives start at the same character: 无法提供 is an outcome
@@ -66,8 +99,7 @@ _GROUPS = [
     # 结转 + a year is carried forward (结转2023年度继续办理), a year + 结转 carried over (2021年结转…申请)
     ("cf", r"(?:结转|转入|转|顺延|转至)(?:到|至|入)?(?:下一?年度?|次年|\d{4}\s*年度?)|下一?年度?结转", "结转顺下"),
     ("co", r"上一?年度?(?:结转|转入|遗留)|往年结转|\d{4}\s*年度?(?:结转|转入)(?!至|到|下|\d)", "上往0123456789"),
-    ("out", r"(?:予以|同意|全部)公开(?:及|和|与|、|或|以及)部分公开|予以公开|同意公开|全部公开|部分公开|不予公开|无法提供"
-            r"|不予处理|其他处理", "予同全部不无其"),
+    ("out", *_alternatives(OUTCOMES)),
     ("upheld", r"(?:均|全部)(?:获|被|予|已)?维持", "均全"),
     ("cor", r"纠错|纠正|败诉", "纠败"),
     ("rev", r"行政复议|复议", "行复"),
@@ -76,8 +108,10 @@ _GROUPS = [
     ("rcv", r"收到|受理|收办|新收|接收|收悉", "收受新接"),
     ("ccl", r"办理完毕|办理完成|办结|答复|办理", "办答"),
     ("fee", r"处理费|收费|收取|费用", "处收费"),
-    ("part", r"法人或其他组织|法人和其他组织|法人及其他组织|自然人|商业企业|科研机构|社会公益组织|法律服务机构|法人",
-             "法自商科社"),
+    ("part", *_alternatives(PARTS)),
+    ("scope", *_alternatives(_VOCAB["scope"])),
+    # 依申请公开 before 申请: a way of disclosing, not the subject 申请; 制发 counts items.
+    ("subj", *_alternatives(_VOCAB["subject"])),
     ("app", r"申请(?!人)", "申"),
     ("neg", r"未(?=发生|收到|收取|产生|出现|涉及|有|被|接到)|没有|不存在|无(?!法|正当|需|误|缝|论|关|力|人|纸|死角|偿)"
             r"|零(?=败诉|纠错|纠正)", "未没不无零"),
@@ -252,6 +286,12 @@ class _Statement:
 
     @cached_property
     def has_application(self) -> bool:
+        """申请 named in the statement, as its subject or in 依申请公开 (依申请公开答复450件)."""
+        return any(_names_applying(t) for t in self.tokens)
+
+    @cached_property
+    def names_application(self) -> bool:
+        """申请 itself named in the statement: what makes a count in 条 an application figure."""
         return any(t.kind == "app" for t in self.tokens)
 
     @cached_property
@@ -298,10 +338,14 @@ class _Statement:
         return j - 1 if self.tokens[j - 1].kind == "num" else None
 
     def _add(self, metric: str, value: float, unit: str, qualifier: str, matched: str, pos: int, part: str,
-             keyword: str, decimals: int = 0, number: int | None = None) -> None:
+             keyword: str, decimals: int = 0, number: int | None = None, why: str = "") -> None:
         sentence, sentence_offset = self._sentence
+        if not why:
+            why = (f"「{matched}」 negates 「{keyword}」: {metric} = 0" if qualifier == "none_stated" else
+                   f"「{matched}」 is a share of the {metric} figure (「{keyword}」)" if qualifier == "share" else
+                   f"「{keyword}」 names {metric}")
         fact = _new_fact((metric, value, unit, qualifier, matched, sentence, self.para.source_offset(pos),
-                          sentence_offset, part, keyword, decimals))
+                          sentence_offset, part, keyword, decimals, why))
         self.out.append(fact)
         if number is not None and qualifier != "share":
             self.by_number[number] = fact
@@ -330,9 +374,48 @@ class _Statement:
             read = self._classify_tail(self._tail(i))
         if read is None:
             return
+        read = self._within_scope(i, lead, unit, read)
         value, qualifier = _value(m), _qualifier(m, lead_text)
+        part_word = next((x.word for x in reversed(lead) if x.kind == "part"), None)
         for metric, part, keyword in read:
-            self._add(metric, value, unit, qualifier, t.word, t.start, part, keyword, number=i)
+            why = [f"「{keyword}」 names {metric}"]
+            if part_word is not None:
+                why.append(f"「{part_word}」: {_VOCAB['part'][part_word].why}")
+            if unit in _VOCAB["unit"]:
+                why.append(f"unit {unit}: {_VOCAB['unit'][unit].why}")
+            self._add(metric, value, unit, qualifier, t.word, t.start, part, keyword, number=i, why="; ".join(why))
+
+    def _within_scope(self, i: int, lead: list[_Token], unit: str,
+                      read: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+        """The readings of number ``i`` its statement's subject, unit and scope words allow
+        (narrative_vocabulary.csv): 「其中本机关收到60件」 is a subset, 「通过网络渠道…」 one channel,
+        「共制发政府信息378条…不予公开77条」 counts items, not applications."""
+        # A subset named once (通过网络渠道, 网上申请) scopes the rest of its statement: 「其中，网上申请20件，办结18件」.
+        scopes = [x for x in self.tokens[:i] if x.kind == "scope" and
+                  (x in lead or _VOCAB["scope"][x.word].meaning == "disqualify")]
+        j = i - len(lead) - 1  # the clause's cut: a clause of 其中 alone scopes the next one (其中，…)
+        if j >= 1 and self.tokens[j].kind == "cut" and self.tokens[j - 1].kind == "scope" and \
+                self.text[self._clause_start(self.tokens[j - 1].start): self.tokens[j].start].strip() == \
+                self.tokens[j - 1].word:
+            scopes.append(self.tokens[j - 1])
+        meanings = {_VOCAB["scope"][x.word].meaning for x in scopes}
+        kept = []
+        for metric, part, keyword in read:
+            if metric in APPLICATION_METRICS:
+                if "disqualify" in meanings:
+                    continue
+                if "narrow" in meanings and metric in ("applications_received", "applications_concluded") \
+                        and part == "total":
+                    continue
+                if _VOCAB["unit"].get(unit, _NO_UNIT).meaning == "items" and not self.names_application:
+                    continue
+                if any(x.kind == "subj" and _VOCAB["subject"][x.word].meaning == "items"
+                       for x in self.tokens if x.start < self.tokens[i].start):
+                    continue
+            elif metric == "proactive_disclosure" and any(x.kind == "subj" for x in lead):
+                continue  # 依申请公开政府信息3条, 制发政府信息378条: not disclosed proactively
+            kept.append((metric, part, keyword))
+        return kept
 
     def _classify(self, lead: list[_Token], kinds: set[str], at: int,
                   lead_text: str) -> list[tuple[str, str, str]] | None:
@@ -418,7 +501,7 @@ class _Statement:
                 continue
             if t.kind == "cut":
                 return False
-            if t.kind == "app":
+            if _names_applying(t):
                 return True
         return False
 
@@ -487,8 +570,8 @@ class _Statement:
                 {"收取", "费用"} <= {t.word for t in scope if t.kind == "fee"}:
             t = next(t for t in scope if t.kind == "fee")
             self._add("fees_collected", 0.0, "yuan", "none_stated", matched, t.start, "total", t.word)
-        elif any(t.kind == "app" for t in scope) and not any(t.kind in ("out", "ccl") for t in scope):
-            t = next(t for t in scope if t.kind == "app")
+        elif any(_names_applying(t) for t in scope) and not any(t.kind in ("out", "ccl") for t in scope):
+            t = next(t for t in scope if _names_applying(t))
             self._add("applications_received", 0.0, "件", "none_stated", matched, t.start, "total", "申请")
 
     def _upheld(self, t: _Token) -> None:
@@ -500,6 +583,12 @@ class _Statement:
 
 
 _SENTENCE_END = re.compile(r"[。！？!?]")
+_NO_UNIT = _Phrase("unit", "", "", "")
+
+
+def _names_applying(t: _Token) -> bool:
+    """申请, or 依申请公开 (a way of disclosing that names applying): 「依申请公开答复450件」."""
+    return t.kind == "app" or (t.kind == "subj" and _VOCAB["subject"][t.word].meaning == "mode")
 _COUNT = {"rev": "review_count", "lit": "litigation_count"}
 _CORRECTED = {"rev": "review_corrected", "lit": "litigation_corrected"}
 _SUBJECT_PART = {"rev": "review", "lit": "litigation"}

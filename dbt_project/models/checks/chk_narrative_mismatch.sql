@@ -16,6 +16,7 @@ per_fact as (
         stated_value,
         qualifier,
         sentence,
+        why,
         char_offset,
         string_agg(reading_id || ' = ' || {{ num('table_value') }}, '; ' order by reading_id) as readings,
         arg_min(table_value, abs(table_value - stated_value)) as closest,
@@ -23,7 +24,7 @@ per_fact as (
         bool_and(is_complete) as all_complete,
         bool_or(coalesce(matches, false)) as any_match
     from readings
-    group by report_id, fact_no, metric, part, stated_value, qualifier, sentence, char_offset
+    group by report_id, fact_no, metric, part, stated_value, qualifier, sentence, why, char_offset
 
 )
 
@@ -38,7 +39,8 @@ select
     'narrative states ' || metric || case when part in ('total', 'review', 'litigation') then ''
         else ' (' || part || ')' end || ' = ' || {{ num('stated_value') }}
         || case when qualifier = 'share' then '%' else '' end
-        || ' but the tables give ' || readings || ' — 「' || sentence || '」' as message,
+        || ' but the tables give ' || readings || ' — 「' || sentence || '」'
+        || coalesce(' (read so: ' || why || ')', '') as message,
     char_offset
 from per_fact
 where n_readings > 0 and all_complete and not any_match

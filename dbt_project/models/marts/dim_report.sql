@@ -28,6 +28,7 @@ select
     reports.n_facts,
     reports.ingested_at,
     reports.printed_date,
+    reports.page_date,
     reports.other_reports,
     reports.printed_agency,
     reports.agency_key,

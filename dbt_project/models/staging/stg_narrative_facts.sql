@@ -16,6 +16,7 @@ renamed as (
         qualifier,
         coalesce(decimals, 0) as decimals,
         keyword,
+        why,
         matched_text,
         sentence,
         char_offset,

@@ -38,6 +38,7 @@ renamed as (
         source.parser_version,
         source.ingested_at,
         source.printed_date,
+        source.page_date,
         source.other_reports,
         source.revision_mark,
         source.first_seen_at
