@@ -582,6 +582,27 @@ def _terminate(signum, frame) -> None:
     raise Terminated
 
 
+def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM an exception was raised while handling, if any: a signal that lands while a worker
+    pool starts makes the pool's own clean-up fail (``cannot join thread before it is started``), and that error,
+    not the signal, reaches ``main``.
+
+    >>> try:
+    ...     try:
+    ...         raise Terminated
+    ...     except Terminated:
+    ...         raise RuntimeError("cannot join thread before it is started")
+    ... except RuntimeError as exc:
+    ...     type(_interruption(exc)).__name__
+    'Terminated'
+    """
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        exc = exc.__context__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     from .warehouse import work_name
 
@@ -601,6 +622,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"xxgk {args.command}: {message.replace(str(work_name(db)), str(db))}", err=True)
         return code
 
+    def interrupted(how: KeyboardInterrupt) -> int:
+        if isinstance(how, Terminated):
+            return fail("terminated (SIGTERM); the published warehouse was left as it was, its work copy removed",
+                        E.INTERRUPTED)
+        return fail("interrupted; the published warehouse was left as it was", E.INTERRUPTED)
+
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
@@ -610,12 +637,11 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"a step failed; {args.db} was left as it was", exc.code)
     except E.XxgkError as exc:
         return fail(str(exc), exc.exit_code)
-    except Terminated:
-        return fail("terminated (SIGTERM); the published warehouse was left as it was, its work copy removed",
-                    E.INTERRUPTED)
-    except KeyboardInterrupt:
-        return fail("interrupted; the published warehouse was left as it was", E.INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        return interrupted(exc)
     except Exception as exc:  # noqa: BLE001 — mapped to a message and an exit code, or reported as a bug
+        if _interruption(exc) is not None:
+            return interrupted(_interruption(exc))
         known = E.classify(exc)
         if known is not None:
             return fail(str(known), known.exit_code)
