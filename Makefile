@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 DB     ?= data/warehouse.duckdb
+JOBS   ?= auto
 
 .PHONY: setup browser libreoffice run lint test test-fast screenshot clean
 
@@ -39,8 +40,9 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests --processes 1 --nocolor --format github-annotation-native
 
+# One pytest worker per core (pytest-xdist), a test file each: a file's module fixtures are built once.
 test: setup browser libreoffice lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(JOBS) --dist loadfile
 
 # The unit tier (tests/conftest.py): no dbt, GX, command line or browser.
 test-fast: setup

@@ -3,6 +3,8 @@ whole run, and where the browser tests' screenshots go. Shared helpers that are 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,21 +47,29 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.unit)
 
 
-_ARTEFACTS: list[Path] = []
+def pytest_configure(config):
+    """The browser tests' screenshots go to $XXGK_TEST_ARTEFACTS, else to one folder of the system's temporary
+    directory emptied at the start of each run: pytest-xdist's workers inherit the setting from the controller, which
+    names the folder in its summary."""
+    if hasattr(config, "workerinput"):
+        return
+    if not os.environ.get("XXGK_TEST_ARTEFACTS"):
+        folder = Path(tempfile.gettempdir()) / f"xxgk-test-artefacts-{os.getuid()}"
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ["XXGK_TEST_ARTEFACTS"] = str(folder)
 
 
 @pytest.fixture(scope="session")
-def artefacts(tmp_path_factory) -> Path:
-    """Where the screenshots of the browser tests go, named in the run's summary: $XXGK_TEST_ARTEFACTS, else a folder
-    of pytest's (it keeps its last three runs')."""
-    folder = Path(os.environ["XXGK_TEST_ARTEFACTS"]) if os.environ.get("XXGK_TEST_ARTEFACTS") else \
-        tmp_path_factory.mktemp("artefacts")
+def artefacts() -> Path:
+    """Where the browser tests' screenshots go (see pytest_configure)."""
+    folder = Path(os.environ["XXGK_TEST_ARTEFACTS"])
     folder.mkdir(parents=True, exist_ok=True)
-    _ARTEFACTS.append(folder)
     return folder
 
 
 def pytest_terminal_summary(terminalreporter):
-    for folder in _ARTEFACTS:
-        if shots := sorted(folder.glob("*.png")):
-            terminalreporter.write_line(f"screenshots of the browser tests: {len(shots)} in {folder}")
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    folder = Path(os.environ["XXGK_TEST_ARTEFACTS"])
+    if shots := sorted(folder.glob("*.png")):
+        terminalreporter.write_line(f"screenshots of the browser tests: {len(shots)} in {folder}")

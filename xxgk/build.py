@@ -25,6 +25,7 @@ from pathlib import Path
 from . import warehouse
 from .children import dies_with_this_process
 from .logs import ToolLog
+from .paths import dbt_dir
 
 PROJECT_DIR = warehouse.DBT_PROJECT
 DBT = Path(sys.executable).parent / "dbt"
@@ -47,7 +48,8 @@ def dbt(command: list[str], db_path: str | Path, target_dir: str | Path | None =
         quiet: bool = False, log: ToolLog | None = None) -> subprocess.CompletedProcess:
     """Run one dbt command against ``db_path`` (profiles.yml reads it from XXGK_DB); its output goes to ``log``
     when given, else to the terminal (``quiet``: captured)."""
-    target = Path(target_dir).resolve() if target_dir else PROJECT_DIR / "target"  # dbt resolves from the project
+    # Beside the warehouse by default: two builds of two warehouses from one checkout never share dbt's files.
+    target = Path(target_dir or dbt_dir(db_path, command[0])).resolve()  # dbt resolves a relative one from the project
     args = [str(DBT), *command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(target / "logs")]
     env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": warehouse.MEMORY_LIMIT,
@@ -83,7 +85,7 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
     """
     if not Path(db_path).exists():
         return BuildResult(False, [f"{db_path}: no warehouse here; run `xxgk ingest` first"])
-    target = Path(target_dir).resolve() if target_dir else PROJECT_DIR / "target"
+    target = Path(target_dir or dbt_dir(db_path, "build")).resolve()
     started = warehouse.now()
     with warehouse.connect(db_path) as con:  # a warehouse ingested by an older xxgk gets the columns the models read
         warehouse.ensure_schema(con)
