@@ -7,15 +7,8 @@ with reports as (
 )
 
 select
-    reports.report_id,
-    cast(null as varchar) as table_id,
-    cast(null as varchar) as row_key,
-    cast(null as varchar) as col_key,
-    cast(null as double) as expected,
-    cast(0 as double) as actual,
-    cast(null as double) as delta,
-    'all ' || cast(count(cells.value) as varchar) || ' numbers in tables 3 and 4 are zero' as message,
-    cast(null as integer) as char_offset
+    {{ finding("'all ' || cast(count(cells.value) as varchar) || ' numbers in tables 3 and 4 are zero'", actual='0',
+               report_id='reports.report_id') }}
 from reports
 inner join {{ ref('stg_report_cells') }} as cells
     on cells.report_id = reports.report_id and cells.table_id in ('t3', 't4')

@@ -44,18 +44,14 @@ spread as (
 
 )
 
-select
-    shares.report_id,
-    't3' as table_id,
-    'unable_not_held' as row_key,
-    'total' as col_key,
-    peers.med as expected,
-    shares.share as actual,
-    shares.share - peers.med as delta,
+{% set message -%}
     '本机关不掌握 is ' || cast(cast(round(100 * shares.share) as integer) as varchar)
         || '% of processed applications; peers (' || shares.level || ', ' || cast(shares.year as varchar)
-        || ') median ' || cast(cast(round(100 * peers.med) as integer) as varchar) || '%' as message,
-    cast(null as integer) as char_offset
+        || ') median ' || cast(cast(round(100 * peers.med) as integer) as varchar) || '%'
+{%- endset %}
+select
+    {{ finding(message, table_id="'t3'", row_key="'unable_not_held'", col_key="'total'", expected='peers.med',
+               actual='shares.share', delta='shares.share - peers.med', report_id='shares.report_id') }}
 from shares
 inner join peers on peers.level = shares.level and peers.year = shares.year
 inner join spread on spread.level = shares.level and spread.year = shares.year

@@ -36,16 +36,12 @@ spread as (
 
 )
 
-select
-    report_id,
-    't3' as table_id,
-    'new_received' as row_key,
-    'total' as col_key,
-    cast(previous as double) as expected,
-    cast(current as double) as actual,
-    cast(current - previous as double) as delta,
+{% set message -%}
     'new applications went from ' || cast(previous as varchar) || ' in ' || cast(year - 1 as varchar) || ' to '
-        || cast(current as varchar) || ' in ' || cast(year as varchar) as message,
-    cast(null as integer) as char_offset
+        || cast(current as varchar) || ' in ' || cast(year as varchar)
+{%- endset %}
+select
+    {{ finding(message, table_id="'t3'", row_key="'new_received'", col_key="'total'", expected='previous',
+               actual='current', delta='current - previous') }}
 from pairs, center, spread
 where abs(log_ratio - med) > greatest(5 * 1.4826 * mad, ln(4)) and abs(current - previous) >= 10

@@ -16,18 +16,13 @@ numbered as (
 
 )
 
-select
-    report_id,
-    table_id,
-    cast(null as varchar) as row_key,
-    cast(null as varchar) as col_key,
-    cast(null as double) as expected,
-    cast(null as double) as actual,
-    cast(null as double) as delta,
+{% set message -%}
     cast(count(*) as varchar) || ' cell(s) printed blank or as a dash hold the value the printed cells determine: '
         || string_agg(case when n <= {{ var('cells_named_in_a_finding') }} then row_key || '/' || col_key || ' = '
                                || {{ num('value') }} || ' (' || resolved_by || ')' end, ', ' order by n)
-        || case when count(*) > {{ var('cells_named_in_a_finding') }} then ', …' else '' end as message,
-    min(char_offset) as char_offset
+        || case when count(*) > {{ var('cells_named_in_a_finding') }} then ', …' else '' end
+{%- endset %}
+select
+    {{ finding(message, table_id='table_id', char_offset='min(char_offset)') }}
 from numbered
 group by report_id, table_id

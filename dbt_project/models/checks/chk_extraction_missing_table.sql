@@ -17,15 +17,8 @@ tables as (
 )
 
 select
-    reports.report_id,
-    tables.table_id,
-    cast(null as varchar) as row_key,
-    cast(null as varchar) as col_key,
-    cast(null as double) as expected,
-    cast(null as double) as actual,
-    cast(null as double) as delta,
-    'table ' || substr(tables.table_id, 2) || ' not found in the report' as message,
-    cast(null as integer) as char_offset
+    {{ finding("'table ' || substr(tables.table_id, 2) || ' not found in the report'", table_id='tables.table_id',
+               report_id='reports.report_id') }}
 from reports
 cross join tables
 where reports.status <> 'rejected'

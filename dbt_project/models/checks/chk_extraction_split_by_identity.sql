@@ -15,20 +15,16 @@ column_order as (
 
 )
 
-select
-    cells.report_id,
-    cells.table_id,
-    cells.row_key,
-    cast(null as varchar) as col_key,
-    cast(null as double) as expected,
-    cast(null as double) as actual,
-    cast(null as double) as delta,
+{% set message -%}
     'glued digits ' || min(cells.raw_text) || ' read as '
         || string_agg({{ num('cells.value') }}, ', ' order by column_order.sort_order, cells.col_key)
         || ': ' || cast(count(case when resolved_by like 'I%' then 1 end) as varchar) || ' of these cells chosen by '
         || {{ sorted_text_agg('resolved_by', ' / ', "resolved_by like 'I%'", distinct=true) }}
-        || ', the only reading for which it holds, so it is not verified on them' as message,
-    min(cells.char_offset) as char_offset
+        || ', the only reading for which it holds, so it is not verified on them'
+{%- endset %}
+select
+    {{ finding(message, table_id='cells.table_id', row_key='cells.row_key', char_offset='min(cells.char_offset)',
+               report_id='cells.report_id') }}
 from cells
 left join column_order
     on cells.table_id = column_order.table_id

@@ -28,19 +28,12 @@ per_fact as (
 
 )
 
-select
-    report_id,
-    'narrative' as table_id,
-    metric as row_key,
-    cast(null as varchar) as col_key,
-    closest as expected,
-    stated_value as actual,
-    stated_value - closest as delta,
+{% call check_rows('per_fact', 'n_readings > 0 and all_complete and not any_match', table_id="'narrative'",
+                   row_key='metric', expected='closest', actual='stated_value', delta='stated_value - closest',
+                   char_offset='char_offset') %}
     'narrative states ' || metric || case when part in ('total', 'review', 'litigation') then ''
         else ' (' || part || ')' end || ' = ' || {{ num('stated_value') }}
         || case when qualifier = 'share' then '%' else '' end
         || ' but the tables give ' || readings || ' — 「' || sentence || '」'
-        || coalesce(' (read so: ' || why || ')', '') as message,
-    char_offset
-from per_fact
-where n_readings > 0 and all_complete and not any_match
+        || coalesce(' (read so: ' || why || ')', '')
+{% endcall %}

@@ -1,56 +1,47 @@
 -- narrative.wrong_year: see _checks.yml.
--- The finding columns cast to their contract (macros/checks.sql finding).
-with found as (
+with reports as (
 
-    with reports as (
+    select report_id, year from {{ ref('dim_report') }}
+    where {{ in_check_scope() }} and status <> 'rejected' and year is not null
 
-        select report_id, year from {{ ref('dim_report') }}
-        where {{ in_check_scope() }} and status <> 'rejected' and year is not null
+),
 
-    ),
+sections as (
 
-    sections as (
+    select report_id, section, section_key, body, body_offset from {{ ref('stg_report_sections') }}
+    where {{ in_check_scope() }} and section_key in ('s1', 's5', 's6')
 
-        select report_id, section, section_key, body, body_offset from {{ ref('stg_report_sections') }}
-        where {{ in_check_scope() }} and section_key in ('s1', 's5', 's6')
+),
 
-    ),
-
-    -- The statements of the narrative, each with the year it opens with: 「2022年，本单位…」, 「本单位2022年度…」.
-    clauses as (
-
-        select
-            report_id, section, section_key, body, body_offset,
-            unnest(string_split_regex(body, '[。；;！!？?\n]')) as clause
-        from sections
-
-    ),
-
-    dated as (
-
-        select
-            clauses.*,
-            reports.year,
-            try_cast(nullif(
-                regexp_extract(clause, '^\s*[^，,、\d《（(〔\[]{0,8}?((?:19|20)\d{2})\s*年(?:度)?(?:[^\d月]|$)', 1), ''
-            ) as integer)
-                as stated_year
-        from clauses
-        inner join reports on clauses.report_id = reports.report_id
-
-    )
+-- The statements of the narrative, each with the year it opens with: 「2022年，本单位…」, 「本单位2022年度…」.
+clauses as (
 
     select
-        report_id,
-        cast(null as varchar) as table_id,
-        section as row_key,
-        cast(null as varchar) as col_key,
-        cast(year as double) as expected,
-        cast(stated_year as double) as actual,
-        cast(stated_year - year as double) as delta,
-        'section ' || section || ' of the ' || cast(year as varchar) || ' report speaks of '
-        || cast(stated_year as varchar)
-            || ' as its own year: 「' || left(trim(clause), 60) || '」' as message,
+        report_id, section, section_key, body, body_offset,
+        unnest(string_split_regex(body, '[。；;！!？?\n]')) as clause
+    from sections
+
+),
+
+dated as (
+
+    select
+        clauses.*,
+        reports.year,
+        try_cast(nullif(
+            regexp_extract(clause, '^\s*[^，,、\d《（(〔\[]{0,8}?((?:19|20)\d{2})\s*年(?:度)?(?:[^\d月]|$)', 1), ''
+        ) as integer)
+            as stated_year
+    from clauses
+    inner join reports on clauses.report_id = reports.report_id
+
+),
+
+-- A year that is neither the report's nor introduced as another's: the first of each section.
+wrong as (
+
+    select
+        *,
         body_offset + strpos(body, clause) - 1 + strpos(clause, cast(stated_year as varchar)) - 1 as char_offset
     from dated
     where stated_year is not null
@@ -64,7 +55,8 @@ with found as (
 
 )
 
-select
-    {{ finding('message', table_id='table_id', row_key='row_key', col_key='col_key', expected='expected',
-               actual='actual', delta='delta', char_offset='char_offset') }}
-from found
+{% call check_rows('wrong', 'true', row_key='section', expected='year', actual='stated_year',
+                   delta='stated_year - year', char_offset='char_offset') %}
+    'section ' || section || ' of the ' || cast(year as varchar) || ' report speaks of ' || cast(stated_year as varchar)
+        || ' as its own year: 「' || left(trim(clause), 60) || '」'
+{% endcall %}

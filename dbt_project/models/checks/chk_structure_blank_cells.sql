@@ -20,18 +20,16 @@ units as (
 
 )
 
-select
-    report_id,
-    table_id,
-    unit_row as row_key,
-    unit_col as col_key,
-    cast(count(*) as double) as expected,
-    cast(count(case when value_kind not in ('blank', 'dash') then 1 end) as double) as actual,
-    cast(-count(case when value_kind in ('blank', 'dash') then 1 end) as double) as delta,
-    cast(count(case when value_kind in ('blank', 'dash') then 1 end) as varchar) || ' of ' || cast(count(*) as varchar)
+{% set n_blank = "count(case when value_kind in ('blank', 'dash') then 1 end)" -%}
+{% set message -%}
+    cast({{ n_blank }} as varchar) || ' of ' || cast(count(*) as varchar)
         || ' cells blank or dash in ' || table_id || ' '
-        || case when unit_col is not null then 'column ' || unit_col else 'row ' || unit_row end as message,
-    min(case when value_kind in ('blank', 'dash') then char_offset end) as char_offset
+        || case when unit_col is not null then 'column ' || unit_col else 'row ' || unit_row end
+{%- endset %}
+select
+    {{ finding(message, table_id='table_id', row_key='unit_row', col_key='unit_col', expected='count(*)',
+               actual="count(case when value_kind not in ('blank', 'dash') then 1 end)", delta='-' ~ n_blank,
+               char_offset="min(case when value_kind in ('blank', 'dash') then char_offset end)") }}
 from units
 group by report_id, table_id, unit_row, unit_col
-having count(case when value_kind in ('blank', 'dash') then 1 end) > 0
+having {{ n_blank }} > 0

@@ -71,20 +71,20 @@ described as (
 
 )
 
-select
-    per_other.report_id,
-    arg_min(per_other.table_id, per_other.other_id) as table_id,
-    arg_min(per_other.row_key, per_other.other_id) as row_key,
-    arg_min(per_other.col_key, per_other.other_id) as col_key,
-    arg_min(per_other.there, per_other.other_id) as expected,
-    arg_min(per_other.here, per_other.other_id) as actual,
-    arg_min(per_other.here - per_other.there, per_other.other_id) as delta,
+{% set message -%}
     described.agency || ' ' || cast(described.year as varchar) || ': other versions give different numbers: '
         || string_agg(per_other.other_id || ' in ' || cast(per_other.n_cells as varchar) || ' cell(s), first '
                       || per_other.first_cell || ' = ' || {{ num('per_other.there') }} || ' there vs '
                       || {{ num('per_other.here') }} || ' here', '; ' order by per_other.other_id)
-        || '. This version is ' || described.version_note as message,
-    arg_min(per_other.char_offset, per_other.other_id) as char_offset
+        || '. This version is ' || described.version_note
+{%- endset %}
+{#- the first other version (by id) names the cell -#}
+{%- set first = 'arg_min(per_other.%s, per_other.other_id)' %}
+select
+    {{ finding(message, table_id=first | format('table_id'), row_key=first | format('row_key'),
+               col_key=first | format('col_key'), expected=first | format('there'), actual=first | format('here'),
+               delta=first | format('here - per_other.there'), char_offset=first | format('char_offset'),
+               report_id='per_other.report_id') }}
 from per_other
 inner join described on described.report_id = per_other.report_id
 group by per_other.report_id, described.agency, described.year, described.version_note
