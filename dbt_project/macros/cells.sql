@@ -23,3 +23,21 @@
     coalesce({{ cell_not_read(alias, count) }},
              case when {{ alias }}.value is null then 'printed blank' end)
 {%- endmacro %}
+
+{# The first CTEs of a fact mart over one table: current_reports (those ingested since the last build) and
+   cells (that table's cells). `with {{ current_table_cells('t3') }}, rows as (…)` #}
+{% macro current_table_cells(table_id) -%}
+current_reports as (
+
+    select * from {{ ref('int_current_reports') }}
+    {{ ingested_since_last_build() }}
+
+),
+
+cells as (
+
+    select * from {{ ref('stg_report_cells') }}
+    where table_id = '{{ table_id }}'
+
+)
+{%- endmacro %}

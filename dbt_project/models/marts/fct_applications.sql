@@ -4,19 +4,7 @@
           post_hook="{{ delete_superseded_reports() }}") }}
 -- depends_on: {{ ref('int_report_versions') }}
 
-with current_reports as (
-
-    select * from {{ ref('int_current_reports') }}
-    {{ ingested_since_last_build() }}
-
-),
-
-cells as (
-
-    select * from {{ ref('stg_report_cells') }}
-    where table_id = 't3'
-
-),
+with {{ current_table_cells('t3') }},
 
 rows as (
 

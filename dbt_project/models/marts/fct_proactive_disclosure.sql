@@ -6,19 +6,7 @@
           post_hook="{{ delete_superseded_reports() }}") }}
 -- depends_on: {{ ref('int_report_versions') }}
 
-with current_reports as (
-
-    select * from {{ ref('int_current_reports') }}
-    {{ ingested_since_last_build() }}
-
-),
-
-cells as (
-
-    select * from {{ ref('stg_report_cells') }}
-    where table_id = 't2'
-
-),
+with {{ current_table_cells('t2') }},
 
 measures as (
 
