@@ -62,8 +62,8 @@ class OcrSkipped(RejectedInput):
 class OcrText(NamedTuple):
     text: str
     problems: list[str]
-    digits: dict[int, Reading]  # offset in ``text`` → how that digit was read
-    pages: int
+    digits: dict[int, Reading | None]  # offset in ``text`` → how that digit was read; None: from a text layer
+    pages: int  # how many pages were OCR'd
 
 
 def needs_ocr(what: str) -> None:
@@ -97,21 +97,21 @@ def image_pages(data: bytes) -> Iterator:
         raise RejectedInput(f"damaged image: it cannot be decoded ({exc}); get the file again") from None
 
 
-def pdf_page_images(data: bytes, count: int) -> Iterator:
-    """The pages of a scanned PDF rendered at DPI as RGB arrays (pdfium)."""
+def pdf_page_images(data: bytes, numbers: Sequence[int]) -> Iterator:
+    """(number, RGB array) of the PDF's pages ``numbers`` (from 1), rendered at DPI by pdfium."""
     import pypdfium2
 
-    if count > MAX_OCR_PAGES:
-        raise RejectedInput(f"scanned PDF of {count} pages: more than {MAX_OCR_PAGES} pages to OCR (not one report?); "
-                            "split it and ingest the report's pages")
+    if len(numbers) > MAX_OCR_PAGES:
+        raise RejectedInput(f"scanned PDF of {len(numbers)} pages: more than {MAX_OCR_PAGES} pages to OCR (not one "
+                            "report?); split it and ingest the report's pages")
     doc = pypdfium2.PdfDocument(data)
     try:
-        for k in range(count):
-            page = doc[k]
+        for number in numbers:
+            page = doc[number - 1]
             width, height = page.get_size()
             if width * height * (DPI / 72) ** 2 > MAX_IMAGE_PIXELS:
-                raise RejectedInput(f"scanned PDF page {k + 1} of {width:.0f} × {height:.0f} pt is larger than a page")
-            yield page.render(scale=DPI / 72).to_numpy()[:, :, :3]
+                raise RejectedInput(f"scanned PDF page {number} of {width:.0f} × {height:.0f} pt is larger than a page")
+            yield number, page.render(scale=DPI / 72).to_numpy()[:, :, :3]
     finally:
         doc.close()
 
@@ -304,25 +304,29 @@ def decoded(steps, characters: Sequence[str], digit_ids, used: float) -> list[tu
     return line
 
 
-def read_images(images: Iterable, count: int) -> OcrText:
-    """Page images → the report's text in the tab dialect and how each of its digits was read."""
-    extend_deadline(count * SECONDS_PER_PAGE)
-    pages, readings = [], []
-    for number, rgb in enumerate(images, start=1):
-        page, read = read_page(prepared(rgb), number)
-        pages.append(page)
-        readings.append(read)
+def read_images(images: Iterable, text_pages: Sequence[Page] = ()) -> OcrText:
+    """(number, RGB array) of page images → the report's text in the tab dialect and how each OCR'd digit was
+    read. ``text_pages`` are the pages of a partly scanned PDF that pdfium read from its text layer: they are
+    laid out with the OCR'd ones, in page order, and their digits map to None (printed, not read by OCR)."""
+    read = [(page, None) for page in text_pages]
+    for number, rgb in images:
+        extend_deadline(SECONDS_PER_PAGE)  # per page: a TIFF's page count is known only as it is read
+        read.append(read_page(prepared(rgb), number))
+    read.sort(key=lambda pair: pair[0].number)
+    pages = [page for page, _ in read]
+    readings = [[None] * len(page.chars) if reads is None else reads for page, reads in read]
     text = render(pages)
     digits = traced_digits(pages, readings, text)
     problems = [] if digits is not None else ["OCR: where each digit was read could not be traced; no OCR'd number "
                                               "is trusted"]
-    return OcrText(text, problems, digits or {}, len(pages))
+    return OcrText(text, problems, digits or {}, len(pages) - len(text_pages))
 
 
 _NEXT = str.maketrans("0123456789", "1234567890")
 
 
-def traced_digits(pages: Sequence[Page], readings: Sequence[Sequence[Reading]], text: str) -> dict[int, Reading] | None:
+def traced_digits(pages: Sequence[Page], readings: Sequence[Sequence[Reading | None]],
+                  text: str) -> dict[int, Reading | None] | None:
     """Where each OCR'd digit landed in the rendered ``text``: offset → its Reading; None when it cannot be told.
 
     The layout places digits by where they are and what kind of character they are, not by which digit they
