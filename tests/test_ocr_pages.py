@@ -76,3 +76,13 @@ def test_a_pdf_with_one_page_scanned_reads_the_cells_of_the_original(original):
     kinds = {c.value_kind for c in read.values()}
     # Table 3's first rows were OCR'd, table 4 (page 4) printed.
     assert "ocr" in kinds and all(c.value_kind != "ocr" for k, c in read.items() if k[0] == "t4")
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_a_page_scanned_sideways_or_upside_down_is_turned_and_read(original, quarter_turns):
+    image = page_scans("012.pdf", [3])[0].rotate(90 * quarter_turns, expand=True)  # anticlockwise
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=90)
+    read = {k: v for k, v in values(buf.getvalue(), ("t3",)).items()}
+    # Page 3 holds table 3 down to （四）2.没有现成信息: 14 rows of 7 cells, each read as the original prints it.
+    assert len(read) == 14 * 7 and all(v == original[k] for k, v in read.items())
