@@ -86,3 +86,12 @@ def test_a_page_scanned_sideways_or_upside_down_is_turned_and_read(original, qua
     read = {k: v for k, v in values(buf.getvalue(), ("t3",)).items()}
     # Page 3 holds table 3 down to （四）2.没有现成信息: 14 rows of 7 cells, each read as the original prints it.
     assert len(read) == 14 * 7 and all(v == original[k] for k, v in read.items())
+
+
+def test_a_multi_page_tiff_is_one_report(original):
+    pages = page_scans("012.pdf", [1, 2, 3, 4, 5])
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
+    got = parse_source(buf.getvalue())
+    assert got.ocr_pages == 5 and (got.agency, got.year) == ("洪泽区人民政府", 2023)
+    assert {(c.table_id, c.row_key, c.col_key): c.value for c in got.cells if c.table_id in ("t3", "t4")} == original
