@@ -128,6 +128,20 @@ def timed(out: Path, made: dict[str, int]) -> list[tuple[str, int, float, str]]:
     return rows
 
 
+def page_kinds(out: Path, made: dict[str, int]) -> dict[str, list[float]]:
+    """CPU seconds of OCR per page by kind: 'table' (the page has a ruled table: 4 or more horizontal rules found)
+    or 'prose'. Each page rendered, turned upright, detected and recognised as the parse does it."""
+    from loaders.containers import ocr
+
+    kinds: dict[str, list[float]] = {"table": [], "prose": []}
+    for name, pages in made.items():
+        for number, rgb in ocr.pdf_page_images((out / name).read_bytes(), range(1, pages + 1)):
+            start = time.process_time()
+            page, _ = ocr.read_page(*ocr.upright(rgb), number)
+            kinds["table" if len(page.hrules) >= 4 else "prose"].append(time.process_time() - start)
+    return kinds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default=Path(tempfile.gettempdir()) / "xxgk-scanned", type=Path)
@@ -143,6 +157,10 @@ def main() -> None:
     for name, p, s, status in rows:
         print(f"{name}: {p} pages, {s:.1f} CPU s ({s / p:.2f} s/page), {status}")
     print(f"OCR: {seconds / pages:.2f} CPU seconds per page per core ({pages / seconds:.2f} pages/s per core)")
+    for kind, times in page_kinds(args.out, made).items():
+        if times:
+            print(f"  {kind} pages: {len(times)}, {sum(times) / len(times):.2f} CPU s per page "
+                  f"(from {min(times):.2f} to {max(times):.2f}; OCR of the page alone, without the parse)")
     subprocess.run([sys.executable, str(ROOT / "bench" / "real.py"), str(args.out)], check=True)
 
 
