@@ -95,3 +95,12 @@ def test_a_multi_page_tiff_is_one_report(original):
     got = parse_source(buf.getvalue())
     assert got.ocr_pages == 5 and (got.agency, got.year) == ("洪泽区人民政府", 2023)
     assert {(c.table_id, c.row_key, c.col_key): c.value for c in got.cells if c.table_id in ("t3", "t4")} == original
+
+
+def test_with_no_ocr_a_partly_scanned_pdf_is_skipped_whole(monkeypatch):
+    from loaders.containers import ocr
+
+    monkeypatch.setattr(ocr, "ENABLED", False)  # as `xxgk ingest --no-ocr` sets it
+    got = parse_source(with_page_scanned("012.pdf", 3))
+    # Not stored half read: a later ingest with OCR reads it whole.
+    assert (got.status, got.error) == ("skipped", "scanned PDF: OCR skipped (--no-ocr); ingest without --no-ocr to read it")
