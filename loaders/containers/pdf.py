@@ -69,7 +69,9 @@ def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
     check_streams(data)
     pages, problems, images = read_pages(data)
     if pages and all(len(p.chars) < SCANNED_CHARS for p in pages) and images:
-        raise ScannedPDF(len(pages) if len(pages) < MAX_PAGES else MAX_PAGES + 1)
+        if len(pages) >= MAX_PAGES:  # beyond what OCR reads: refused before a page is rendered
+            raise ScannedPDF(MAX_PAGES + 1)
+        raise ScannedPDF(len(pages), [p.number for p in pages], [], problems)  # unreadable pages left out
     # A report printed to PDF with one page scanned in (the signed page, a table filled in by hand): the scanned
     # pages are read by OCR, the others as printed.
     scanned = [p.number for p in pages if len(p.chars) < SCANNED_CHARS and p.number in images]
