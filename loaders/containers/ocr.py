@@ -183,7 +183,8 @@ def upright(rgb) -> tuple[object, list[tuple[int, int, int, int]]]:
 
     A page scanned sideways has text lines taller than wide: it is turned a quarter and deskewed again. A page
     upside down (or turned the other quarter) has its lines read as upside down by rapidocr's direction classifier:
-    it is turned half. On an upright page this costs the classifier on a few lines (~6 ms), not a second detection.
+    it is turned half. On an upright page this costs the classifier on a few lines (~6 ms), not a second detection;
+    a turned page is detected again once it is the right way up.
     """
     import numpy as np
 
@@ -194,9 +195,9 @@ def upright(rgb) -> tuple[object, list[tuple[int, int, int, int]]]:
         grey = deskewed(np.ascontiguousarray(np.rot90(plain)))
         lines = text_lines(grey)
     if upside_down(grey, lines):
-        height, width = grey.shape
+        # Detected again the right way up: lines found upside down, turned, split and join table cells otherwise.
         grey = np.ascontiguousarray(grey[::-1, ::-1])
-        lines = [(width - x1, height - y1, width - x0, height - y0) for x0, y0, x1, y1 in lines]
+        lines = text_lines(grey)
     return grey, lines
 
 
@@ -220,7 +221,13 @@ def upside_down(grey, lines: Sequence[tuple[int, int, int, int]], sample: int = 
     wide = sorted((b for b in lines if b[2] - b[0] > 3 * (b[3] - b[1])), key=lambda b: b[0] - b[2])[:sample]
     if not wide:
         return False
-    crops = [cv2.cvtColor(grey[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR) for x0, y0, x1, y1 in wide]
+    # The classifier sees 192 × 48 px: a long line squeezed into it is unreadable (on Chromium's prose pages it
+    # voted either way), so it is shown pieces of the line 4 × its height wide, three a line.
+    crops = []
+    for x0, y0, x1, y1 in wide:
+        piece = 4 * (y1 - y0)
+        for left in {x0, (x0 + x1 - piece) // 2, x1 - piece} if x1 - x0 > piece else {x0}:
+            crops.append(cv2.cvtColor(grey[y0:y1, max(left, x0):min(left + piece, x1)], cv2.COLOR_GRAY2BGR))
     votes = [label for label, score in engine()._load_cls_model()(crops).cls_res if score >= ORIENTATION_SURE]
     return votes.count("180") > votes.count("0")
 
