@@ -39,9 +39,11 @@ LOW_CONFIDENCE = 0.9
 CONFUSIONS = {"0": "8", "1": "7", "3": "8", "5": "6", "6": "5", "7": "1", "8": "03"}
 DIGITS = frozenset("0123456789")
 # The detector reads the page at this share of the render (text_lines); the recogniser reads full-size crops.
+# On the scanned bench 0.7 read every cell right too, for 4% less time: 0.8 keeps a margin for smaller print.
 DET_SCALE = 0.8
 # A text line is padded to at least this width / height for the recogniser (recognise), and read this many
-# lines at a time.
+# lines at a time. Padding to 2.0 read every cell right too, for 4% less; batches of 12 were no faster (more
+# padding in a batch of lines of unequal widths).
 MIN_LINE_RATIO = 2.7
 REC_BATCH = 6
 # The direction classifier's score from which its verdict on a line (upright or upside down) counts.
