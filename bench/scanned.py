@@ -1,5 +1,5 @@
 """Scanned reports made from the real ones, scored with the same hand-read truth:
-``python bench/scanned.py [OUT_DIR] [--dpi 150] [--only 012]``.
+``python bench/scanned.py [OUT_DIR] [--dpi 150] [--only 012] [--turn]``.
 
 Each real PDF (and each real HTML report, printed to PDF by headless Chromium) is turned into what an agency
 posts when it scans the signed paper: every page rendered at DPI, a red seal stamped over the last page's
@@ -7,7 +7,8 @@ signature, turned by up to 1°, blurred, with noise, grey, JPEG-compressed at qu
 as an image-only PDF (no text layer). OUT_DIR then holds those PDFs named as the originals (012.pdf,
 001.pdf…), the manifest rows and truth files of the originals, so ``bench/real.py OUT_DIR`` scores them
 exactly as it scores the real corpus. This script does that too, and times OCR: seconds per page on one core.
-Deterministic: the degradations are drawn from a fixed seed.
+With ``--turn`` page k of each report is fed in turned by k × 90° (sideways, upside down): the pages must be
+turned back before they are read. Deterministic: the degradations are drawn from a fixed seed.
 """
 from __future__ import annotations
 
@@ -63,10 +64,11 @@ def seal(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     return Image.alpha_composite(out.convert("RGBA"), layer).convert("RGB")
 
 
-def scanned_page(image: Image.Image, rng: np.random.Generator, stamp: bool) -> bytes:
-    """One page as a scanner and a careless clerk leave it: JPEG bytes."""
+def scanned_page(image: Image.Image, rng: np.random.Generator, stamp: bool, quarter_turns: int = 0) -> bytes:
+    """One page as a scanner and a careless clerk leave it (fed in ``quarter_turns`` × 90° anticlockwise): JPEG."""
     if stamp:
         image = seal(image, rng)
+    image = image.rotate(90 * quarter_turns, expand=True)
     image = image.convert("RGB").rotate(float(rng.uniform(-1, 1)), resample=Image.BICUBIC, expand=False,
                                         fillcolor=(255, 255, 255))
     image = image.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 0.8))))
@@ -80,10 +82,12 @@ def scanned_page(image: Image.Image, rng: np.random.Generator, stamp: bool) -> b
     return buf.getvalue()
 
 
-def scanned_pdf(pdf: bytes, dpi: int, rng: np.random.Generator) -> tuple[bytes, int]:
-    """An image-only PDF of the report's pages (JPEG images, no text layer) and its page count."""
+def scanned_pdf(pdf: bytes, dpi: int, rng: np.random.Generator, turn: bool = False) -> tuple[bytes, int]:
+    """An image-only PDF of the report's pages (JPEG images, no text layer) and its page count; ``turn``: page k
+    fed in turned by k × 90° (upright, sideways, upside down, sideways the other way, upright…)."""
     doc = pypdfium2.PdfDocument(pdf)
-    pages = [Image.open(io.BytesIO(scanned_page(doc[k].render(scale=dpi / 72).to_pil(), rng, k == len(doc) - 1)))
+    pages = [Image.open(io.BytesIO(scanned_page(doc[k].render(scale=dpi / 72).to_pil(), rng, k == len(doc) - 1,
+                                                k % 4 if turn else 0)))
              for k in range(len(doc))]
     doc.close()
     buf = io.BytesIO()
@@ -91,7 +95,7 @@ def scanned_pdf(pdf: bytes, dpi: int, rng: np.random.Generator) -> tuple[bytes, 
     return buf.getvalue(), len(pages)
 
 
-def make(out: Path, dpi: int, only: list[str]) -> dict[str, int]:
+def make(out: Path, dpi: int, only: list[str], turn: bool = False) -> dict[str, int]:
     """The scanned corpus in ``out``: PDFs, manifest.csv, truth/; {file: pages}."""
     sources = [p for p in sorted(CORPUS.iterdir()) if p.suffix in (".pdf", ".html")
                and (not only or p.stem in only)]
@@ -101,7 +105,7 @@ def make(out: Path, dpi: int, only: list[str]) -> dict[str, int]:
     made: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as work:
         for source in sources:
-            data, pages = scanned_pdf(printed(source, Path(work)), dpi, rng)
+            data, pages = scanned_pdf(printed(source, Path(work)), dpi, rng, turn)
             (out / f"{source.stem}.pdf").write_bytes(data)
             shutil.copy(CORPUS / "truth" / f"{source.stem}.csv", out / "truth" / f"{source.stem}.csv")
             made[f"{source.stem}.pdf"] = pages
@@ -128,13 +132,28 @@ def timed(out: Path, made: dict[str, int]) -> list[tuple[str, int, float, str]]:
     return rows
 
 
+def page_kinds(out: Path, made: dict[str, int]) -> dict[str, list[float]]:
+    """CPU seconds of OCR per page by kind: 'table' (the page has a ruled table: 4 or more horizontal rules found)
+    or 'prose'. Each page rendered, turned upright, detected and recognised as the parse does it."""
+    from loaders.containers import ocr
+
+    kinds: dict[str, list[float]] = {"table": [], "prose": []}
+    for name, pages in made.items():
+        for number, rgb in ocr.pdf_page_images((out / name).read_bytes(), range(1, pages + 1)):
+            start = time.process_time()
+            page, _ = ocr.read_page(*ocr.upright(rgb), number)
+            kinds["table" if len(page.hrules) >= 4 else "prose"].append(time.process_time() - start)
+    return kinds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default=Path(tempfile.gettempdir()) / "xxgk-scanned", type=Path)
     parser.add_argument("--dpi", type=int, default=200, help="resolution the pages are scanned at")
     parser.add_argument("--only", nargs="*", default=[], help="report numbers (012 001 …); default all PDFs and HTML")
+    parser.add_argument("--turn", action="store_true", help="feed page k of each report in turned by k × 90°")
     args = parser.parse_args()
-    made = make(args.out, args.dpi, args.only)
+    made = make(args.out, args.dpi, args.only, args.turn)
     print(f"made {len(made)} scanned PDFs at {args.dpi} dpi in {args.out}: "
           + ", ".join(f"{n} ({p} pages)" for n, p in made.items()))
     rows = timed(args.out, made)
@@ -143,6 +162,10 @@ def main() -> None:
     for name, p, s, status in rows:
         print(f"{name}: {p} pages, {s:.1f} CPU s ({s / p:.2f} s/page), {status}")
     print(f"OCR: {seconds / pages:.2f} CPU seconds per page per core ({pages / seconds:.2f} pages/s per core)")
+    for kind, times in page_kinds(args.out, made).items():
+        if times:
+            print(f"  {kind} pages: {len(times)}, {sum(times) / len(times):.2f} CPU s per page "
+                  f"(from {min(times):.2f} to {max(times):.2f}; OCR of the page alone, without the parse)")
     subprocess.run([sys.executable, str(ROOT / "bench" / "real.py"), str(args.out)], check=True)
 
 

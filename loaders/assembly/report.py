@@ -89,7 +89,7 @@ def parse_source(data: bytes) -> ParsedReport:
             try:
                 text, problems = pdf_to_text(data)
             except ScannedPDF as scanned:
-                return _parse_scanned("scanned PDF", data, scanned.pages)
+                return _parse_scanned("scanned PDF", data, scanned)
             return parse_report(text, source_format="pdf", problems=problems)
         if container == "image":
             return _parse_scanned("image", data)
@@ -111,13 +111,18 @@ def parse_source(data: bytes) -> ParsedReport:
     return report
 
 
-def _parse_scanned(what: str, data: bytes, pages: int = 0) -> ParsedReport:
-    """A scanned PDF (``pages`` pages) or page image read by OCR; every OCR'd number checked (readers/ocr_checks.py)."""
+def _parse_scanned(what: str, data: bytes, scanned=None) -> ParsedReport:
+    """A PDF with scanned pages (``scanned``: a ScannedPDF, its text pages read already) or a page image (each
+    frame of a TIFF a page) read by OCR; every OCR'd number checked (readers/ocr_checks.py)."""
     from ..containers import ocr
     from ..readers.ocr_checks import checked
 
     ocr.needs_ocr(what)
-    read = ocr.read_images(ocr.pdf_page_images(data, pages) if pages else ocr.image_pages(data), pages or 1)
+    if scanned is None:
+        read = ocr.read_images(enumerate(ocr.image_pages(data), start=1))
+    else:
+        read = ocr.read_images(ocr.pdf_page_images(data, scanned.scanned), scanned.text_pages)
+        read = read._replace(problems=[*scanned.problems, *read.problems])
     report = parse_report(read.text, source_format="ocr", problems=read.problems)
     if report.cells:
         report.cells, report.confidences, problems = checked(report.cells, read.digits)

@@ -40,11 +40,17 @@ SCANNED_IMAGE_SHARE = 0.5
 
 
 class ScannedPDF(RejectedInput):
-    """A PDF with no text layer, only page images: for OCR (loaders/containers/ocr.py)."""
+    """A PDF some or all of whose pages have no text layer, only a page image: those pages are for OCR
+    (loaders/containers/ocr.py). ``scanned`` are their numbers; ``text_pages`` the pages pdfium read text from
+    (none when the whole PDF is a scan) and ``problems`` what it could not read of them."""
 
-    def __init__(self, pages: int):
+    def __init__(self, pages: int, scanned: list[int] | None = None, text_pages: list[Page] | None = None,
+                 problems: list[str] | None = None):
         super().__init__("scanned PDF: no text layer")
         self.pages = pages
+        self.scanned = list(range(1, pages + 1)) if scanned is None else scanned
+        self.text_pages = text_pages or []
+        self.problems = problems or []
 
 
 def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
@@ -63,9 +69,14 @@ def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
     check_streams(data)
     pages, problems, images = read_pages(data)
     if pages and all(len(p.chars) < SCANNED_CHARS for p in pages) and images:
-        raise ScannedPDF(len(pages) if len(pages) < MAX_PAGES else MAX_PAGES + 1)
-    problems += [f"page {p.number}: no text layer (a scanned page?) — OCR it to read it" for p in pages
-                 if len(p.chars) < SCANNED_CHARS and p.number in images]
+        if len(pages) >= MAX_PAGES:  # beyond what OCR reads: refused before a page is rendered
+            raise ScannedPDF(MAX_PAGES + 1)
+        raise ScannedPDF(len(pages), [p.number for p in pages], [], problems)  # unreadable pages left out
+    # A report printed to PDF with one page scanned in (the signed page, a table filled in by hand): the scanned
+    # pages are read by OCR, the others as printed.
+    scanned = [p.number for p in pages if len(p.chars) < SCANNED_CHARS and p.number in images]
+    if scanned:
+        raise ScannedPDF(len(pages), scanned, [p for p in pages if p.number not in scanned], problems)
     return render(pages), problems
 
 

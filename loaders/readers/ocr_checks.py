@@ -9,7 +9,7 @@ from ..containers.ocr import DIGITS, LOW_CONFIDENCE, Reading
 from .identities import instances
 
 
-def checked(cells: Sequence, digits: dict[int, Reading]) -> tuple[list, list[float | None], list[str]]:
+def checked(cells: Sequence, digits: dict[int, Reading | None]) -> tuple[list, list[float | None], list[str]]:
     """The cells of an OCR'd report as far as OCR can be trusted: (cells, each one's confidence, problems).
 
     A number's confidence is its least confident digit's, and it becomes ``value_kind = 'ocr'``. It is unresolved
@@ -17,12 +17,14 @@ def checked(cells: Sequence, digits: dict[int, Reading]) -> tuple[list, list[flo
     it is a term of fails while one of its close readings (a digit's alternatives) would satisfy it, or when the
     identity fails over a blank the OCR may have missed. What it settled (a derived blank, a glued cut an
     identity chose) is unresolved with it. An identity that fails with every digit confident and no close
-    reading to repair it is left as read: the report's own error.
+    reading to repair it is left as read: the report's own error. A number printed on a page with a text layer
+    (a partly scanned PDF; its digits map to None) is not OCR's: it stays as it is.
     """
     out, confidences, doubts = list(cells), [], {}
     for k, c in enumerate(out):
         places = [c.char_offset + i for i, ch in enumerate(c.raw_text) if ch in DIGITS]
-        if c.value is None or not places or c.value_kind not in ("number", "split"):
+        if c.value is None or not places or c.value_kind not in ("number", "split") or \
+                all(p in digits and digits[p] is None for p in places):  # printed on a page with a text layer
             confidences.append(None)
             continue
         reads = [digits.get(p, Reading(0.0, "")) for p in places]
