@@ -91,10 +91,25 @@ T3_HEADER_WORDS = frozenset(norm_label(w) for c in _T3_COLUMN_DEFS for w in (c["
 T3_GROUPS = ("本年度办理结果", "(三)不予公开", "(四)无法提供", "(五)不予处理", "不予公开", "无法提供", "不予处理")
 
 # --- table 4 -------------------------------------------------------------------------------
-T4_ROWS = [r["row_key"] for r in _read("t4_rows")]
+_T4_ROW_DEFS = _read("t4_rows")
+_T4_COLUMN_DEFS = _read("t4_columns")
+T4_ROWS = [r["row_key"] for r in _T4_ROW_DEFS]
 # Table 4 prints its blocks' names only in its header: "行政诉讼·复议后起诉".
-T4_ROW_LABELS = {r["row_key"]: "·".join(filter(None, (r["group_label"], r["label"]))) for r in _read("t4_rows")}
-T4_COLUMNS = [c["col_key"] for c in _read("t4_columns")]
+T4_ROW_LABELS = {r["row_key"]: "·".join(filter(None, (r["group_label"], r["label"]))) for r in _T4_ROW_DEFS}
+T4_COLUMNS = [c["col_key"] for c in _T4_COLUMN_DEFS]
+# The words of table 4's results (维持, 纠正…): rows led by them show the table turned, its results as rows.
+T4_RESULT_WORDS = tuple(word for _, words in _fragments(_T4_COLUMN_DEFS, "col_key") for word in words)
+# Each block's words, the last block first: a later block's words hold an earlier one's (复议后 holds 复议).
+_T4_BLOCK_WORDS = _fragments(_T4_ROW_DEFS, "row_key")[::-1]
+
+
+def t4_block(label: str) -> str | None:
+    """The block a table-4 row label names, if one.
+
+    >>> t4_block("行政诉讼(复议后起诉)"), t4_block("未经复议直接起诉"), t4_block("行政复议"), t4_block("件数")
+    ('litigation_after_review', 'litigation_direct', 'review', None)
+    """
+    return next((key for key, words in _T4_BLOCK_WORDS if any(word in label for word in words)), None)
 
 # --- table 2 -------------------------------------------------------------------------------
 _T2_COLUMN_DEFS = _read("t2_columns")
