@@ -85,10 +85,13 @@ T3_COLUMN_ORDER = [c["col_key"] for c in _T3_COLUMN_DEFS]
 # The six applicant columns whose sum is the row's 总计 (I3).
 T3_APPLICANT_COLUMNS = tuple(c["col_key"] for c in _T3_COLUMN_DEFS if c["is_applicant"] == "true")
 # The words of table 3's header: a label made of one of them names a column, not a row.
-T3_HEADER_WORDS = frozenset(norm_label(w) for c in _T3_COLUMN_DEFS for w in (c["label"], c["group_label"]) if w) | {
-    "申请人情况", "合计"}
-# Group labels that carry no values of their own.
-T3_GROUPS = ("本年度办理结果", "(三)不予公开", "(四)无法提供", "(五)不予处理", "不予公开", "无法提供", "不予处理")
+T3_HEADER_WORDS = frozenset(norm_label(w) for c in _T3_COLUMN_DEFS
+                            for w in (c["label"], c["group_label"], *c["fragments"].split("|")) if w) | frozenset(
+    norm_label(w) for w in _section_words("header")["t3"])
+# The headings of table 3's groups, numbering aside (本年度办理结果, 不予公开): they carry no values of their own,
+# but for one that is also a row's label (（六）其他处理, a row of the 2019 template).
+T3_GROUPS = tuple(dict.fromkeys(LABEL_NUMBERING.sub("", norm_label(r["group_label"])) for r in _T3_ROW_DEFS
+                                if r["group_label"] and r["group_label"] not in {d["label"] for d in _T3_ROW_DEFS}))
 
 # --- table 4 -------------------------------------------------------------------------------
 _T4_ROW_DEFS = _read("t4_rows")
