@@ -18,6 +18,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .patterns import LABEL_NUMBERING
 
@@ -123,6 +124,33 @@ T2_MONEY_COLUMNS = {c["col_key"]: c["stated_unit"] for c in _T2_COLUMN_DEFS if c
 # Columns only one template has; they decide the template from table 2.
 T2_TEMPLATE_COLUMNS = {c["col_key"]: c["template"] for c in _T2_COLUMN_DEFS
                        if sum(d["col_key"] == c["col_key"] for d in _T2_COLUMN_DEFS) == 1}
+
+
+# --- identities ----------------------------------------------------------------------------
+class Identity(NamedTuple):
+    identity_id: str
+    table_id: str
+    axis: str  # col (sums rows down each column: its terms are row keys) | row (sums columns: column keys)
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+
+
+def _identities() -> tuple[Identity, ...]:
+    """The accounting identities of the seed identity_terms.csv, in the order of their first term.
+
+    >>> [(i.identity_id, i.axis, i.lhs) for i in _identities() if i.table_id == "t4"]
+    [('I4', 'row', ('total',))]
+    """
+    terms: dict[str, dict] = {}
+    with open(VOCABULARY / "identity_terms.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            one = terms.setdefault(r["identity_id"], {"table_id": r["table_id"], "axis": r["axis"], "lhs": [], "rhs": []})
+            one[r["side"]].append(r["term_key"])
+    return tuple(Identity(i, t["table_id"], t["axis"], tuple(t["lhs"]), tuple(t["rhs"])) for i, t in terms.items())
+
+
+# What the loader and the synthetic corpus test a table's cells against, as the checks in dbt do.
+IDENTITIES = _identities()
 
 
 def occurrences(label: str, table: list[tuple[str, tuple[str, ...]]]) -> list[tuple[int, int, str]]:
