@@ -37,7 +37,8 @@ def norm_label(text: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _read(name: str) -> list[dict[str, str]]:
+def seed_rows(name: str) -> list[dict[str, str]]:
+    """The rows of the seed ``name``, in its sort_order (the synthetic corpus prints from them too)."""
     with open(VOCABULARY / f"{name}.csv", encoding="utf-8", newline="") as f:
         return sorted(csv.DictReader(f), key=lambda r: int(r["sort_order"]))
 
@@ -60,7 +61,7 @@ def _section_words(kind: str) -> dict[str, tuple[str, ...]]:
     ('第二十条第',)
     """
     words: dict[str, tuple[str, ...]] = {}
-    for r in _read("section_words"):
+    for r in seed_rows("section_words"):
         if r["kind"] == kind:
             words[r["section"]] = words.get(r["section"], ()) + (r["word"],)
     return words
@@ -73,12 +74,14 @@ HEADING_KEYS = _section_words("heading")
 TABLE_ANCHORS = _section_words("anchor")
 # Words a table's own cells hold, near its top: what tells a table's heading from a mention of it.
 TABLE_WORDS = _section_words("table_word")
+# Words a table's header prints over its columns, naming none (申请人情况).
+HEADER_WORDS = _section_words("header")
 # Table words that, on a very long line, show a flattened page.
-FLAT_PAGE_WORDS = tuple(r["word"] for r in _read("section_words") if r["marks_flat_page"] == "true")
+FLAT_PAGE_WORDS = tuple(r["word"] for r in seed_rows("section_words") if r["marks_flat_page"] == "true")
 
 # --- table 3 -------------------------------------------------------------------------------
-_T3_ROW_DEFS = _read("t3_rows")
-_T3_COLUMN_DEFS = _read("t3_columns")
+_T3_ROW_DEFS = seed_rows("t3_rows")
+_T3_COLUMN_DEFS = seed_rows("t3_columns")
 T3_ROW_ORDER = [r["row_key"] for r in _T3_ROW_DEFS]
 T3_ROWS = _fragments(_T3_ROW_DEFS, "row_key")
 T3_ONLY_2021 = tuple(r["row_key"] for r in _T3_ROW_DEFS if r["templates"] == "2021")
@@ -88,15 +91,15 @@ T3_APPLICANT_COLUMNS = tuple(c["col_key"] for c in _T3_COLUMN_DEFS if c["is_appl
 # The words of table 3's header: a label made of one of them names a column, not a row.
 T3_HEADER_WORDS = frozenset(norm_label(w) for c in _T3_COLUMN_DEFS
                             for w in (c["label"], c["group_label"], *c["fragments"].split("|")) if w) | frozenset(
-    norm_label(w) for w in _section_words("header")["t3"])
+    norm_label(w) for w in HEADER_WORDS["t3"])
 # The headings of table 3's groups, numbering aside (本年度办理结果, 不予公开): they carry no values of their own,
 # but for one that is also a row's label (（六）其他处理, a row of the 2019 template).
 T3_GROUPS = tuple(dict.fromkeys(LABEL_NUMBERING.sub("", norm_label(r["group_label"])) for r in _T3_ROW_DEFS
                                 if r["group_label"] and r["group_label"] not in {d["label"] for d in _T3_ROW_DEFS}))
 
 # --- table 4 -------------------------------------------------------------------------------
-_T4_ROW_DEFS = _read("t4_rows")
-_T4_COLUMN_DEFS = _read("t4_columns")
+_T4_ROW_DEFS = seed_rows("t4_rows")
+_T4_COLUMN_DEFS = seed_rows("t4_columns")
 T4_ROWS = [r["row_key"] for r in _T4_ROW_DEFS]
 # Table 4 prints its blocks' names only in its header: "行政诉讼·复议后起诉".
 T4_ROW_LABELS = {r["row_key"]: "·".join(filter(None, (r["group_label"], r["label"]))) for r in _T4_ROW_DEFS}
@@ -116,9 +119,9 @@ def t4_block(label: str) -> str | None:
     return next((key for key, words in _T4_BLOCK_WORDS if any(word in label for word in words)), None)
 
 # --- table 2 -------------------------------------------------------------------------------
-_T2_COLUMN_DEFS = _read("t2_columns")
+_T2_COLUMN_DEFS = seed_rows("t2_columns")
 T2_COLUMNS = _fragments(_T2_COLUMN_DEFS, "col_key")
-T2_ROWS = _fragments(_read("t2_rows"), "row_key")
+T2_ROWS = _fragments(seed_rows("t2_rows"), "row_key")
 # Money columns and the unit their header states when it states none (2021: 万元; 2019: nothing).
 T2_MONEY_COLUMNS = {c["col_key"]: c["stated_unit"] for c in _T2_COLUMN_DEFS if c["is_money"] == "true"}
 # Columns only one template has; they decide the template from table 2.
