@@ -80,15 +80,23 @@ OUTCOMES = {  # relative weight of each outcome row
     "rejected_publication": 0.5, "rejected_excessive": 0.5, "rejected_confirmation": 0.5, "other_handling": 4,
     "other_overdue_correction": 2, "other_overdue_fee": 0.5, "other_misc": 2,
 }
-T2_2019 = [("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "规范性文件"]),
-           ("第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "其他对外管理服务事项"]),
-           ("第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政处罚", "行政强制"]),
-           ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["行政事业性收费"]),
-           ("第二十条第（九）项", ["采购项目数量", "采购总金额"], ["政府集中采购"])]
-T2_2021 = [("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "行政规范性文件"]),
-           ("第二十条第（五）项", ["本年处理决定数量"], ["行政许可"]),
-           ("第二十条第（六）项", ["本年处理决定数量"], ["行政处罚", "行政强制"]),
-           ("第二十条第（八）项", ["本年收费金额（单位：万元）"], ["行政事业性收费"])]
+_T2_ROWS, _T2_COLUMNS = seed_rows("t2_rows"), seed_rows("t2_columns")
+
+
+def _t2_layout(template: str) -> list[tuple[str, list[str], list[str]]]:
+    """Table 2 as the template prints it: each sub-table's item (第二十条第（一）项), its column headers (a money
+    column's with the unit the template states) and its rows' labels."""
+    rows = [r for r in _T2_ROWS if r["templates"] in ("both", template)]
+    layout = []
+    for item in dict.fromkeys(r["article_item"] for r in rows):
+        headers = [c["label"] + (f"（单位：{c['stated_unit']}）" if c["stated_unit"] else "") for c in _T2_COLUMNS
+                   if c["template"] == template and item in c["article_items"].split("|")]
+        labels = [(template == "2019" and r["label_2019"]) or r["label"] for r in rows if r["article_item"] == item]
+        layout.append((item, headers, labels))
+    return layout
+
+
+T2_2019, T2_2021 = _t2_layout("2019"), _t2_layout("2021")
 DEFECTS = ["identity", "carry_over", "template", "narrative", "blank", "glued"]
 # Shares of the shapes reports reach us in, calibrated on the real corpus and the seeds (bench/RESULTS.md):
 # Word/WPS HTML pages, tab dumps, crawler pages flattened to one line, one-cell-per-line dumps, PDF→markdown.

@@ -128,3 +128,13 @@ def test_every_severity_a_check_declares_has_its_points_gx_word_and_colours():
                                                                     "info": "info"}
     colours = [r[c] for r in severities.values() for c in ("colour", "tint")]
     assert len(set(colours)) == 6 and all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours)
+
+
+@pytest.mark.parametrize("template", ["2019", "2021"])
+def test_every_table_2_column_is_printed_by_a_sub_table_of_its_template(template):
+    """A column's items of article 20 are those its template's rows are printed under, and each sub-table has columns."""
+    items = {r["article_item"] for r in rows("t2_rows") if r["templates"] in ("both", template)}
+    columns = [c for c in rows("t2_columns") if c["template"] == template]
+    printed = {item for c in columns for item in c["article_items"].split("|")}
+    assert printed == items
+    assert len(items) == {"2019": 5, "2021": 4}[template]
