@@ -86,8 +86,6 @@ T3_ROW_ORDER = [r["row_key"] for r in _T3_ROW_DEFS]
 T3_ROWS = _fragments(_T3_ROW_DEFS, "row_key")
 T3_ONLY_2021 = tuple(r["row_key"] for r in _T3_ROW_DEFS if r["templates"] == "2021")
 T3_COLUMN_ORDER = [c["col_key"] for c in _T3_COLUMN_DEFS]
-# The six applicant columns whose sum is the row's 总计 (I3).
-T3_APPLICANT_COLUMNS = tuple(c["col_key"] for c in _T3_COLUMN_DEFS if c["is_applicant"] == "true")
 # The words of table 3's header: a label made of one of them names a column, not a row.
 T3_HEADER_WORDS = frozenset(norm_label(w) for c in _T3_COLUMN_DEFS
                             for w in (c["label"], c["group_label"], *c["fragments"].split("|")) if w) | frozenset(

@@ -494,14 +494,19 @@ def _settle(table_id: str, records: list[CellRecord], columns: list[str], glued:
     return derive(records, layout, whole), conflicts
 
 
+# The identity along a table-3 row that adds its applicant columns up to its 总计 (I3).
+_ROW_SUM = next(i for i in L.IDENTITIES if i.table_id == "t3" and i.axis == "row" and i.lhs == ("total",))
+
+
 def _rows_not_adding_up(rows: list[list[CellRecord]], columns: list[str]) -> tuple[int, int] | None:
     """(failing, checked) when more than half of the rows checked, at least two, have a 总计 other than
-    the sum of their applicant columns; None otherwise. ``rows``: each row's records, one per column in
-    ``columns`` order. A row is checked when its 总计 and one part at least are numbers and no part is
-    unread; blanks and dashes count as 0 here."""
-    if "total" not in columns or not set(L.T3_APPLICANT_COLUMNS) <= set(columns):
+    the sum of their applicant columns (``_ROW_SUM``); None otherwise. ``rows``: each row's records, one per
+    column in ``columns`` order. A row is checked when its 总计 and one part at least are numbers and no part
+    is unread; blanks and dashes count as 0 here."""
+    (total_key,), part_keys = _ROW_SUM.lhs, _ROW_SUM.rhs
+    if total_key not in columns or not set(part_keys) <= set(columns):
         return None
-    total_at, parts_at = columns.index("total"), [columns.index(c) for c in L.T3_APPLICANT_COLUMNS]
+    total_at, parts_at = columns.index(total_key), [columns.index(c) for c in part_keys]
     checked = failing = 0
     for cells in rows:
         total = cells[total_at].value
