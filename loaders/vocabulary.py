@@ -18,6 +18,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .patterns import LABEL_NUMBERING
 
@@ -36,7 +37,8 @@ def norm_label(text: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _read(name: str) -> list[dict[str, str]]:
+def seed_rows(name: str) -> list[dict[str, str]]:
+    """The rows of the seed ``name``, in its sort_order (the synthetic corpus prints from them too)."""
     with open(VOCABULARY / f"{name}.csv", encoding="utf-8", newline="") as f:
         return sorted(csv.DictReader(f), key=lambda r: int(r["sort_order"]))
 
@@ -59,7 +61,7 @@ def _section_words(kind: str) -> dict[str, tuple[str, ...]]:
     ('第二十条第',)
     """
     words: dict[str, tuple[str, ...]] = {}
-    for r in _read("section_words"):
+    for r in seed_rows("section_words"):
         if r["kind"] == kind:
             words[r["section"]] = words.get(r["section"], ()) + (r["word"],)
     return words
@@ -72,39 +74,84 @@ HEADING_KEYS = _section_words("heading")
 TABLE_ANCHORS = _section_words("anchor")
 # Words a table's own cells hold, near its top: what tells a table's heading from a mention of it.
 TABLE_WORDS = _section_words("table_word")
+# Words a table's header prints over its columns, naming none (申请人情况).
+HEADER_WORDS = _section_words("header")
 # Table words that, on a very long line, show a flattened page.
-FLAT_PAGE_WORDS = tuple(r["word"] for r in _read("section_words") if r["marks_flat_page"] == "true")
+FLAT_PAGE_WORDS = tuple(r["word"] for r in seed_rows("section_words") if r["marks_flat_page"] == "true")
 
 # --- table 3 -------------------------------------------------------------------------------
-_T3_ROW_DEFS = _read("t3_rows")
-_T3_COLUMN_DEFS = _read("t3_columns")
+_T3_ROW_DEFS = seed_rows("t3_rows")
+_T3_COLUMN_DEFS = seed_rows("t3_columns")
 T3_ROW_ORDER = [r["row_key"] for r in _T3_ROW_DEFS]
 T3_ROWS = _fragments(_T3_ROW_DEFS, "row_key")
 T3_ONLY_2021 = tuple(r["row_key"] for r in _T3_ROW_DEFS if r["templates"] == "2021")
 T3_COLUMN_ORDER = [c["col_key"] for c in _T3_COLUMN_DEFS]
-# The six applicant columns whose sum is the row's 总计 (I3).
-T3_APPLICANT_COLUMNS = tuple(c["col_key"] for c in _T3_COLUMN_DEFS if c["is_applicant"] == "true")
 # The words of table 3's header: a label made of one of them names a column, not a row.
-T3_HEADER_WORDS = frozenset(norm_label(w) for c in _T3_COLUMN_DEFS for w in (c["label"], c["group_label"]) if w) | {
-    "申请人情况", "合计"}
-# Group labels that carry no values of their own.
-T3_GROUPS = ("本年度办理结果", "(三)不予公开", "(四)无法提供", "(五)不予处理", "不予公开", "无法提供", "不予处理")
+T3_HEADER_WORDS = frozenset(norm_label(w) for c in _T3_COLUMN_DEFS
+                            for w in (c["label"], c["group_label"], *c["fragments"].split("|")) if w) | frozenset(
+    norm_label(w) for w in HEADER_WORDS["t3"])
+# The headings of table 3's groups, numbering aside (本年度办理结果, 不予公开): they carry no values of their own,
+# but for one that is also a row's label (（六）其他处理, a row of the 2019 template).
+T3_GROUPS = tuple(dict.fromkeys(LABEL_NUMBERING.sub("", norm_label(r["group_label"])) for r in _T3_ROW_DEFS
+                                if r["group_label"] and r["group_label"] not in {d["label"] for d in _T3_ROW_DEFS}))
 
 # --- table 4 -------------------------------------------------------------------------------
-T4_ROWS = [r["row_key"] for r in _read("t4_rows")]
+_T4_ROW_DEFS = seed_rows("t4_rows")
+_T4_COLUMN_DEFS = seed_rows("t4_columns")
+T4_ROWS = [r["row_key"] for r in _T4_ROW_DEFS]
 # Table 4 prints its blocks' names only in its header: "行政诉讼·复议后起诉".
-T4_ROW_LABELS = {r["row_key"]: "·".join(filter(None, (r["group_label"], r["label"]))) for r in _read("t4_rows")}
-T4_COLUMNS = [c["col_key"] for c in _read("t4_columns")]
+T4_ROW_LABELS = {r["row_key"]: "·".join(filter(None, (r["group_label"], r["label"]))) for r in _T4_ROW_DEFS}
+T4_COLUMNS = [c["col_key"] for c in _T4_COLUMN_DEFS]
+# The words of table 4's results (维持, 纠正…): rows led by them show the table turned, its results as rows.
+T4_RESULT_WORDS = tuple(word for _, words in _fragments(_T4_COLUMN_DEFS, "col_key") for word in words)
+# Each block's words, the last block first: a later block's words hold an earlier one's (复议后 holds 复议).
+_T4_BLOCK_WORDS = _fragments(_T4_ROW_DEFS, "row_key")[::-1]
+
+
+def t4_block(label: str) -> str | None:
+    """The block a table-4 row label names, if one.
+
+    >>> t4_block("行政诉讼(复议后起诉)"), t4_block("未经复议直接起诉"), t4_block("行政复议"), t4_block("件数")
+    ('litigation_after_review', 'litigation_direct', 'review', None)
+    """
+    return next((key for key, words in _T4_BLOCK_WORDS if any(word in label for word in words)), None)
 
 # --- table 2 -------------------------------------------------------------------------------
-_T2_COLUMN_DEFS = _read("t2_columns")
+_T2_COLUMN_DEFS = seed_rows("t2_columns")
 T2_COLUMNS = _fragments(_T2_COLUMN_DEFS, "col_key")
-T2_ROWS = _fragments(_read("t2_rows"), "row_key")
+T2_ROWS = _fragments(seed_rows("t2_rows"), "row_key")
 # Money columns and the unit their header states when it states none (2021: 万元; 2019: nothing).
 T2_MONEY_COLUMNS = {c["col_key"]: c["stated_unit"] for c in _T2_COLUMN_DEFS if c["is_money"] == "true"}
 # Columns only one template has; they decide the template from table 2.
 T2_TEMPLATE_COLUMNS = {c["col_key"]: c["template"] for c in _T2_COLUMN_DEFS
                        if sum(d["col_key"] == c["col_key"] for d in _T2_COLUMN_DEFS) == 1}
+
+
+# --- identities ----------------------------------------------------------------------------
+class Identity(NamedTuple):
+    identity_id: str
+    table_id: str
+    axis: str  # col (sums rows down each column: its terms are row keys) | row (sums columns: column keys)
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+
+
+def _identities() -> tuple[Identity, ...]:
+    """The accounting identities of the seed identity_terms.csv, in the order of their first term.
+
+    >>> [(i.identity_id, i.axis, i.lhs) for i in _identities() if i.table_id == "t4"]
+    [('I4', 'row', ('total',))]
+    """
+    terms: dict[str, dict] = {}
+    with open(VOCABULARY / "identity_terms.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            one = terms.setdefault(r["identity_id"], {"table_id": r["table_id"], "axis": r["axis"], "lhs": [], "rhs": []})
+            one[r["side"]].append(r["term_key"])
+    return tuple(Identity(i, t["table_id"], t["axis"], tuple(t["lhs"]), tuple(t["rhs"])) for i, t in terms.items())
+
+
+# What the loader and the synthetic corpus test a table's cells against, as the checks in dbt do.
+IDENTITIES = _identities()
 
 
 def occurrences(label: str, table: list[tuple[str, tuple[str, ...]]]) -> list[tuple[int, int, str]]:

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 
-from loaders.vocabulary import T3_ROW_ORDER
+from loaders.vocabulary import HEADER_WORDS, IDENTITIES, seed_rows
 
 PROVINCES = ["浙江省", "江苏省", "广东省", "山东省", "福建省", "四川省", "湖北省", "河南省", "安徽省", "湖南省"]
 CITIES = ["杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "台州市", "南京市", "苏州市", "无锡市",
@@ -40,25 +41,37 @@ DEPARTMENTS = ["人民政府办公室", "发展和改革局", "教育局", "科�
 # Town and zone names are two syllables from this list: 2,304 names, enough agencies for a national corpus.
 SYLLABLES = list("东南西北新良星崇塘仁五闲瓶径黄百长许袁丁乔运笕清安平和兴华泰丰宁康永福吉祥瑞云山河湖桥塘溪")
 ZONES = ["经济技术开发区", "高新技术产业开发区", "经济开发区", "港区", "综合保税区"]
-LEGAL = ["commercial_enterprise", "research_institution", "social_welfare_org", "legal_service_org", "other_org"]
-COLS = ["natural_person", *LEGAL]
-T3_LABELS = {
-    "new_received": ("一、本年新收政府信息公开申请数量",), "carried_over": ("二、上年结转政府信息公开申请数量",),
-    "granted": ("三、本年度办理结果", "（一）予以公开"), "partially_granted": ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）",),
-    "denied_state_secret": ("（三）不予公开", "1.属于国家秘密"), "denied_prohibited_by_law": ("2.其他法律行政法规禁止公开",),
-    "denied_security_stability": ("3.危及“三安全一稳定”",), "denied_third_party_rights": ("4.保护第三方合法权益",),
-    "denied_internal_affairs": ("5.属于三类内部事务信息",), "denied_process_info": ("6.属于四类过程性信息",),
-    "denied_enforcement_file": ("7.属于行政执法案卷",), "denied_inquiry_matter": ("8.属于行政查询事项",),
-    "unable_not_held": ("（四）无法提供", "1.本机关不掌握相关政府信息"), "unable_needs_creation": ("2.没有现成信息需要另行制作",),
-    "unable_unclear": ("3.补正后申请内容仍不明确",),
-    "rejected_petition": ("（五）不予处理", "1.信访举报投诉类申请"), "rejected_duplicate": ("2.重复申请",),
-    "rejected_publication": ("3.要求提供公开出版物",), "rejected_excessive": ("4.无正当理由大量反复申请",),
-    "rejected_confirmation": ("5.要求行政机关确认或重新出具已获取信息",),
-    "other_handling": ("（六）其他处理",),
-    "other_overdue_correction": ("（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    "other_overdue_fee": ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",),
-    "other_misc": ("3.其他",), "total_processed": ("（七）总计",), "carried_forward": ("四、结转下年度继续办理",),
-}
+# What the reports print is the seeds' vocabulary: the tables' labels, the sections' headings.
+_T3_ROWS, _T3_COLUMNS = seed_rows("t3_rows"), seed_rows("t3_columns")
+_T4_ROWS, _T4_COLUMNS = seed_rows("t4_rows"), seed_rows("t4_columns")
+HEADINGS = {s["section_key"]: f"{s['numeral']}、{s['title']}" for s in seed_rows("report_section_titles")}
+_SECTION_NUMBERS = tuple(h[:2] for h in HEADINGS.values())  # 一、 … 六、: a line so numbered is a heading
+# The note the template prints in table 3's corner: the table's anchor when its heading is lost (section_words).
+T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+# The applicant columns (自然人, then the legal persons'), printed without a 小计 column.
+COLS = [c["col_key"] for c in _T3_COLUMNS if c["is_applicant"] == "true"]
+LEGAL = [c["col_key"] for c in _T3_COLUMNS if c["is_applicant"] == "true" and c["group_label"]]
+_PRINTED_COLUMNS = [c for c in _T3_COLUMNS if c["col_key"] in (*COLS, "total")]
+# The identities of table 3 the checks verify: along each row (I3) and down each column (I1, I2).
+_ROW_IDENTITIES = [i for i in IDENTITIES if i.table_id == "t3" and i.axis == "row"]
+_COLUMN_IDENTITIES = [i for i in IDENTITIES if i.table_id == "t3" and i.axis == "col"]
+# A numbered row printed under its group's heading drops the group's number: （三）1.属于国家秘密 → 1.属于国家秘密.
+_GROUP_NUMBER = re.compile(r"^（[三四五六]）(?=\d)")
+
+
+def _t3_labels() -> dict[str, tuple[str, ...]]:
+    """Each table-3 row's label cells as the template prints them: a group's heading beside the group's first
+    row (（三）不予公开, 1.属于国家秘密), then the row's own label and note."""
+    out: dict[str, tuple[str, ...]] = {}
+    opened: set[str] = set()
+    for r in _T3_ROWS:
+        group = (r["group_label"],) if r["group_label"] and r["group_label"] not in opened else ()
+        opened.add(r["group_label"])
+        out[r["row_key"]] = (*group, _GROUP_NUMBER.sub("", r["label"]) + r["printed_note"])
+    return out
+
+
+T3_LABELS = _t3_labels()
 OUTCOMES = {  # relative weight of each outcome row
     "granted": 40, "partially_granted": 8, "denied_state_secret": 0.3, "denied_prohibited_by_law": 0.5,
     "denied_security_stability": 0.3, "denied_third_party_rights": 1, "denied_internal_affairs": 1,
@@ -67,15 +80,23 @@ OUTCOMES = {  # relative weight of each outcome row
     "rejected_publication": 0.5, "rejected_excessive": 0.5, "rejected_confirmation": 0.5, "other_handling": 4,
     "other_overdue_correction": 2, "other_overdue_fee": 0.5, "other_misc": 2,
 }
-T2_2019 = [("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", "规范性文件"]),
-           ("第二十条第（五）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政许可", "其他对外管理服务事项"]),
-           ("第二十条第（六）项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["行政处罚", "行政强制"]),
-           ("第二十条第（八）项", ["上一年项目数量", "本年增/减"], ["行政事业性收费"]),
-           ("第二十条第（九）项", ["采购项目数量", "采购总金额"], ["政府集中采购"])]
-T2_2021 = [("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "行政规范性文件"]),
-           ("第二十条第（五）项", ["本年处理决定数量"], ["行政许可"]),
-           ("第二十条第（六）项", ["本年处理决定数量"], ["行政处罚", "行政强制"]),
-           ("第二十条第（八）项", ["本年收费金额（单位：万元）"], ["行政事业性收费"])]
+_T2_ROWS, _T2_COLUMNS = seed_rows("t2_rows"), seed_rows("t2_columns")
+
+
+def _t2_layout(template: str) -> list[tuple[str, list[str], list[str]]]:
+    """Table 2 as the template prints it: each sub-table's item (第二十条第（一）项), its column headers (a money
+    column's with the unit the template states) and its rows' labels."""
+    rows = [r for r in _T2_ROWS if r["templates"] in ("both", template)]
+    layout = []
+    for item in dict.fromkeys(r["article_item"] for r in rows):
+        headers = [c["label"] + (f"（单位：{c['stated_unit']}）" if c["stated_unit"] else "") for c in _T2_COLUMNS
+                   if c["template"] == template and item in c["article_items"].split("|")]
+        labels = [(template == "2019" and r["label_2019"]) or r["label"] for r in rows if r["article_item"] == item]
+        layout.append((item, headers, labels))
+    return layout
+
+
+T2_2019, T2_2021 = _t2_layout("2019"), _t2_layout("2021")
 DEFECTS = ["identity", "carry_over", "template", "narrative", "blank", "glued"]
 # Shares of the shapes reports reach us in, calibrated on the real corpus and the seeds (bench/RESULTS.md):
 # Word/WPS HTML pages, tab dumps, crawler pages flattened to one line, one-cell-per-line dumps, PDF→markdown.
@@ -85,7 +106,7 @@ FORMATS = [("html", 0.3), ("tab", 0.25), ("flattened", 0.2), ("lines", 0.1), ("m
 PROSE_LOG_MEAN, PROSE_LOG_SD = 7.80, 0.52
 # Sentences of the parts of the narrative that state no table figure, as real reports write them.
 FILLER = {
-    "一、总体情况": [
+    HEADINGS["s1"]: [
         "{year}年，{agency}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》，"
         "紧紧围绕中心工作，不断提升政务公开质效，有效保障了人民群众的知情权、参与权和监督权。",
         "（一）主动公开情况。严格落实“公开为常态、不公开为例外”原则，全年通过门户网站主动公开政府信息{n1}条，"
@@ -98,13 +119,13 @@ FILLER = {
         "（五）监督保障情况。将政务公开工作纳入年度考核，组织业务培训{n5}场，参训人员{n7}人次，"
         "进一步提升工作人员的业务能力和服务水平。",
     ],
-    "五、存在的主要问题及改进情况": [
+    HEADINGS["s5"]: [
         "{year}年，政府信息公开工作取得了一定成效，但仍存在一些不足：一是政策解读形式还不够丰富，"
         "二是公开内容的深度和广度有待拓展，三是基层工作人员业务水平有待提高。",
         "下一步，将进一步完善工作机制，丰富解读形式，加强业务培训，推动政务公开工作再上新台阶。",
         "针对上述问题，我们将加强统筹协调，细化工作任务，压实工作责任，持续提升政务公开标准化规范化水平。",
     ],
-    "六、其他需要报告的事项": [
+    HEADINGS["s6"]: [
         "本年度共办理人大代表建议{n5}件、政协委员提案{n2}件，均已按时办结。",
         "按照《政府信息公开信息处理费管理办法》规定，本年度未收取信息处理费。",
     ],
@@ -169,10 +190,7 @@ def _split(rng: random.Random, total: int, weights: dict[str, float]) -> dict[st
 
 
 def _t3(rng: random.Random, template: str, carried_over: dict[str, int], size: float, no_legal: bool) -> dict:
-    rows = [r for r in T3_ROW_ORDER if template == "2021" or r not in ("other_overdue_correction", "other_overdue_fee",
-                                                                       "other_misc")]
-    if template == "2021":
-        rows.remove("other_handling")
+    rows = [r["row_key"] for r in _T3_ROWS if r["templates"] in ("both", template)]
     outcome_weights = {r: w for r, w in OUTCOMES.items() if r in rows}
     t3: dict[str, dict[str, int | None]] = {r: {} for r in rows}
     for col, share in zip(COLS, (0.85, 0.1, 0.01, 0.01, 0.01, 0.02)):
@@ -384,23 +402,27 @@ def _unread_when_glued(t3: dict[str, dict[str, int | None]]) -> set[str]:
     their parts (I3) that the column identities (I1, I2), over every combination of those rows' readings,
     do not narrow to one value a cell."""
     cols = [*COLS, "total"]
-    readings = {row: list(dict.fromkeys(s for s in _splits(_row_values(per_col)) if s[-1] == sum(s[:-1])))
+    readings = {row: list(dict.fromkeys(s for s in _splits(_row_values(per_col)) if _holds(_ROW_IDENTITIES,
+                                                                                          dict(zip(cols, s)))))
                 for row, per_col in t3.items()}
     ambiguous = [row for row, options in readings.items() if len(options) > 1]
     if not ambiguous:
         return set()
-    outcomes = [row for row in t3 if row not in ("new_received", "carried_over", "total_processed",
-                                                  "carried_forward")]
     kept = []
     for combo in product(*(readings[row] for row in ambiguous)):
         value = {row: dict(zip(cols, _row_values(per_col))) for row, per_col in t3.items()}
         for row, reading in zip(ambiguous, combo):
             value[row] = dict(zip(cols, reading))
-        if all(value["new_received"][c] + value["carried_over"][c] == value["total_processed"][c]
-               + value["carried_forward"][c] and value["total_processed"][c] == sum(value[o][c] for o in outcomes)
-               for c in cols):
+        if all(_holds(_COLUMN_IDENTITIES, {row: value[row][c] for row in value}) for c in cols):
             kept.append(combo)
     return {row for k, row in enumerate(ambiguous) if len({combo[k] for combo in kept}) != 1}
+
+
+def _holds(identities: list, values: dict[str, int]) -> bool:
+    """Whether ``values`` (a row's cells by column, or a column's by row) satisfy the identities, each over the
+    terms there are (a template's rows), as the checks verify them."""
+    return all(sum(values[t] for t in i.lhs if t in values) == sum(values[t] for t in i.rhs if t in values)
+               for i in identities if any(t in values for t in i.lhs) and any(t in values for t in i.rhs))
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -442,8 +464,8 @@ def _narrative(r: Report) -> list[str]:
     t3 = r.t3
     concluded = r.narrative_concluded if r.narrative_concluded is not None else t3["total_processed"]["total"]
     received = t3["new_received"]["total"]
-    general = r.prose.get("一、总体情况", [])
-    return ["一、总体情况", *general[:1],
+    general = r.prose.get(HEADINGS["s1"], [])
+    return [HEADINGS["s1"], *general[:1],
             f"（二）依申请公开情况。{r.year}年共收到政府信息公开申请{received}件，办结{concluded}件，"
             f"结转下年度继续办理{t3['carried_forward']['total']}件。", *general[1:]]
 
@@ -454,14 +476,26 @@ def _closing(r: Report, section: str, default: str) -> list[str]:
 
 
 def _sections(r: Report):
-    t4_header = [["行政复议", "行政诉讼"],
-                 ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
-                 ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2]
+    """Table 4's three header rows (行政复议 and the 行政诉讼 its litigation blocks share; the results, and those
+    blocks; their results) and its one row of values."""
+    results = [c["label"] for c in _T4_COLUMNS]
+    shared = [b for b in _T4_ROWS if b["group_label"]]
+    t4_header = [[b["label"] for b in _T4_ROWS if not b["group_label"]] + list(dict.fromkeys(b["group_label"]
+                                                                                           for b in shared)),
+                 results + [b["label"] for b in shared],
+                 results * len(shared)]
     return t4_header, [str(v) for block in r.t4 for v in block]
 
 
+def _t3_header() -> list[list[str]]:
+    """Table 3's header as the template prints it: 申请人情况 over all, then 自然人, 法人或其他组织 and 总计, then
+    the legal persons' columns."""
+    return [HEADER_WORDS["t3"][:1], list(dict.fromkeys(c["group_label"] or c["label"] for c in _PRINTED_COLUMNS)),
+            [c["label"] for c in _PRINTED_COLUMNS if c["group_label"]]]
+
+
 def render_tab(r: Report) -> str:
-    out = [f"{r.agency}{r.year}年度政府信息公开工作年度报告", "", *_narrative(r), "二、主动公开政府信息情况"]
+    out = [f"{r.agency}{r.year}年度政府信息公开工作年度报告", "", *_narrative(r), HEADINGS["t2"]]
 
     def row(cells):
         out.extend("\t" + c for c in cells)
@@ -472,21 +506,22 @@ def render_tab(r: Report) -> str:
         row(["信息内容", *headers])
         for label, cells in rows:
             row([label, *cells])
-    out += ["三、收到和处理政府信息公开申请情况"]
-    row(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"])
-    row(["", "自然人", "法人或其他组织", "总计"])
-    row(["", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""])
+    out += [HEADINGS["t3"]]
+    spanning, top, legal = _t3_header()
+    row([T3_NOTE, *spanning])
+    row(["", *top])
+    row(["", "", *legal, ""])
     for labels, values in _t3_rows(r):
         placeholders = [""] * (2 - len(labels)) if labels[0][0] not in "一二四" else []
         row([*placeholders, *labels, *values])
-    out += ["四、政府信息公开行政复议、行政诉讼情况"]
+    out += [HEADINGS["t4"]]
     header, values = _sections(r)
     row(header[0])
     row(header[1])
-    row([""] * 5 + header[2][5:])
+    row([""] * len(_T4_COLUMNS) + header[2][len(_T4_COLUMNS):])
     row(values)
-    out += [*_closing(r, "五、存在的主要问题及改进情况", "公开内容还需进一步细化。"),
-            *_closing(r, "六、其他需要报告的事项", "本年度未收取信息处理费。")]
+    out += [*_closing(r, HEADINGS["s5"], "公开内容还需进一步细化。"),
+            *_closing(r, HEADINGS["s6"], "本年度未收取信息处理费。")]
     return "\n".join(out) + "\n"
 
 
@@ -526,7 +561,7 @@ def render_markdown(r: Report) -> str:
                 out.append("|" + "---|" * len(cells))
             row = []
         if line:
-            out.append(("## " if line[:2] in ("一、", "二、", "三、", "四、", "五、", "六、") else "") + line)
+            out.append(("## " if line[:2] in _SECTION_NUMBERS else "") + line)
     return "\n".join(out) + "\n"
 
 
@@ -538,27 +573,31 @@ def render_html(r: Report, rng: random.Random) -> str:
         return f"<td{attrs}><p class=MsoNormal><span>{text}</span></p></td>" if text else f"<td{attrs}>&nbsp;</td>"
 
     body = [f"<h1>{r.agency}{r.year}年度政府信息公开工作年度报告</h1>"] + [f"<p>{p}</p>" for p in _narrative(r)]
-    body.append("<p><b>二、主动公开政府信息情况</b></p><table border=1>")
+    body.append(f"<p><b>{HEADINGS['t2']}</b></p><table border=1>")
     for item, headers, rows in r.t2:
         width = 1 + max(len(headers), 1)
         body.append(f"<tr>{td(item, f' colspan={width}')}</tr><tr>{td('信息内容')}{''.join(td(h) for h in headers)}</tr>")
         body += [f"<tr>{td(label)}{''.join(td(c) for c in cells)}</tr>" for label, cells in rows]
-    body.append("</table><p><b>三、收到和处理政府信息公开申请情况</b></p><table border=1>")
-    body.append(f"<tr>{td('（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）', ' colspan=3 rowspan=3')}"
-                f"{td('申请人情况', ' colspan=7')}</tr><tr>{td('自然人', ' rowspan=2')}{td('法人或其他组织', ' colspan=5')}"
-                f"{td('总计', ' rowspan=2')}</tr><tr>{''.join(td(h) for h in ['商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他'])}</tr>")
+    body.append(f"</table><p><b>{HEADINGS['t3']}</b></p><table border=1>")
+    (spanning,), (person, legal_persons, total), legal = _t3_header()
+    body.append(f"<tr>{td(T3_NOTE, ' colspan=3 rowspan=3')}"
+                f"{td(spanning, f' colspan={len(_PRINTED_COLUMNS)}')}</tr><tr>{td(person, ' rowspan=2')}"
+                f"{td(legal_persons, f' colspan={len(legal)}')}"
+                f"{td(total, ' rowspan=2')}</tr><tr>{''.join(td(h) for h in legal)}</tr>")
     for labels, values in _t3_rows(r):
         span = " colspan=3" if labels[0][0] in "一二四" else (" colspan=2" if len(labels) == 1 and "（" in labels[0][:1] else "")
         body.append(f"<tr>{''.join(td(label, span if i == len(labels) - 1 else '') for i, label in enumerate(labels))}"
                     f"{''.join(td(v) for v in values)}</tr>")
     header, values = _sections(r)
-    body.append("</table><p><b>四、政府信息公开行政复议、行政诉讼情况</b></p><table border=1>")
-    body.append(f"<tr>{td('行政复议', ' colspan=5')}{td('行政诉讼', ' colspan=10')}</tr>"
-                f"<tr>{''.join(td(h, ' rowspan=2') for h in header[1][:5])}{td(header[1][5], ' colspan=5')}"
-                f"{td(header[1][6], ' colspan=5')}</tr><tr>{''.join(td(h) for h in header[2][5:])}</tr>"
+    body.append(f"</table><p><b>{HEADINGS['t4']}</b></p><table border=1>")
+    (review, litigation), width = header[0], len(_T4_COLUMNS)
+    body.append(f"<tr>{td(review, f' colspan={width}')}{td(litigation, f' colspan={len(header[2])}')}</tr>"
+                f"<tr>{''.join(td(h, ' rowspan=2') for h in header[1][:width])}"
+                f"{''.join(td(block, f' colspan={width}') for block in header[1][width:])}</tr>"
+                f"<tr>{''.join(td(h) for h in header[2][width:])}</tr>"
                 f"<tr>{''.join(td(v) for v in values)}</tr></table>")
-    for section, default in (("五、存在的主要问题及改进情况", "公开内容还需进一步细化。"),
-                             ("六、其他需要报告的事项", "本年度未收取信息处理费。")):
+    for section, default in ((HEADINGS["s5"], "公开内容还需进一步细化。"),
+                             (HEADINGS["s6"], "本年度未收取信息处理费。")):
         heading, *sentences = _closing(r, section, default)
         body += [f"<p><b>{heading}</b></p>", *(f"<p>{p}</p>" for p in sentences)]
     chrome = ('<div class="nav"><a href="/">首页</a> &gt; 政务公开 &gt; 年度报告</div>'

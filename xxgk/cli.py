@@ -134,6 +134,7 @@ def _nothing_new(args: argparse.Namespace, db: Path, stage: str) -> bool:
 
 
 def _check_step(args: argparse.Namespace, db: Path) -> int:
+    from .checks import severities
     from .checks.run import CheckError, run_checks
     from .paths import dbt_dir
 
@@ -145,7 +146,7 @@ def _check_step(args: argparse.Namespace, db: Path) -> int:
                             log=_tool_log(args))
     except CheckError as exc:
         raise E.StageFailed(str(exc)) from None
-    counts = ", ".join(f"{result.findings_by_severity.get(s, 0)} {s}" for s in ("error", "warning", "info"))
+    counts = ", ".join(f"{result.findings_by_severity.get(s['severity'], 0)} {s['severity']}" for s in severities())
     scope = "all" if result.full else "the changed agencies'"
     said_by(args, "check", f"check: run {result.run_id} over {scope} {result.n_reports_in_scope} reports: {counts} "
             f"findings ({result.new_errors} new errors) in {result.seconds:.1f}s → dq.findings"

@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 from . import warehouse
+from .checks import severities
 from .errors import NEW_ERRORS
 from .paths import log_file
 
@@ -33,11 +34,11 @@ def run_summary(db: Path, args: argparse.Namespace, code: int) -> list[str]:
             (not_read,) = con.execute("select coalesce(sum(n_unresolved), 0) from marts.dim_report "
                                       "where is_current").fetchone()
             new_errors = 0 if "check" in args.skipped else new_errors  # is_new: of the last check run
-            lines.append(
-                f"findings: report {n.get(('report', 'error'), 0)} error ({new_errors} new in this run), "
-                f"{n.get(('report', 'warning'), 0)} warning, {n.get(('report', 'info'), 0)} info; could not read "
-                f"{n.get(('extraction', 'warning'), 0)} warning, {n.get(('extraction', 'info'), 0)} info "
-                f"({not_read} cells not read); {n_dismissed} dismissed by reviewers")
+            order = [s["severity"] for s in severities()]
+            # What could not be read is never an error (the family extraction): its counts start at warning.
+            lines.append(f"findings: report {_by_severity(n, 'report', order, new_errors)}; could not read "
+                         f"{_by_severity(n, 'extraction', [s for s in order if s != 'error'])} "
+                         f"({not_read} cells not read); {n_dismissed} dismissed by reviewers")
     lines.append(args.dashboard_line)
     lines.append(f"log (dbt, GX): {log_file(args.db)}")
     if code == NEW_ERRORS:
@@ -45,3 +46,13 @@ def run_summary(db: Path, args: argparse.Namespace, code: int) -> list[str]:
                      "written; a scheduler alerts on this code)")
     return lines
 
+
+def _by_severity(n: dict[tuple[str, str], int], kind: str, order: list[str], new_errors: int | None = None) -> str:
+    """The findings of one kind counted by severity, in ``order``; the new errors beside the errors, if given.
+
+    >>> _by_severity({("report", "error"): 2}, "report", ["error", "warning"], new_errors=1)
+    '2 error (1 new in this run), 0 warning'
+    """
+    return ", ".join(f"{n.get((kind, s), 0)} {s}" + (f" ({new_errors} new in this run)"
+                                                      if s == "error" and new_errors is not None else "")
+                     for s in order)

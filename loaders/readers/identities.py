@@ -1,5 +1,6 @@
-"""The accounting identities of tables 3 and 4 as the loader uses them: from the seed ``identity_terms.csv``, the
-rows the checks in dbt read, so the identity a glued run is cut by and the identity a check verifies are one.
+"""The accounting identities of tables 3 and 4 as the loader uses them: ``vocabulary.IDENTITIES``, read from the
+seed ``identity_terms.csv`` the checks in dbt read, so the identity a glued run is cut by and the identity a check
+verifies are one.
 
 An identity runs along an axis: ``col`` sums rows down each column (I1, I2: its terms are row keys), ``row``
 sums columns along each row (I3, I4: its terms are column keys). An *instance* is the identity over one column
@@ -7,22 +8,13 @@ or row of one report's table: its two sides as cells, ``(row_key, col_key)``.
 """
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 from itertools import product
 from typing import NamedTuple
 
-from ..vocabulary import VOCABULARY
+from ..vocabulary import IDENTITIES
 
 Cell = tuple[str, str]  # (row_key, col_key)
-
-
-class Identity(NamedTuple):
-    identity_id: str
-    table_id: str
-    axis: str  # col | row
-    lhs: tuple[str, ...]  # term keys (row keys on axis col, column keys on axis row)
-    rhs: tuple[str, ...]
 
 
 class Instance(NamedTuple):
@@ -35,18 +27,6 @@ class Instance(NamedTuple):
     @property
     def cells(self) -> tuple[Cell, ...]:
         return self.lhs + self.rhs
-
-
-def _read() -> tuple[Identity, ...]:
-    terms: dict[str, dict] = {}
-    with open(VOCABULARY / "identity_terms.csv", encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            one = terms.setdefault(r["identity_id"], {"table_id": r["table_id"], "axis": r["axis"], "lhs": [], "rhs": []})
-            one[r["side"]].append(r["term_key"])
-    return tuple(Identity(i, t["table_id"], t["axis"], tuple(t["lhs"]), tuple(t["rhs"])) for i, t in terms.items())
-
-
-IDENTITIES = _read()
 
 
 @lru_cache(maxsize=256)  # a table's cells are its template's, in almost every report

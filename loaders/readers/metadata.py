@@ -4,10 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import cache
 from typing import NamedTuple
 
 from ..patterns import HEADING_MAX_CHARS
 from ..text.cells import Lines
+from ..text.normalise import to_traditional
+from ..vocabulary import HEADING_KEYS
 
 # A year: printed in digits or in Chinese numerals (二〇一九年度), never right after a digit (12023年).
 _YEAR = r"(?<!\d)(?P<year>(?:19|20)\d{2}|(?:一九|二[〇○零])[〇○零一二三四五六七八九]{2})"
@@ -331,12 +334,19 @@ def normalise_name(name: str) -> str:
 
 
 # --- further reports in the same file ------------------------------------------------------------
-_T3_HEADING = ("收到和处理政府信息公开申请", "收到和處理政府信息公開申請")
+# The words every heading of table 3 holds (the seed's shortest: the others say more).
+_T3_HEADING = min(HEADING_KEYS["t3"], key=len)
+
+
+@cache  # OpenCC is loaded once, and only when a text is first asked about
+def _t3_heading_scripts() -> tuple[str, str]:
+    """Table 3's heading words as a simplified and as a traditional report prints them."""
+    return _T3_HEADING, to_traditional(_T3_HEADING)
 
 
 def may_hold_several(text: str) -> bool:
     """Cheap test: could the text hold more than one report (two table-3 headings)?"""
-    return sum(text.count(key) for key in _T3_HEADING) >= 2
+    return sum(text.count(key) for key in _t3_heading_scripts()) >= 2
 
 
 def further_reports(text: str, simplified: str | None = None) -> list[str]:
@@ -355,7 +365,7 @@ def further_reports(text: str, simplified: str | None = None) -> list[str]:
         return []
     lines = (simplified or text).split("\n")
     headings = [i for i, line in enumerate(lines)
-                if _T3_HEADING[0] in line and not line.startswith("\t") and len(line.strip()) <= HEADING_MAX_CHARS]
+                if _T3_HEADING in line and not line.startswith("\t") and len(line.strip()) <= HEADING_MAX_CHARS]
     found = []
     for previous, heading in zip(headings, headings[1:]):
         segment = [line for line in lines[previous + 1: heading]

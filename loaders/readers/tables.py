@@ -494,14 +494,19 @@ def _settle(table_id: str, records: list[CellRecord], columns: list[str], glued:
     return derive(records, layout, whole), conflicts
 
 
+# The identity along a table-3 row that adds its applicant columns up to its 总计 (I3).
+_ROW_SUM = next(i for i in L.IDENTITIES if i.table_id == "t3" and i.axis == "row" and i.lhs == ("total",))
+
+
 def _rows_not_adding_up(rows: list[list[CellRecord]], columns: list[str]) -> tuple[int, int] | None:
     """(failing, checked) when more than half of the rows checked, at least two, have a 总计 other than
-    the sum of their applicant columns; None otherwise. ``rows``: each row's records, one per column in
-    ``columns`` order. A row is checked when its 总计 and one part at least are numbers and no part is
-    unread; blanks and dashes count as 0 here."""
-    if "total" not in columns or not set(L.T3_APPLICANT_COLUMNS) <= set(columns):
+    the sum of their applicant columns (``_ROW_SUM``); None otherwise. ``rows``: each row's records, one per
+    column in ``columns`` order. A row is checked when its 总计 and one part at least are numbers and no part
+    is unread; blanks and dashes count as 0 here."""
+    (total_key,), part_keys = _ROW_SUM.lhs, _ROW_SUM.rhs
+    if total_key not in columns or not set(part_keys) <= set(columns):
         return None
-    total_at, parts_at = columns.index("total"), [columns.index(c) for c in L.T3_APPLICANT_COLUMNS]
+    total_at, parts_at = columns.index(total_key), [columns.index(c) for c in part_keys]
     checked = failing = 0
     for cells in rows:
         total = cells[total_at].value
@@ -679,13 +684,10 @@ def _t4_data_rows(cells: list[Cell]) -> list[Cell]:
     # of table 3 that strayed into this section).
     data = [row for row in by_row.values() if any(c.is_value and c.parsed.kind != "blank" for c in row)
             and (all(c.is_value for c in row) or sum(c.is_value for c in row) in (5, 15))]
-    blocks = [_t4_block("".join(c.label for c in row if not c.is_value)) for row in data]
+    blocks = [L.t4_block("".join(c.label for c in row if not c.is_value)) for row in data]
     if len(data) == len(L.T4_ROWS) and sorted(b for b in blocks if b) == sorted(L.T4_ROWS):
         data = [row for _, row in sorted(zip(blocks, data), key=lambda bd: L.T4_ROWS.index(bd[0]))]
     return [c for row in data for c in row if c.is_value]
-
-
-_T4_RESULTS = ("维持", "纠正", "其他结果", "尚未审结", "总计")
 
 
 def _transposed(cells: list[Cell]) -> bool:
@@ -700,23 +702,8 @@ def _transposed(cells: list[Cell]) -> bool:
                 numbers.add(row)
         elif row not in leads:
             leads[row] = c.text
-    return sum(any(r in norm_label(lead) for r in _T4_RESULTS)
+    return sum(any(r in norm_label(lead) for r in L.T4_RESULT_WORDS)
                for row, lead in leads.items() if row in numbers) >= 3
-
-
-def _t4_block(label: str) -> str | None:
-    """The block a table-4 row label names, if one.
-
-    >>> _t4_block("行政诉讼(复议后起诉)"), _t4_block("行政复议"), _t4_block("件数")
-    ('litigation_after_review', 'review', None)
-    """
-    if "复议后" in label:
-        return "litigation_after_review"
-    if "直接起诉" in label or "未经复议" in label:
-        return "litigation_direct"
-    if "复议" in label:
-        return "review"
-    return None
 
 
 def _without_lone_numbers(values: list[Cell]) -> tuple[list[Cell], list[str]]:

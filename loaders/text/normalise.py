@@ -72,6 +72,21 @@ def fold_and_detect(text: str) -> tuple[str, str]:
 
 
 _converter = None
+_to_traditional = None
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → traditional with OpenCC: a word of the vocabulary as a report in traditional script prints it.
+
+    >>> to_traditional("收到和处理政府信息公开申请")
+    '收到和處理政府信息公開申請'
+    """
+    global _to_traditional
+    if _to_traditional is None:
+        import opencc
+
+        _to_traditional = opencc.OpenCC("s2t")
+    return _to_traditional.convert(text)
 
 
 def to_simplified(text: str) -> str:

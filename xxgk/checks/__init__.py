@@ -7,13 +7,27 @@ from pathlib import Path
 GX_PROJECT_ROOT = Path(os.environ.get("XXGK_GX_ROOT", Path(__file__).resolve().parents[2] / "expectations"))
 
 
+def _seed(name: str, project_dir: Path | None) -> list[dict[str, str]]:
+    from ..warehouse import DBT_PROJECT
+
+    with open((project_dir or DBT_PROJECT) / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def kinds(project_dir: Path | None = None) -> dict[str, str]:
     """Each family's kind of finding, from the seed check_families.csv: a check's kind follows from its family.
 
     >>> kinds()["extraction"], kinds()["identity"]
     ('extraction', 'report')
     """
-    from ..warehouse import DBT_PROJECT
+    return {row["family"]: row["kind"] for row in _seed("check_families", project_dir)}
 
-    with open((project_dir or DBT_PROJECT) / "seeds" / "check_families.csv", encoding="utf-8", newline="") as f:
-        return {row["family"]: row["kind"] for row in csv.DictReader(f)}
+
+def severities(project_dir: Path | None = None) -> list[dict[str, str]]:
+    """The severities, worst first, from the seed severities.csv: each one's name, GX's word for it, its colours
+    and what it costs the score.
+
+    >>> [(s["severity"], s["gx_severity"]) for s in severities()]
+    [('error', 'critical'), ('warning', 'warning'), ('info', 'info')]
+    """
+    return sorted(_seed("severities", project_dir), key=lambda s: int(s["sort_order"]))

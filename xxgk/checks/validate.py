@@ -22,12 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import kinds
+from . import kinds, severities
 
 DATASOURCE = "warehouse"
 CHECKPOINT = "warehouse_checks"
-# GX's own severity words for ours.
-GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
 GATE = "gate.new_errors"
 # The columns of a finding GX keeps as its sample of unexpected rows (the Data Docs show them). Not all: GX leaves
 # the sample's result open while it counts on the same connection, so DuckDB holds every matching row in memory
@@ -58,13 +56,14 @@ def checks_in_manifest(manifest: dict) -> list[dict]:
 
 def expectations(checks: list[dict]) -> dict[str, list[dict]]:
     """Per family, the expectations of its suite (keyword arguments of UnexpectedRowsExpectation)."""
+    gx_severity = {s["severity"]: s["gx_severity"] for s in severities()}  # GX's own word for each of ours
     suites: dict[str, list[dict]] = {}
     for c in checks:
         informational = c["kind"] == INFORMATIONAL
         suites.setdefault(c["family"], []).append({
             "unexpected_rows_query": f"select {SAMPLE_COLUMNS} from {{batch}} where check_id = '{c['check_id']}'",
             "description": ("Informational (what could not be read; never an error): " if informational else "")
-            + c["description"], "severity": GX_SEVERITY[c["severity"]], "informational": informational,
+            + c["description"], "severity": gx_severity[c["severity"]], "informational": informational,
             "meta": {k: c[k] for k in ("check_id", "severity", "kind", "family", "model")}})
     for family, checks_of in suites.items():
         if any(e["meta"]["severity"] == "error" for e in checks_of):
@@ -73,7 +72,7 @@ def expectations(checks: list[dict]) -> dict[str, list[dict]]:
                                          f"and {NOT_DISMISSED}",
                 "description": f"No error finding of the {family} checks is new since the previous check run (nor "
                                "dismissed by a reviewer): `xxgk check` exits 1 when this fails.",
-                "severity": "critical", "meta": {"check_id": GATE, "family": family}})
+                "severity": gx_severity["error"], "meta": {"check_id": GATE, "family": family}})
     return suites
 
 

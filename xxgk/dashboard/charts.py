@@ -9,14 +9,13 @@ import math
 
 from markupsafe import Markup, escape
 
-SEVERITY_COLOURS = {"error": "#c62828", "warning": "#ef8f00", "info": "#1e6fb8"}
 SERIES_COLOURS = ["#1e6fb8", "#2e7d32", "#6a1b9a", "#ad1457"]
 
 
 def bar_chart(bars: list[tuple[str, float, str]], title: str, width: int = 560, bar_height: int = 20) -> Markup:
     """Horizontal bars: (label, value, colour), each with its value at its end.
 
-    >>> "<svg" in bar_chart([("identity.I1", 2, "#c62828")], "Findings by check")
+    >>> "<svg" in bar_chart([("identity.I1", 2, "red")], "Findings by check")
     True
     """
     label_w, pad = 250, 5
@@ -40,7 +39,7 @@ def stacked_bars(rows: list[tuple[str, dict[str, float]]], order: list[str], col
     """Horizontal bars, one per label, stacked in ``order`` (severities), each part's count on hover and the parts
     written at the bar's end ("2 error · 1 warning").
 
-    >>> svg = stacked_bars([("A", {"error": 2, "warning": 1})], ["error", "warning"], SEVERITY_COLOURS, "t")
+    >>> svg = stacked_bars([("A", {"error": 2, "warning": 1})], ["error", "warning"], {"error": "red", "warning": "tan"}, "t")
     >>> "2 error · 1 warning" in svg
     True
     """

@@ -80,7 +80,8 @@ def build_site(db_path: str | Path, out_dir: str | Path, dbt_docs: Path | None =
     data = _load(Path(db_path), max_report_pages, max_findings, max_rows, max_panels)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(anchor=anchor, fmt=fmt, one_line=one_line)
+    # Every page colours findings by the seed severities (base.html.j2).
+    env.globals.update(anchor=anchor, fmt=fmt, one_line=one_line, severities=data["severities"])
     links = _copy_docs(out, dbt_docs, data.pop("data_docs"))
     common = dict(links=links)
     (out / "reports").mkdir(parents=True, exist_ok=True)
@@ -232,12 +233,13 @@ def _charts(data: dict) -> dict:
     for r in data["agency_counts"]:
         by_agency[r["agency"]][r["severity"]] = r["n"]
     order = [s["severity"] for s in data["severities"]]
+    colours = {s["severity"]: s["colour"] for s in data["severities"]}
     worst_first = sorted(by_agency.items(), key=lambda kv: tuple(-kv[1].get(s, 0) for s in order) + (kv[0],))
     return {
         "by_check": charts.bar_chart([(r["check_id"] + ("" if r["kind"] == "report" else " (could not read)"), r["n"],
-                                       charts.SEVERITY_COLOURS[r["severity"]]) for r in data["check_counts"]],
+                                       colours[r["severity"]]) for r in data["check_counts"]],
                                      "Findings per check (dismissed ones left out)"),
-        "by_agency": charts.stacked_bars(worst_first[:20], order, charts.SEVERITY_COLOURS,
+        "by_agency": charts.stacked_bars(worst_first[:20], order, colours,
                                          "Report findings per agency (the 20 with the most errors)"),
         "panels": [charts.small_multiple(
             p["agency"], [y["year"] for y in p["years"]],
