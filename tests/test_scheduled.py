@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.samples import RAW
 from tests.support.warehouses import q, xxgk
-from xxgk.build import PROJECT_DIR
+from xxgk.dbt import PROJECT_DIR
 
 # The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
 pytestmark = pytest.mark.e2e
