@@ -49,6 +49,9 @@ def test_make_run_exits_0_and_ends_with_a_short_summary(made):
     log = Path(f"{db}.log").read_text("utf-8")
     assert "Running with dbt" in log and "=== exit 0" in log and "Calculating Metrics" in log  # dbt's and GX's
     assert (Path(f"{db}.site") / "index.html").exists() and (Path(f"{db}.dbt") / "build" / "static_index.html").exists()
+    # Every stage of the run recorded itself, the dashboard too (written from the warehouse it published).
+    assert q(db, "select stage from meta.runs order by finished_at") == [("ingest",), ("build",), ("check",),
+                                                                        ("dashboard",)]
 
 
 def test_a_run_with_nothing_new_writes_nothing_and_says_so(made):

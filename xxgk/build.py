@@ -8,7 +8,6 @@ incremental build never mixes old and new definitions.
 """
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,8 +51,8 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
     done = dbt.run(["build", *dbt.WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full_refresh else [])], db_path,
                    target, quiet, log)
     if done.returncode != 0:
-        return BuildResult(False, dbt.failures(target) or [f"dbt build exited with {done.returncode}"
-                                                           + (f": {dbt.output_tail(done, log)}" if quiet or log else "")])
+        why = f": {dbt.output_tail(done, log)}" if quiet or log else ""
+        return BuildResult(False, dbt.failures(target) or [f"dbt build exited with {done.returncode}{why}"])
     with warehouse.connect(db_path) as con:
         warehouse.record_run(con, uuid.uuid4().hex, "build", started, full_refresh, fingerprint, watermark, n_reports)
     if not docs:
@@ -67,21 +66,3 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
         return BuildResult(False, [f"dbt docs generate exited with {done.returncode}"
                                    + (f": {dbt.output_tail(done, log)}" if quiet or log else "")])
     return BuildResult(True, docs_path=target / "static_index.html", full_refresh=full_refresh)
-
-
-def nothing_new(con, stage: str) -> bool:
-    """True when a stage (build, check) would do what its last run did: no report ingested or forgotten since, the
-    dbt project unchanged, nothing since that makes it start over (warehouse.RESETS: a migration, a re-parse, an
-    agency's name resolved anew), and, for the checks, no build since; for a build, no reviewer's decision added to
-    the repository's file since (a build loads it)."""
-    last = warehouse.last_run(con, stage)
-    if last is None or last["fingerprint"] != dbt.project_fingerprint() or warehouse.reset_since(con, stage):
-        return False
-    if last["watermark"] != warehouse.newest_report(con):
-        return False
-    if stage == "check":
-        build = warehouse.last_run(con, "build")
-        return build is not None and build["finished_at"] <= last["started_at"]
-    (n_reports,) = con.execute("select count(*) from raw.reports").fetchone()
-    reviewed = dt.datetime.fromtimestamp((dbt.PROJECT_DIR / dbt.REVIEWED).stat().st_mtime, dt.UTC)
-    return n_reports == last["n_reports"] and reviewed.replace(tzinfo=None) <= last["started_at"]

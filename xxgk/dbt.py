@@ -26,7 +26,7 @@ DBT = Path(sys.executable).parent / "dbt"
 # What the models' results depend on: a change to any of these calls for a full refresh.
 FINGERPRINTED = ("dbt_project.yml", "models", "macros", "seeds")
 # Reviewers' decisions kept in the repository change no model's rows, only the views over them (the score): a new
-# decision must not rebuild the warehouse. A build loads them (see build.nothing_new).
+# decision must not rebuild the warehouse. A build loads them (see pipeline.nothing_new).
 REVIEWED = Path("seeds") / "reviewed_findings.csv"
 # dbt's unit tests check the models' logic on fixed rows, not the data: they run in the test suite
 # (tests/test_checks.py), not in every build and check run, where thirty of them would add seconds.
