@@ -275,8 +275,14 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM (a scheduler stopping the job), raised as Ctrl-C is: the work copy is removed on the way out."""
 
 
+# The SIGTERM received, if any. Raised in the middle of a DuckDB call, it comes back as DuckDB's own error, with no
+# trace of it but the word "Terminated" in the message: this says it was received all the same.
+_RECEIVED: list[Terminated] = []
+
+
 def _terminate(signum, frame) -> None:
-    raise Terminated
+    _RECEIVED.append(Terminated())
+    raise _RECEIVED[-1]
 
 
 def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
@@ -337,8 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         return interrupted(exc)
     except Exception as exc:  # noqa: BLE001 — mapped to a message and an exit code, or reported as a bug
-        if _interruption(exc) is not None:
-            return interrupted(_interruption(exc))
+        how = _interruption(exc) or (_RECEIVED[0] if _RECEIVED else None)
+        if how is not None:
+            return interrupted(how)
         known = E.classify(exc)
         if known is not None:
             return fail(str(known), known.exit_code)

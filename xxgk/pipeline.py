@@ -3,8 +3,8 @@
 A stage (``Stage``) has a name (its command, and its line in the run log ``meta.runs``), what it needs in the
 warehouse before it can run (``Need``: a table, and the command that makes it), and its run: a function of the
 command's options (``Context``) and the warehouse file it works on, returning an exit code. A stage that finishes
-records its line in ``meta.runs``: ingest, build and check write theirs themselves, in the transaction of their
-work, with their watermark and the dbt project's fingerprint; the runner writes the dashboard's.
+records its line in ``meta.runs``: ingest, build, check and forget write theirs themselves, with their work (the
+checks in its transaction), their watermark and the dbt project's fingerprint; the runner writes the dashboard's.
 
 ``run`` runs stages in order. Stages that write (ingest, build, check, forget) run on one private copy of the
 warehouse, published atomically (xxgk/warehouse.py) unless a stage fails: readers see the warehouse as it was, or
