@@ -331,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
                         E.INTERRUPTED)
         return fail("interrupted; the published warehouse was left as it was", E.INTERRUPTED)
 
+    _RECEIVED.clear()  # a signal an earlier call in this process received is not this one's
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
