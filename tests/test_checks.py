@@ -14,10 +14,12 @@ import pytest
 from tests.support.batches import two_batches
 from tests.support.samples import RAW
 from tests.support.warehouses import findings, q, warehouse_from, xxgk
-from xxgk.build import PROJECT_DIR, build, check_models, check_vars, dbt
+from xxgk.build import build
 from xxgk.checks.run import run_checks
 from xxgk.checks.validate import SAMPLE_COLUMNS
 from xxgk.dashboard.site import build_site
+from xxgk.dbt import PROJECT_DIR, check_models, check_vars
+from xxgk.dbt import run as dbt
 from xxgk.ingest import ingest
 
 # The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).

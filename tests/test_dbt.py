@@ -13,7 +13,8 @@ import pytest
 from tests.support.batches import GLUED_003, SEED_003, two_batches
 from tests.support.samples import RAW
 from tests.support.warehouses import BUILT, q
-from xxgk.build import PROJECT_DIR, build, project_fingerprint
+from xxgk.build import build
+from xxgk.dbt import PROJECT_DIR, project_fingerprint
 from xxgk.ingest import ingest
 
 DBT = str(Path(sys.executable).parent / "dbt")  # the venv's dbt, whether or not the venv is activated

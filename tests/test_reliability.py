@@ -24,8 +24,9 @@ from tests.support.corpus import FUZZ, SEED_TEXTS, as_user, assert_well_formed, 
 from tests.support.samples import CARRIED_FORWARD_TOTAL, RAW, SEEDS
 from tests.support.warehouses import BUILT, table_rows, xxgk
 from xxgk import workers as worker_pool
-from xxgk.build import PROJECT_DIR, build
+from xxgk.build import build
 from xxgk.checks.run import run_checks
+from xxgk.dbt import PROJECT_DIR
 from xxgk.ingest import ingest
 from xxgk.warehouse import WarehouseChanged, connect, open_published, publishing
 
@@ -224,7 +225,7 @@ MEMORY_PROBE = """
 import json, sys
 import sqlalchemy
 from xxgk import warehouse
-from xxgk.build import dbt
+from xxgk.dbt import run as dbt
 from xxgk.checks.gx_duckdb import warehouse_url
 
 db = sys.argv[1]

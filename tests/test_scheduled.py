@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.samples import RAW
 from tests.support.warehouses import q, xxgk
-from xxgk.build import PROJECT_DIR
+from xxgk.dbt import PROJECT_DIR
 
 # The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
 pytestmark = pytest.mark.e2e
@@ -49,6 +49,9 @@ def test_make_run_exits_0_and_ends_with_a_short_summary(made):
     log = Path(f"{db}.log").read_text("utf-8")
     assert "Running with dbt" in log and "=== exit 0" in log and "Calculating Metrics" in log  # dbt's and GX's
     assert (Path(f"{db}.site") / "index.html").exists() and (Path(f"{db}.dbt") / "build" / "static_index.html").exists()
+    # Every stage of the run recorded itself, the dashboard too (written from the warehouse it published).
+    assert q(db, "select stage from meta.runs order by finished_at") == [("ingest",), ("build",), ("check",),
+                                                                        ("dashboard",)]
 
 
 def test_a_run_with_nothing_new_writes_nothing_and_says_so(made):

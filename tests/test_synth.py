@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from synth.corpus import evaluate, generate, write_corpus
-from xxgk.build import PROJECT_DIR, build
+from xxgk.build import build
 from xxgk.checks.run import run_checks
+from xxgk.dbt import PROJECT_DIR
 from xxgk.ingest import ingest
 
 N = 300

@@ -24,8 +24,8 @@ import polars as pl
 import yaml
 
 from . import warehouse
-from .build import PROJECT_DIR
 from .checks import kinds
+from .dbt import PROJECT_DIR
 from .errors import UsageError
 from .warehouse import SCHEMA_TABLE, SCHEMA_VERSION, record_schema_version
 

@@ -15,10 +15,10 @@
   write; so the file's identity, size and modification time (and its write-ahead log's) are compared
   before the rename, and a warehouse that changed, or that is open for writing at that moment, is
   not replaced: the build refuses with exit code 3 and the published warehouse keeps what was written.
-- ``meta.runs``, the run log: one row per stage that finished (ingest, build, check) with the project
-  fingerprint it ran and its watermark, the newest report ingested when it started. A build reads the
-  reports after its previous watermark, so do the checks after theirs (dbt reads the log as the source
-  ``meta.runs``); a changed fingerprint makes the next stage start over.
+- ``meta.runs``, the run log: one row per stage that finished (ingest, build, check; the dashboard of a run that
+  wrote) with the project fingerprint it ran and its watermark, the newest report ingested when it started. A
+  build reads the reports after its previous watermark, so do the checks after theirs (dbt reads the log as the
+  source ``meta.runs``); a changed fingerprint makes the next stage start over.
 - ``raw.*``: created from the loaders' frames (loaders/assembly/frames.py) and written a batch per transaction.
 """
 from __future__ import annotations
@@ -309,7 +309,7 @@ def work_name(db: Path, pid: int | None = None) -> Path:
 
 
 def stage_name(work: Path) -> Path:
-    """Where a build keeps its work copy as it was before a stage that may fail half-way (see cli._publish)."""
+    """Where a build keeps its work copy as it was before a stage that may fail half-way (see pipeline._published)."""
     return work.with_name(f"{work.name}.stage")
 
 

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .. import warehouse
-from ..build import WITHOUT_UNIT_TESTS, _failures, check_vars, dbt, project_fingerprint
+from .. import dbt, warehouse
 from ..children import dies_with_this_process
 from ..logs import ToolLog
 from . import GX_PROJECT_ROOT
@@ -71,7 +70,7 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False, 
     db = Path(db_path)
     if not db.exists():
         raise CheckError(f"{db}: no warehouse here; run `xxgk run` (or ingest and build) first")
-    fingerprint = project_fingerprint()
+    fingerprint = dbt.project_fingerprint()
     with warehouse.connect(db) as con:
         warehouse.ensure_schema(con)
         previous = warehouse.last_run(con, "check")
@@ -82,11 +81,12 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False, 
     with tempfile.TemporaryDirectory(prefix="xxgk-check-") as tmp:
         target, gx_root = Path(target_dir or Path(tmp) / "target").resolve(), Path(tmp) / "expectations"
         t1 = time.perf_counter()
-        done = dbt(["build", "--select", "path:models/checks", "path:models/dq", *check_vars(), *WITHOUT_UNIT_TESTS,
-                    *(["--full-refresh"] if full else [])], db, target, quiet=True, log=log)
+        done = dbt.run(["build", "--select", "path:models/checks", "path:models/dq", *dbt.check_vars(),
+                        *dbt.WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full else [])], db, target, quiet=True,
+                       log=log)
         if done.returncode != 0:
-            raise CheckError("; ".join(_failures(target)) or f"dbt exited with {done.returncode}: "
-                             + (log.tail(done.stdout) if log else done.stdout[-2000:]))
+            raise CheckError("; ".join(dbt.failures(target)) or f"dbt exited with {done.returncode}: "
+                             + dbt.output_tail(done, log))
         run_results = json.loads((target / "run_results.json").read_text())
         run_id = run_results["metadata"]["invocation_id"]
         seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in run_results["results"]}

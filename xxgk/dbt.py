@@ -1,0 +1,98 @@
+"""dbt, the one way xxgk runs it: a subprocess against one warehouse, its files beside that warehouse.
+
+dbt runs in a subprocess: dbt-duckdb keeps its DuckDB instance open in the calling process after
+a run, which would lock out the checks and readers that follow, and a subprocess is exactly what
+a scheduled job runs. The build (xxgk/build.py) and the checks (xxgk/checks/run.py) both run dbt here,
+with the var that names the check models (``check_vars``), and read what failed from dbt's own results
+(``failures``). The project's fingerprint (``project_fingerprint``) is what the run log records, so that a
+changed project makes the next stage start over.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from . import warehouse
+from .children import dies_with_this_process
+from .logs import ToolLog
+from .paths import dbt_dir
+
+PROJECT_DIR = warehouse.DBT_PROJECT
+DBT = Path(sys.executable).parent / "dbt"
+# What the models' results depend on: a change to any of these calls for a full refresh.
+FINGERPRINTED = ("dbt_project.yml", "models", "macros", "seeds")
+# Reviewers' decisions kept in the repository change no model's rows, only the views over them (the score): a new
+# decision must not rebuild the warehouse. A build loads them (see pipeline.nothing_new).
+REVIEWED = Path("seeds") / "reviewed_findings.csv"
+# dbt's unit tests check the models' logic on fixed rows, not the data: they run in the test suite
+# (tests/test_checks.py), not in every build and check run, where thirty of them would add seconds.
+WITHOUT_UNIT_TESTS = ["--exclude", "test_type:unit"]
+
+
+def run(command: list[str], db_path: str | Path, target_dir: str | Path | None = None, quiet: bool = False,
+        log: ToolLog | None = None, stage: str = "build") -> subprocess.CompletedProcess:
+    """Run one dbt command against ``db_path`` (profiles.yml reads it from XXGK_DB); its output goes to ``log``
+    when given, else to the terminal (``quiet``: captured). dbt's files go to ``target_dir``, by default the
+    ``stage``'s folder beside the warehouse (paths.dbt_dir)."""
+    # Beside the warehouse by default: two builds of two warehouses from one checkout never share dbt's files.
+    target = Path(target_dir or dbt_dir(db_path, stage)).resolve()  # dbt resolves a relative one from the project
+    args = [str(DBT), *command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(target), "--log-path", str(target / "logs")]
+    env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": warehouse.MEMORY_LIMIT,
+           "DBT_USE_COLORS": "false"}
+    if log is not None:
+        return log.run(args, env, label=f"dbt {command[0]}")
+    # dbt dies with xxgk: a killed build leaves no dbt writing its deleted work file.
+    return subprocess.run(args, env=env, text=True, capture_output=quiet, preexec_fn=dies_with_this_process())
+
+
+def check_models(project_dir: Path | None = None) -> list[str]:
+    """The check models: every ``models/checks/chk_*.sql``. A check exists by its file alone; dq.findings reads the
+    list from the var ``check_models`` (``check_vars``), through which dbt also learns the lineage check → finding.
+    The checks' meta (id, family, severity) is read from dbt's manifest (checks.validate.checks_in_manifest)."""
+    return sorted(p.stem for p in ((project_dir or PROJECT_DIR) / "models" / "checks").glob("chk_*.sql"))
+
+
+def check_vars(project_dir: Path | None = None) -> list[str]:
+    """The ``--vars`` that enable the check models and dq.* (disabled in a plain ``dbt build``)."""
+    return ["--vars", json.dumps({"check_models": check_models(project_dir)})]
+
+
+def project_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
+    """SHA-256 over the dbt project's models, macros, seeds and settings (paths and contents)."""
+    digest = hashlib.sha256()
+    for name in FINGERPRINTED:
+        root = project_dir / name
+        for f in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if f.is_file() and f != project_dir / REVIEWED:
+                digest.update(f.relative_to(project_dir).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def failures(target: Path) -> list[str]:
+    """Failed nodes, from dbt's own run_results.json in ``target``."""
+    try:
+        results = json.loads((target / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [f"{_node_name(r['unique_id'])}: {r['status']}: {(r.get('message') or '').strip()[:300]}"
+            for r in results if r["status"] in ("error", "fail", "runtime error")]
+
+
+def output_tail(done: subprocess.CompletedProcess, log: ToolLog | None) -> str:
+    """The last lines dbt printed: from the log when there is one, else what was captured."""
+    return log.tail(done.stdout) if log else done.stdout[-2000:]
+
+
+def _node_name(unique_id: str) -> str:
+    """'test.xxgk.<name>.<hash>' → 'test <name>'; 'unit_test.xxgk.<model>.<name>' → 'unit_test <name>'.
+
+    >>> _node_name("unit_test.xxgk.chk_a.finds_it")
+    'unit_test finds_it'
+    """
+    kind, _, *rest = unique_id.split(".")
+    return f"{kind} {rest[-1] if kind == 'unit_test' else rest[0]}"
