@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..document import Document
+from ..text.writer import write  # digits are traced in the text the one writer makes of the pages
 from . import extend_deadline
 from .decode import RejectedInput
 from .pdf_layout import MIN_RULE, Char, Page, render
@@ -54,9 +56,9 @@ class OcrSkipped(RejectedInput):
 
 
 class OcrText(NamedTuple):
-    text: str
+    document: Document
     problems: list[str]
-    digits: dict[int, Reading]  # offset in ``text`` → how that digit was read
+    digits: dict[int, Reading]  # offset in the document's written text → how that digit was read
     pages: int
 
 
@@ -271,18 +273,18 @@ def decoded(steps, characters: Sequence[str], digit_ids, used: float) -> list[tu
 
 
 def read_images(images: Iterable, count: int) -> OcrText:
-    """Page images → the report's text in the tab dialect and how each of its digits was read."""
+    """Page images → the report's Document and how each digit of its written text was read."""
     extend_deadline(count * SECONDS_PER_PAGE)
     pages, readings = [], []
     for number, rgb in enumerate(images, start=1):
         page, read = read_page(prepared(rgb), number)
         pages.append(page)
         readings.append(read)
-    text = render(pages)
-    digits = traced_digits(pages, readings, text)
+    document = render(pages)
+    digits = traced_digits(pages, readings, write(document).text)
     problems = [] if digits is not None else ["OCR: where each digit was read could not be traced; no OCR'd number "
                                               "is trusted"]
-    return OcrText(text, problems, digits or {}, len(pages))
+    return OcrText(document, problems, digits or {}, len(pages))
 
 
 _NEXT = str.maketrans("0123456789", "1234567890")
@@ -296,9 +298,9 @@ def traced_digits(pages: Sequence[Page], readings: Sequence[Sequence[Reading]], 
     once per bit, and the offsets that change spell each digit's index. Any other change, and the trace fails.
 
     >>> page = Page(1, 100, 100, [Char("7", 0, 0, 5, 10), Char("表", 10, 0, 20, 10), Char("1", 25, 0, 30, 10)], [], [])
-    >>> render([page])
+    >>> write(render([page])).text
     '7表1\\n'
-    >>> traced_digits([page], [[Reading(0.5, "1"), Reading(1.0, ""), Reading(0.9, "7")]], render([page]))
+    >>> traced_digits([page], [[Reading(0.5, "1"), Reading(1.0, ""), Reading(0.9, "7")]], write(render([page])).text)
     {0: Reading(confidence=0.5, alternatives='1'), 2: Reading(confidence=0.9, alternatives='7')}
     """
     import numpy as np
@@ -311,7 +313,7 @@ def traced_digits(pages: Sequence[Page], readings: Sequence[Sequence[Reading]], 
         for index, (p, k) in enumerate(refs, start=1):
             if index >> bit & 1:
                 chars[p][k] = chars[p][k]._replace(ch=chars[p][k].ch.translate(_NEXT))
-        shifted = np.frombuffer(render([page._replace(chars=c) for page, c in zip(pages, chars)]).encode("utf-32-le"),
+        shifted = np.frombuffer(write(render([page._replace(chars=c) for page, c in zip(pages, chars)])).text.encode("utf-32-le"),
                                 dtype=np.uint32)
         if len(shifted) != len(base):
             return None
