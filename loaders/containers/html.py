@@ -41,7 +41,7 @@ def html_document(markup: str) -> Document:
     # whole, then trimmed; the markers stop a run of spaces at a node's end and keep the line breaks the
     # stylesheet wrote out of the folding. A row's cells stay marked until the text is cut into rows.
     text = SPACE.sub(" ", marked).replace(_NODE_END, "").replace(_BREAK, "\n")
-    text = _CELL_SPACE.sub("", _BLANK_LINES.sub("\n\n", (f"{title}\n" if title else "") + text).strip("\n"))
+    text = _BLANK_LINES.sub("\n\n", (f"{title}\n" if title else "") + text).strip("\n")
     return Document(_blocks(_ROW.split(text)), [])
 
 
@@ -64,7 +64,7 @@ def _blocks(parts: list[str]) -> list:
                 blocks.append(between[2:-1])
             rows = []
             blocks.append(table(rows))
-        rows.append(parts[k].split(_ROW_CELL_BREAK))
+        rows.append(list(map(str.strip, parts[k].split(_ROW_CELL_BREAK))))  # in C: no Python call a cell
     if parts[-1]:
         blocks.append(parts[-1][2:])
     return blocks
@@ -80,7 +80,6 @@ _MARKER_CHARACTER = re.compile(f"[{_MARKERS}]|&#(?:[xX]0*[fF][dD][dD][0-3](?![0-
 # A row: its cells, each marked, one a line (the markers of its first and last cell are left out of the split).
 _ROW = re.compile(f"{_CELL_START}((?:[^{_CELL_END}]*{_CELL_END}\n{_CELL_START})*[^{_CELL_END}]*){_CELL_END}")
 _ROW_CELL_BREAK = f"{_CELL_END}\n{_CELL_START}"
-_CELL_SPACE = re.compile(f"(?<={_CELL_START})\\s+|\\s+(?={_CELL_END})")  # a cell's text trimmed
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 

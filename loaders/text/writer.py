@@ -14,10 +14,12 @@ from ..document import Document
 
 
 class Written(NamedTuple):
-    """A document's text in the tab dialect, and whether a table in it was placed from a page's layout."""
+    """A document's text in the tab dialect, whether a table in it was placed from a page's layout, and what
+    its container could not read."""
 
     text: str
     laid_out: bool
+    problems: list[str]
 
 
 def write(document: Document) -> Written:
@@ -25,7 +27,7 @@ def write(document: Document) -> Written:
 
     >>> from ..document import Table, table
     >>> write(Document(["二、主动公开", "", table([["规章", "0"], ["规范性文件", "3"]])], []))
-    Written(text='二、主动公开\\n\\n\\t规章\\n\\t0\\n\\n\\t规范性文件\\n\\t3\\n', laid_out=False)
+    Written(text='二、主动公开\\n\\n\\t规章\\n\\t0\\n\\n\\t规范性文件\\n\\t3\\n', laid_out=False, problems=[])
     >>> write(Document([Table([["规章", "0"], ["第二十条第（五）项"]], laid_out=True)], [])).text
     '规章\\t0\\n\\n\\t第二十条第（五）项\\n'
     """
@@ -43,7 +45,7 @@ def write(document: Document) -> Written:
                 if row:  # a markdown row of no cells ("|a\\|") is only its blank line
                     append("\t" + "\n\t".join(row))
                 append("")
-    return Written("\n".join(out).rstrip("\n") + "\n", laid_out)
+    return Written("\n".join(out).rstrip("\n") + "\n", laid_out, document.problems)
 
 
 def _laid_out_rows(rows, out: list[str]) -> None:
