@@ -22,7 +22,8 @@ from typing import NamedTuple
 
 
 class Table(NamedTuple):
-    """A table: its rows in reading order, each the texts of its printed cells (trimmed, on one line).
+    """A table: its rows in reading order, each the texts of its printed cells (trimmed, on one line); a
+    marked-up table has a row at least, and a row a cell.
 
     ``laid_out``: the cells were placed from a page's layout (a PDF's text layer, an OCR'd scan), not marked
     up (HTML, Word, markdown): a column can be cut or shifted, so a table whose rows do not add up is not

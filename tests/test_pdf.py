@@ -161,6 +161,14 @@ def test_012_reading_is_pure():
     assert pdf_text(R012) == pdf_text(R012)
 
 
+def test_012_tables_are_laid_out_with_their_page_and_box():
+    """A PDF's tables were placed from its pages' layout: the writer says so, and table 3 is read as such."""
+    document = pdf_document(R012)
+    tables = [b for b in document.blocks if not isinstance(b, str)]
+    assert tables and all(t.laid_out and t.page >= 1 and len(t.box) == 4 for t in tables)
+    assert write(document).laid_out
+
+
 def _upright_on_a_turned_page(data: bytes, page_index: int) -> bytes:
     """The page drawn inside a form XObject on a page stored landscape with /Rotate 90, turned so
     that it shows upright: what a viewer shows is the page as printed."""

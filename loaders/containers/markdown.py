@@ -25,11 +25,16 @@ def markdown_document(text: str) -> Document:
         elif MD_SEPARATOR.fullmatch(line):
             continue
         elif MD_ROW.fullmatch(line):
-            if rows is None:
-                rows = []
+            cells = _md_cells(line)
+            if rows is None or not cells:
                 apart(blocks)
+                if not cells:  # a row of no cells ("|a\\|"): only the blank line that ends a row
+                    blocks.append("")
+                    rows = None
+                    continue
+                rows = []
                 blocks.append(table(rows))
-            rows.append(_md_cells(line))
+            rows.append(cells)
         else:
             blocks.append(line)
             rows = None

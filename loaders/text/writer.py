@@ -2,7 +2,7 @@
 point into.
 
 The dialect (read back by ``cells.py``): prose lines as they are; a marked-up table's row as its cells, one
-a line, each led by a tab, then a blank line; a laid-out table's row (a PDF's, an OCR'd page's) as one line
+a line, each led by a tab, then a blank line (a row has a cell at least); a laid-out table's row (a PDF's, an OCR'd page's) as one line
 of tab-separated cells, led by a tab after a blank line when its first cell is empty or it is alone, and
 the table followed by a blank line. Blank lines at the end go; the text ends with one line break.
 """
@@ -40,12 +40,14 @@ def write(document: Document) -> Written:
         elif block.laid_out:
             laid_out = True
             _laid_out_rows(block.rows, out)
-        else:
-            for row in block.rows:
-                if row:  # a markdown row of no cells ("|a\\|") is only its blank line
-                    append("\t" + "\n\t".join(row))
-                append("")
+        else:  # a row: its cells' lines; a table of several (a Word or markdown table) joined in C, no step a row
+            rows = block.rows
+            append("\t" + ("\n\t".join(rows[0]) if len(rows) == 1 else "\n\n\t".join(map(_cell_lines, rows))))
+            append("")
     return Written("\n".join(out).rstrip("\n") + "\n", laid_out, document.problems)
+
+
+_cell_lines = "\n\t".join  # a marked-up row's cells, one a line, led by tabs (but the first)
 
 
 def _laid_out_rows(rows, out: list[str]) -> None:
