@@ -19,7 +19,8 @@ import duckdb
 import pytest
 
 from loaders.assembly.report import parse_source
-from loaders.containers.word import MAX_ENTRIES, docx_to_text, minimal_docx
+from loaders.containers.word import MAX_ENTRIES, docx_document, minimal_docx
+from loaders.text.writer import write
 from tests.support.docx_files import WORD_TYPES, bomb_docx, compound_file, html_to_docx, real_tables, seed_to_docx
 from tests.support.samples import (
     RAW,
@@ -224,18 +225,18 @@ BOX = "<w:txbxContent>" + para("附件：", "公开目录") + "</w:txbxContent>"
                  "标题\n\n\t0\n", id="content controls looked through"),
 ])
 def test_word_markup_to_the_tab_dialect(body, text):
-    assert docx_to_text(minimal_docx(body)) == (text, [])
+    assert docx_text(minimal_docx(body)) == (text, [])
 
 
 def test_strict_open_xml_reads_as_transitional():
     body = para("嘉兴港区") + "<w:tbl><w:tr>" + cell("规章") + cell("0") + "</w:tr></w:tbl>"
-    assert docx_to_text(minimal_docx(body, W_STRICT)) == docx_to_text(minimal_docx(body)) == (
+    assert docx_text(minimal_docx(body, W_STRICT)) == docx_text(minimal_docx(body)) == (
         "嘉兴港区\n\n\t规章\n\t0\n", [])
 
 
 def test_content_not_read_makes_the_report_partial():
     body = para("表格见附件") + "<w:p><w:r><w:object/></w:r></w:p><w:altChunk/>"
-    assert docx_to_text(minimal_docx(body))[1] == [
+    assert docx_text(minimal_docx(body))[1] == [
         "docx: 1 embedded object(s) (e.g. an Excel table pasted as an object) not read",
         "docx: 1 imported chunk(s) (altChunk: HTML or RTF kept in another part) not read"]
 
@@ -335,7 +336,7 @@ def test_xml_entities_are_neither_expanded_nor_fetched():
     assert got.status == "rejected" and "Maximum entity amplification factor exceeded" in got.error
     outside = with_document_xml('<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
                                 f'<w:document xmlns:w="{W}"><w:body>{para("&x;")}</w:body></w:document>')
-    assert docx_to_text(outside) == ("\n", [])
+    assert docx_text(outside) == ("\n", [])
 
 
 BOMB_PROBE = """
@@ -347,6 +348,12 @@ started = time.perf_counter()
 got = parse_source(data)
 print(got.status, time.perf_counter() - started, base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
+
+
+def docx_text(data: bytes) -> tuple[str, list[str]]:
+    """A DOCX's text as the writer makes it, and what could not be read of it."""
+    document = docx_document(data)
+    return write(document).text, document.problems
 
 
 @pytest.mark.parametrize("declared", [None, 1000], ids=["honest", "declaring 1,000 bytes"])

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from loaders.assembly.report import parse_report, parse_source
-from loaders.containers.html import html_to_text
+from loaders.containers.html import html_document
+from loaders.text.writer import write
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TITLE = "某某区人民政府2023年度政府信息公开工作年度报告\n"
@@ -112,10 +113,10 @@ def test_html_cells_read_as_a_browser_shows_them(first_cell, value):
 
 @pytest.mark.parametrize("noncharacter", ["\ufdd0", "\ufdd3", "&#xFDD3;", "&#64977;"])
 def test_a_page_holding_the_flattenings_markers_is_laid_out_as_any_other(noncharacter):
-    # html_to_text marks line breaks, text ends and cells with these noncharacters: one in the page is read as
+    # html_document marks line breaks, text ends and cells with these noncharacters: one in the page is read as
     # U+FFFD, never as a marker that would end a cell early or break a line.
     page = f"<p>共{noncharacter}3件</p><table><tr><td>2{noncharacter}6</td><td>7</td></tr></table>"
-    assert html_to_text(page) == "共\ufffd3件\n\n\t2\ufffd6\n\t7\n"
+    assert write(html_document(page)).text == "共\ufffd3件\n\n\t2\ufffd6\n\t7\n"
 
 
 def test_an_empty_column_after_the_total_does_not_shift_a_row_that_starts_blank():

@@ -23,7 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders.assembly.report import parse_source
-from loaders.containers.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, ScannedPDF, pdf_to_text
+from loaders.containers.pdf import MAX_CONTENT_STREAM, MAX_INFLATED_TOTAL, MAX_PAGES, ScannedPDF, pdf_document
+from loaders.text.writer import write
 from tests.support.corpus import FUZZ, assert_well_formed
 from tests.support.samples import FIXTURES, RAW, T3_COLS, T4_COLS, cells_of, table
 from xxgk.ingest import ingest
@@ -44,7 +45,7 @@ def rows_between(text: str, start: str, end: str) -> list[list[str]]:
 # --- 012.pdf: the real WPS report ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def text012() -> str:
-    text, problems = pdf_to_text(R012)
+    text, problems = pdf_text(R012)
     assert problems == []
     return text
 
@@ -157,7 +158,15 @@ def test_012_cells_through_the_parser():
 
 
 def test_012_reading_is_pure():
-    assert pdf_to_text(R012) == pdf_to_text(R012)
+    assert pdf_text(R012) == pdf_text(R012)
+
+
+def test_012_tables_are_laid_out_with_their_page_and_box():
+    """A PDF's tables were placed from its pages' layout: the writer says so, and table 3 is read as such."""
+    document = pdf_document(R012)
+    tables = [b for b in document.blocks if not isinstance(b, str)]
+    assert tables and all(t.laid_out and t.page >= 1 and len(t.box) == 4 for t in tables)
+    assert write(document).laid_out
 
 
 def _upright_on_a_turned_page(data: bytes, page_index: int) -> bytes:
@@ -186,8 +195,8 @@ def _single_page(data: bytes, page_index: int) -> bytes:
 
 
 def test_a_turned_page_and_a_form_xobject_read_as_the_page_itself():
-    plain, _ = pdf_to_text(_single_page(R012, 2))
-    turned, _ = pdf_to_text(_upright_on_a_turned_page(R012, 2))
+    plain, _ = pdf_text(_single_page(R012, 2))
+    turned, _ = pdf_text(_upright_on_a_turned_page(R012, 2))
     assert turned == plain and "一、本年新收政府信息公开申请数量\t21\t0\t0\t0\t0\t0\t21" in turned
 
 
@@ -211,7 +220,7 @@ def test_printed_reports_read_like_their_source_html(pdf, source):
 
 
 def test_label_and_row_cut_by_a_page_break_are_joined():
-    text, _ = pdf_to_text((PDFS / "009-chromium-a5.pdf").read_bytes())
+    text, _ = pdf_text((PDFS / "009-chromium-a5.pdf").read_bytes())
     # Pages 9/10 cut the row in its label: "3.补正后申请" with its numbers, "内容仍不明确" on the next page.
     assert "\n3.补正后申请内容仍不明确\t0\t\t\t\t\t\t0\n" in text
     # Pages 11/12 cut it the same way; the merged （六） cell and a column whose left border the
@@ -227,7 +236,7 @@ def test_a_table_without_rules_is_read_from_alignment_and_never_guessed():
     read = [c for c in r.cells if c.table_id in ("t3", "t4")]
     assert all(c.value is None and c.unresolved for c in read)  # 5 visible columns of 7: not guessed
     assert not [c for c in r.cells if c.value is not None and truth[(c.table_id, c.row_key, c.col_key)] != c.value]
-    text, _ = pdf_to_text((PDFS / "001-chromium-borderless.pdf").read_bytes())
+    text, _ = pdf_text((PDFS / "001-chromium-borderless.pdf").read_bytes())
     assert "\n二、上年结转政府信息公开申请数量\t18\t\t\t\t18\n" in text
 
 
@@ -407,6 +416,12 @@ print(json.dumps({"status": r.status, "error": r.error, "seconds": time.perf_cou
 """
 
 
+def pdf_text(data: bytes) -> tuple[str, list[str]]:
+    """A PDF's text as the writer makes it, and the problems that make the report partial."""
+    document = pdf_document(data)
+    return write(document).text, document.problems
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_pdf_gets_a_specific_reason_in_bounded_time_and_memory(hostile_dir, name):
     done = subprocess.run([sys.executable, "-c", PROBE, str(hostile_dir / name)], capture_output=True, text=True,
@@ -436,9 +451,9 @@ def test_fuzz_corrupted_pdfs_give_a_well_formed_result(source, flips):
     assert_well_formed(parse_source(bytes(data)))
 
 
-def test_pdf_to_text_raises_rejected_input_with_the_reason():
+def test_reading_a_scanned_pdf_raises_rejected_input_with_the_reason():
     with pytest.raises(ScannedPDF, match="scanned PDF: no text layer"):
-        pdf_to_text(scanned())
+        pdf_text(scanned())
 
 
 def test_hostile_pdfs_in_a_batch_cost_only_themselves(hostile_dir, tmp_path):

@@ -1,9 +1,9 @@
 """Raw bytes → text: which container the bytes are (told by the bytes, never by the file name), and the
 encoding of a text file (BOM, strict decoding).
 
-A container is read by its own module (pdf, word, html, markdown); each brings its tables to the *tab
-dialect* of the text dumps (a table cell is a line that starts with a tab, a blank line ends a table
-row, other lines are prose).
+A container is read by its own module (pdf, word, html, markdown) into a ``Document`` (loaders/document.py),
+which the one writer (loaders/text/writer.py) brings to the *tab dialect* of the text dumps (a table cell
+is a line that starts with a tab, a blank line ends a table row, other lines are prose).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""HTML → the tab dialect: prose becomes lines, each innermost table cell a tab-led line."""
+"""HTML → a Document: prose lines as the page shows them, each innermost table row a row of its cells."""
 from __future__ import annotations
 
 import re
@@ -6,6 +6,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from ..document import Document, table
 from .decode import RejectedInput
 
 _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article",
@@ -15,16 +16,16 @@ SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u3000]+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 
 
-def html_to_text(markup: str) -> str:
-    """Flatten HTML: prose becomes lines, each innermost table cell a tab-led line.
+def html_document(markup: str) -> Document:
+    """Flatten HTML: prose becomes lines, each innermost table row a row of its cells.
 
     Tables that contain tables are layout (site chrome), so their cells are treated as blocks.
     Inline runs are concatenated, so "20</span><span>23" reads 2023.
 
-    >>> html_to_text("<p>一、总体情况</p><table><tr><td>规章</td><td>1<span>0</span></td></tr></table>")
-    '一、总体情况\\n\\n\\t规章\\n\\t10\\n'
-    >>> html_to_text("<table><tr><td><p>3</p><p>5</p></td><td>26<sup>1</sup></td><td>4<br>0</td></tr></table>")
-    '\\t3 5\\n\\t26\\n\\t4 0\\n'
+    >>> html_document("<p>一、总体情况</p><table><tr><td>规章</td><td>1<span>0</span></td></tr></table>").blocks
+    ['一、总体情况\\n', Table(rows=[['规章', '10']], laid_out=False, page=None, box=None)]
+    >>> html_document("<table><tr><td><p>3</p><p>5</p></td><td>26<sup>1</sup></td><td>4<br>0</td></tr></table>").blocks[0].rows
+    [['3 5', '26', '4 0']]
     """
     if any(m in markup for m in _MARKERS) or "&#" in markup:
         markup = _MARKER_CHARACTER.sub("\ufffd", markup)
@@ -37,10 +38,36 @@ def html_to_text(markup: str) -> str:
     title = SPACE.sub(" ", root.findtext(".//title") or "").strip()
     marked = str(_FLATTEN(root))
     # Each text node is folded on its own (a run of spaces split by a tag stays two), a cell's text as a
-    # whole, then trimmed; the markers stop a run of spaces at a node's end and keep the tabs and line
-    # breaks the stylesheet wrote out of the folding.
-    text = _CELL.sub(_cell_line, SPACE.sub(" ", marked)).replace(_NODE_END, "").replace(_BREAK, "\n")
-    return re.sub(r"\n{3,}", "\n\n", (f"{title}\n" if title else "") + text).strip("\n") + "\n"
+    # whole, then trimmed; the markers stop a run of spaces at a node's end and keep the line breaks the
+    # stylesheet wrote out of the folding. A row's cells stay marked until the text is cut into rows.
+    text = SPACE.sub(" ", marked).replace(_NODE_END, "").replace(_BREAK, "\n")
+    text = _BLANK_LINES.sub("\n\n", (f"{title}\n" if title else "") + text).strip("\n")
+    return Document(_blocks(_ROW.split(text)), [])
+
+
+def _blocks(parts: list[str]) -> list:
+    """The text cut at its rows (prose, row, prose, …, prose) → blocks: rows with nothing between them are one
+    table. A row starts on a line of its own and ends with a blank line; the prose between two rows is what
+    is printed between them.
+
+    >>> _blocks(["标题\\n", f"a{_ROW_CELL_BREAK}1", "\\n\\n", "b", "\\n\\n \\n", "c", ""])
+    ['标题', Table(rows=[['a', '1'], ['b']], laid_out=False, page=None, box=None), ' ', Table(rows=[['c']], laid_out=False, page=None, box=None)]
+    """
+    if len(parts) == 1:
+        return [parts[0]] if parts[0] else []
+    blocks: list = [parts[0][:-1]] if parts[0] else []  # the line break before the first row left out
+    rows = None
+    for k in range(1, len(parts), 2):
+        between = parts[k - 1]
+        if rows is None or len(between) != 2:
+            if k > 1 and len(between) > 2:
+                blocks.append(between[2:-1])
+            rows = []
+            blocks.append(table(rows))
+        rows.append(list(map(str.strip, parts[k].split(_ROW_CELL_BREAK))))  # in C: no Python call a cell
+    if parts[-1]:
+        blocks.append(parts[-1][2:])
+    return blocks
 
 
 # Plain lxml elements: lxml.html's element classes cost a Python lookup for every element walked.
@@ -50,11 +77,10 @@ _HTML_PARSER = etree.HTMLParser(recover=True, huge_tree=False, remove_comments=T
 _BREAK, _NODE_END, _CELL_START, _CELL_END = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
 _MARKERS = "".join((_BREAK, _NODE_END, _CELL_START, _CELL_END))
 _MARKER_CHARACTER = re.compile(f"[{_MARKERS}]|&#(?:[xX]0*[fF][dD][dD][0-3](?![0-9a-fA-F])|0*6497[6-9](?![0-9]));?")
-_CELL = re.compile(f"{_CELL_START}([^{_CELL_END}]*){_CELL_END}")
-
-
-def _cell_line(cell: re.Match) -> str:
-    return "\t" + cell[1].strip()
+# A row: its cells, each marked, one a line (the markers of its first and last cell are left out of the split).
+_ROW = re.compile(f"{_CELL_START}((?:[^{_CELL_END}]*{_CELL_END}\n{_CELL_START})*[^{_CELL_END}]*){_CELL_END}")
+_ROW_CELL_BREAK = f"{_CELL_END}\n{_CELL_START}"
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def _stylesheet() -> etree.XSLT:

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..document import Document
+from ..text.writer import write  # digits are traced in the text the one writer makes of the pages
 from . import extend_deadline
 from .decode import RejectedInput
 from .pdf_layout import MIN_RULE, Char, Page, render
@@ -64,9 +66,9 @@ class OcrSkipped(RejectedInput):
 
 
 class OcrText(NamedTuple):
-    text: str
+    document: Document
     problems: list[str]
-    digits: dict[int, Reading | None]  # offset in ``text`` → how that digit was read; None: from a text layer
+    digits: dict[int, Reading | None]  # offset in the document's written text → how that digit was read; None: from a text layer
     pages: int  # how many pages were OCR'd
 
 
@@ -371,8 +373,8 @@ def decoded(steps, characters: Sequence[str], digit_ids, used: float) -> list[tu
 
 
 def read_images(images: Iterable, text_pages: Sequence[Page] = ()) -> OcrText:
-    """(number, RGB array) of page images → the report's text in the tab dialect and how each OCR'd digit was
-    read. ``text_pages`` are the pages of a partly scanned PDF that pdfium read from its text layer: they are
+    """(number, RGB array) of page images → the report's Document and how each OCR'd digit of its written text
+    was read. ``text_pages`` are the pages of a partly scanned PDF that pdfium read from its text layer: they are
     laid out with the OCR'd ones, in page order, and their digits map to None (printed, not read by OCR)."""
     read = [(page, None) for page in text_pages]
     for number, rgb in images:
@@ -381,11 +383,11 @@ def read_images(images: Iterable, text_pages: Sequence[Page] = ()) -> OcrText:
     read.sort(key=lambda pair: pair[0].number)
     pages = [page for page, _ in read]
     readings = [[None] * len(page.chars) if reads is None else reads for page, reads in read]
-    text = render(pages)
-    digits = traced_digits(pages, readings, text)
+    document = render(pages)
+    digits = traced_digits(pages, readings, write(document).text)
     problems = [] if digits is not None else ["OCR: where each digit was read could not be traced; no OCR'd number "
                                               "is trusted"]
-    return OcrText(text, problems, digits or {}, len(pages) - len(text_pages))
+    return OcrText(document, problems, digits or {}, len(pages) - len(text_pages))
 
 
 _NEXT = str.maketrans("0123456789", "1234567890")
@@ -400,9 +402,9 @@ def traced_digits(pages: Sequence[Page], readings: Sequence[Sequence[Reading | N
     once per bit, and the offsets that change spell each digit's index. Any other change, and the trace fails.
 
     >>> page = Page(1, 100, 100, [Char("7", 0, 0, 5, 10), Char("表", 10, 0, 20, 10), Char("1", 25, 0, 30, 10)], [], [])
-    >>> render([page])
+    >>> write(render([page])).text
     '7表1\\n'
-    >>> traced_digits([page], [[Reading(0.5, "1"), Reading(1.0, ""), Reading(0.9, "7")]], render([page]))
+    >>> traced_digits([page], [[Reading(0.5, "1"), Reading(1.0, ""), Reading(0.9, "7")]], write(render([page])).text)
     {0: Reading(confidence=0.5, alternatives='1'), 2: Reading(confidence=0.9, alternatives='7')}
     """
     import numpy as np
@@ -415,7 +417,7 @@ def traced_digits(pages: Sequence[Page], readings: Sequence[Sequence[Reading | N
         for index, (p, k) in enumerate(refs, start=1):
             if index >> bit & 1:
                 chars[p][k] = chars[p][k]._replace(ch=chars[p][k].ch.translate(_NEXT))
-        shifted = np.frombuffer(render([page._replace(chars=c) for page, c in zip(pages, chars)]).encode("utf-32-le"),
+        shifted = np.frombuffer(write(render([page._replace(chars=c) for page, c in zip(pages, chars)])).text.encode("utf-32-le"),
                                 dtype=np.uint32)
         if len(shifted) != len(base):
             return None

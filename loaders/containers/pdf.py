@@ -1,4 +1,4 @@
-"""PDF → the tab dialect: pdfium reads each page's characters and ruling lines, ``pdf_layout``
+"""PDF → a Document: pdfium reads each page's characters and ruling lines, ``pdf_layout``
 rebuilds paragraphs and table rows from their positions.
 
 pdfium (through pypdfium2, Apache-2.0/BSD) was chosen over pdfminer.six/pdfplumber for speed: it
@@ -17,6 +17,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterator
 
+from ..document import Document
 from .decode import RejectedInput
 from .pdf_layout import MIN_RULE, THIN, Char, Page, render
 
@@ -53,12 +54,12 @@ class ScannedPDF(RejectedInput):
         self.problems = problems or []
 
 
-def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
-    """Bytes of a PDF → (text in the tab dialect, problems that make the report partial).
+def pdf_document(data: bytes) -> Document:
+    """Bytes of a PDF → its Document, with the problems that make the report partial.
 
     Raises RejectedInput for what cannot be read at all: scanned, encrypted, damaged or bomb PDFs.
 
-    >>> pdf_to_text(b"%PDF-1.7 and nothing else")
+    >>> pdf_document(b"%PDF-1.7 and nothing else")
     Traceback (most recent call last):
     ...
     loaders.containers.decode.RejectedInput: damaged PDF: pdfium cannot read it (data format error) and it has no %%EOF end marker, so it was probably cut short: get the complete file again
@@ -77,7 +78,7 @@ def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
     scanned = [p.number for p in pages if len(p.chars) < SCANNED_CHARS and p.number in images]
     if scanned:
         raise ScannedPDF(len(pages), scanned, [p for p in pages if p.number not in scanned], problems)
-    return render(pages), problems
+    return Document(render(pages).blocks, problems)
 
 
 # --- bounds: what the streams inflate to ------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Characters and ruling lines of PDF pages → the tab dialect. Pure geometry: no pdfium here.
+"""Characters and ruling lines of PDF pages → a Document. Pure geometry: no pdfium here.
 
 Coordinates are in points, x to the right and y *down* from the top of the page as displayed.
 Tables come from the ruling lines where a table has them: the lines cut the table into base cells,
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import NamedTuple
 
+from .. import document
 from ..patterns import LINE_NUMBERED, PDF_PAGE_NUMBER
 
 
@@ -545,15 +546,18 @@ _BAND = 0.12
 _VALUE = re.compile(r"^[+\-]?\d[\d,.]*\s*(?:万元|亿元|元|项|件|个|条|次|%)?$|^[/\-—–－\\]{1,2}$|^无$")
 
 
-def render(pages: Sequence[Page]) -> str:
-    """Pages → the report's text in the tab dialect: paragraphs as lines, each table row as one line
-    of tab-separated cells, running headers and footers dropped, and what a page break split joined.
+def render(pages: Sequence[Page]) -> document.Document:
+    """Pages → the report's Document: paragraphs and laid-out tables, running headers and footers dropped,
+    and what a page break split joined.
     """
     blocks: list = []
-    for page_blocks in layout(pages):
+    numbers: list[int] = []  # the page each block starts on
+    for page, page_blocks in zip(pages, layout(pages)):
         joined = bool(blocks and page_blocks) and _join_across(blocks, page_blocks[0])
-        blocks.extend(page_blocks[1:] if joined else page_blocks)
-    return to_text(blocks)
+        kept = page_blocks[1:] if joined else page_blocks
+        blocks.extend(kept)
+        numbers.extend([page.number] * len(kept))
+    return to_document(blocks, numbers)
 
 
 def layout(pages: Sequence[Page]) -> list[list]:
@@ -775,34 +779,26 @@ def _without_repeated_header(a: Table, b: Table) -> Table:
     return Table([c for row in b_rows[repeated:] for c in row], b.x0, b.top, b.x1, b.bottom)
 
 
-# --- blocks → text ----------------------------------------------------------------------------------
-def to_text(blocks: Sequence) -> str:
-    """Paragraphs as lines; each table row as one line of tab-separated cells.
-
-    A row whose first cell is empty, or that has one cell, starts with a tab (a cell, not prose),
-    after a blank line that ends the row before it.
+# --- blocks → the document -------------------------------------------------------------------------
+def to_document(blocks: Sequence, numbers: Sequence[int]) -> document.Document:
+    """Paragraphs as prose lines; each table as a laid-out table of its printed rows (a row with no text is
+    not printed), apart from the prose above it, with the page (``numbers``) and box it starts in. Nothing
+    that prints only blank lines comes before the first line of text.
 
     >>> cells = [GridCell(0, 0, 0, 0, 0, 0, 9, 9, "规章"), GridCell(0, 1, 0, 1, 9, 0, 19, 9, "0"),
-    ...          GridCell(1, 0, 1, 1, 0, 9, 19, 19, "第二十条第（五）项")]
-    >>> to_text([Prose([Line("二、主动公开", 0, 0, 9, 9, 9, ())], 0, 9), Table(cells, 0, 0, 19, 19)])
-    '二、主动公开\\n\\n规章\\t0\\n\\n\\t第二十条第（五）项\\n'
+    ...          GridCell(1, 0, 1, 1, 0, 9, 19, 19, "")]
+    >>> to_document([Prose([Line("二、主动公开", 0, 0, 9, 9, 9, ())], 0, 9), Table(cells, 0, 0, 19, 19)], [1, 2]).blocks
+    ['二、主动公开', '', Table(rows=[['规章', '0']], laid_out=True, page=2, box=(0, 0, 19, 19))]
     """
-    out: list[str] = []
-    for block in blocks:
+    out: list = []
+    for block, number in zip(blocks, numbers):
         if isinstance(block, Prose):
-            out.append(block.text)
+            text = block.text
+            if text or out:
+                out.append(text)
             continue
-        if out and out[-1] != "":
-            out.append("")
-        for row in block.rows():
-            texts = [c.text for c in row]
-            if not any(texts):
-                continue
-            line = "\t".join(texts)
-            if not texts[0] or len(texts) == 1:
-                if out and out[-1] != "":
-                    out.append("")
-                line = "\t" + line
-            out.append(line)
-        out.append("")
-    return "\n".join(out).strip("\n") + "\n"
+        rows = [texts for texts in ([c.text for c in row] for row in block.rows()) if any(texts)]
+        if rows or out:
+            document.apart(out)
+            out.append(document.Table(rows, True, number, (block.x0, block.top, block.x1, block.bottom)))
+    return document.Document(out, [])

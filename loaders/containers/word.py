@@ -1,11 +1,11 @@
-"""DOCX → the tab dialect: paragraphs as prose lines, tables as rows of tab-led cells.
+"""DOCX → a Document: paragraphs as prose lines, tables as rows of cells.
 
 The document body is read in order with lxml, straight from the ZIP. Not with python-docx: it
 builds a Python object per paragraph, run and cell, at seven times the cost (bench/RESULTS.md),
 and its paragraph text leaves out text boxes and the runs inside tracked insertions or content
 controls ("办结", inserted "13", "件" in a control, reads 办结).
 
-Tables come out exactly as ``normalise.html_to_text`` renders HTML tables: a horizontally merged
+Tables come out exactly as ``html.html_document`` reads HTML tables: a horizontally merged
 cell (``gridSpan``) is one
 cell; the continuation of a vertically merged cell (``vMerge`` without ``restart``) is left out,
 like the cells an HTML ``rowspan`` covers; a row holding a table is layout, so its cells are read
@@ -14,7 +14,7 @@ runs are concatenated.
 
 A DOCX is a ZIP, so the reader bounds what it decompresses before reading it: the number of
 entries, the declared size and compression ratio of the document part, and the bytes actually
-read (zip bombs). Pure: bytes in, text out.
+read (zip bombs). Pure: bytes in, a Document out.
 """
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from .decode import MAX_TEXT_CHARS, RejectedInput
+from ..document import Document, apart, table
+from .decode import RejectedInput
 from .html import SPACE as _SPACE
 
 # A Word document has a few dozen parts, a few hundred with many images; the central directory
@@ -52,18 +53,17 @@ _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
 
-def docx_to_text(data: bytes) -> tuple[str, list[str]]:
-    """A DOCX file's bytes → (text in the tab dialect, what could not be read).
+def docx_document(data: bytes) -> Document:
+    """A DOCX file's bytes → its Document (and what could not be read of it).
 
     Raises RejectedInput, saying what the file is and what to do, for a ZIP that is not a Word
     document, a corrupt one, or one that would expand past the limits.
 
-    >>> text, problems = docx_to_text(minimal_docx(
+    >>> docx_document(minimal_docx(
     ...     '<w:p><w:r><w:t>嘉兴港区20</w:t></w:r><w:r><w:t>20年度报告</w:t></w:r></w:p>'
     ...     '<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>规章</w:t></w:r></w:p></w:tc>'
     ...     '<w:tc><w:p><w:r><w:t>1</w:t></w:r><w:r><w:t>0</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'))
-    >>> text, problems
-    ('嘉兴港区2020年度报告\\n\\n\\t规章\\n\\t10\\n', [])
+    Document(blocks=['嘉兴港区2020年度报告', '', Table(rows=[['规章', '10']], laid_out=False, page=None, box=None)], problems=[])
     """
     with _open_zip(data) as archive:
         part = _main_part(archive)
@@ -77,13 +77,9 @@ def docx_to_text(data: bytes) -> tuple[str, list[str]]:
     problems = _unread_content(body, tags)
     doc = _Doc(tags, _detach_text_boxes(body, tags), _merge_continuations(body, tags),
                {tr for tbl in body.iter(tags.tbl) for tr in tbl.iterancestors(tags.tr)})
-    lines: list[str] = []
-    _blocks(body, doc, lines)
-    text = "\n".join(lines).strip("\n") + "\n"
-    if len(text) > MAX_TEXT_CHARS:
-        raise RejectedInput(f"the Word document's text of {len(text)} characters exceeds the {MAX_TEXT_CHARS} "
-                            "limit for one report")
-    return text, problems
+    blocks: list = []
+    _blocks(body, doc, blocks)
+    return Document(blocks, problems)
 
 
 # --- the container -------------------------------------------------------------------------------
@@ -332,7 +328,7 @@ class _Doc(NamedTuple):
     tags: _Tags
     boxes: dict  # paragraph → the text boxes it anchors
     continued: set  # cells that continue a merge: left out, like the cells an HTML rowspan covers
-    layout: set  # rows holding a table: their cells are read as blocks, as html_to_text reads them
+    layout: set  # rows holding a table: their cells are read as blocks, as html_document reads them
 
 
 def _children(parent, wanted: tuple[str, ...], tags: _Tags) -> Iterator:
@@ -355,32 +351,37 @@ def _children(parent, wanted: tuple[str, ...], tags: _Tags) -> Iterator:
             yield from _children(child, wanted, tags)
 
 
-def _blocks(container, doc: _Doc, lines: list[str]) -> None:
-    """Paragraphs and tables of a body, cell or text box, in order, as lines."""
+def _blocks(container, doc: _Doc, blocks: list) -> None:
+    """Paragraphs and tables of a body, cell or text box, in order, as blocks (a paragraph's lines as prose)."""
     tags = doc.tags
     for block in _children(container, (tags.p, tags.tbl), tags):
         if block.tag == tags.tbl:
-            _table(block, doc, lines)
+            _table(block, doc, blocks)
             continue
-        lines.extend(line for line in (_collapse(s) for s in _runs_text(block, tags, "\n").split("\n")) if line)
+        blocks.extend(line for line in (_collapse(s) for s in _runs_text(block, tags, "\n").split("\n")) if line)
         for box in doc.boxes.get(block, ()):
-            _blocks(box, doc, lines)
+            _blocks(box, doc, blocks)
 
 
-def _table(tbl, doc: _Doc, lines: list[str]) -> None:
+def _table(tbl, doc: _Doc, blocks: list) -> None:
+    """A table's rows; a row holding a table (layout) gives its cells' blocks, and the rows after it a table
+    of their own."""
     tags = doc.tags
+    rows = None
     for tr in _children(tbl, (tags.tr,), tags):
         cells = [tc for tc in _children(tr, (tags.tc,), tags) if tc not in doc.continued]
         if not cells:
             continue
         if tr in doc.layout:
             for tc in cells:
-                _blocks(tc, doc, lines)
+                _blocks(tc, doc, blocks)
+            rows = None
             continue
-        if lines and lines[-1]:
-            lines.append("")
-        lines.extend("\t" + _cell_text(tc, doc) for tc in cells)
-        lines.append("")
+        if rows is None:
+            rows = []
+            apart(blocks)
+            blocks.append(table(rows))
+        rows.append([_cell_text(tc, doc) for tc in cells])
 
 
 def _cell_text(tc, doc: _Doc) -> str:

@@ -260,11 +260,12 @@ _t3_row = partial(tuple.__new__, _T3Row)
 _raw = itemgetter(Cell._fields.index("raw"))
 
 
-def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
+def parse_t3(cells: list[Cell], laid_out: bool = False) -> TableResult:
     """Table 3: 26 rows (2019: 23) × 7 columns (8 with a 小计 column).
 
-    ``from_layout``: the cells were placed from a page's layout (a PDF), where a column can be cut or
-    shifted; as in text with no rows, a table most of whose rows do not add up is then not read.
+    ``laid_out``: the report's tables were placed from a page's layout (a PDF, a scan: ``Table.laid_out``),
+    where a column can be cut or shifted; as in text with no rows, a table most of whose rows do not add up
+    is then not read.
     """
     rows: list[_T3Row] = []
     header_text, columns = "", None
@@ -303,7 +304,7 @@ def parse_t3(cells: list[Cell], from_layout: bool = False) -> TableResult:
     glued, blanks_vanish = _once(partial(glued_table, cells)), _once(
         partial(_blanks_vanish, [(row.values, len(columns)) for row in rows]))
     # A section's cells are all of one dialect (section_cells): rows all known, or all unknown.
-    result = _t3_records(rows, columns, glued, blanks_vanish, check_sums=from_layout or cells[0].row is None)
+    result = _t3_records(rows, columns, glued, blanks_vanish, check_sums=laid_out or cells[0].row is None)
     if strays:
         result.problems.append(f"t3: lone numbers between rows taken for page numbers: {', '.join(strays)}")
     return result

@@ -2,7 +2,7 @@
 
 One mechanism serves every input shape:
 
-* **tab dialect** (seed dumps, and what HTML and markdown are flattened into): a line starting with
+* **tab dialect** (seed dumps, and what ``writer.py`` writes of every container's Document): a line starting with
   a tab is a cell, a blank line ends a row, a line without a tab continues the label above it
   (``商业\\n企业``, ``三、\\n本\\n年…``). A line with tabs inside is a whole row.
 * **line dialect** (dumps with no tabs): each line is a cell, rows are unknown, blank cells are
