@@ -100,3 +100,31 @@ def test_a_stage_is_refused_until_what_it_needs_is_in_the_warehouse(db):
         pipeline.run(ctx, [pipeline.CHECK])
     with pytest.raises(E.UsageError, match="no warehouse here; run `xxgk run`"):
         pipeline.run(Context(command="check", db=str(db.with_name("none.duckdb"))), [pipeline.CHECK])
+
+
+def _site(ctx: Context, work: Path) -> int:
+    """A reading stage that writes a page, as the dashboard does: aside while the run is not yet published."""
+    (Path(ctx.site_aside or ctx.out) / "index.html").write_text(f"read from {work.name}")
+    return E.OK
+
+
+@pytest.mark.parametrize("first, last, published", [
+    (Stage("first", _exit(E.OK)), Stage("last", _exit(E.OK)), True),
+    (Stage("first", _note("x")), Stage("last", _fail), True),  # published as it was before the last stage
+    (Stage("first", _exit(E.OK)), Stage("last", _broken), False),  # nothing changed before it: nothing published
+])
+def test_pages_a_run_writes_appear_only_once_the_warehouse_they_show_is_published(db, tmp_path, first, last,
+                                                                                  published):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "theirs.txt").write_text("kept")
+    ctx = Context(command="test", db=str(db), out=str(out))
+    stages = [first, Stage("site", _site, writes=False, records=False), last]
+    if last.run in (_fail, _broken):
+        with pytest.raises(E.StageFailed):
+            pipeline.run(ctx, stages)
+    else:
+        pipeline.run(ctx, stages)
+    assert sorted(p.name for p in out.iterdir()) == (["index.html", "theirs.txt"] if published else ["theirs.txt"])
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == []  # nothing left aside
+    assert q(db, "select count(*) from meta.runs where stage = 'site'") == [(1 if published else 0,)]

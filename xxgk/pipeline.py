@@ -10,7 +10,8 @@ checks in its transaction), their watermark and the dbt project's fingerprint; t
 warehouse, published atomically (xxgk/warehouse.py) unless a stage fails: readers see the warehouse as it was, or
 with every stage done, never in between. A read-only run (``xxgk dashboard``, or ``xxgk run`` with nothing new)
 reads the published warehouse and writes nothing to it, so it records no line either; within a run that writes,
-the dashboard is written from the work copy about to be published, and records its line there.
+the dashboard is read from the work copy about to be published, and records its line there; its pages are written
+aside and moved into place only once that copy is published, so they never show what was not.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import datetime as dt
 import os
 import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
@@ -48,6 +50,7 @@ class Context:
     verbose: bool = False
     out: str | None = None
     default_out: bool = False
+    site_aside: str | None = None  # in a run that writes, where the dashboard's pages wait for the publish
     targets: list[str] = field(default_factory=list)
     reason: str | None = None
     # Said back by the stages, for the run's summary (xxgk/summary.py).
@@ -176,36 +179,73 @@ def _published(ctx: Context, stages: Sequence[Stage]) -> int:
     fails, that copy is published instead. A stage that fails leaving the work copy whole (the checks write in one
     transaction) publishes the stages before it as they are.
     """
-    from .warehouse import publishing, stage_name
+    from .warehouse import publishing
 
     code, failure, k = E.OK, None, 0
     if stages[0].needs is not None:
         _require_warehouse(ctx)
-    with publishing(ctx.db) as work:
-        _migrate(ctx, work)
-        for k, stage in enumerate(stages):
-            require(stage.needs, work, ctx.db)
-            if stage.skip_unchanged and _unchanged(ctx, work, stage):
-                ctx.skipped.append(stage.name)
-                continue
-            kept = stage_name(work) if k and not stage.whole_on_failure and ctx.ingested else None
-            if kept:
-                shutil.copyfile(work, kept)
-            try:
-                code = _run_stage(ctx, stage, work) or code  # the check's new errors outlast the dashboard
-            except Exception as exc:  # noqa: BLE001 — re-raised once what came before is published
-                if kept:
-                    os.replace(kept, work)  # the stage's half-written tables go; the ingest stays
-                elif not (k and stage.whole_on_failure):
-                    raise
-                failure = exc
-                break
-            finally:
-                if kept:
-                    kept.unlink(missing_ok=True)
+    if ctx.out and not all(stage.writes for stage in stages):
+        Path(ctx.out).parent.mkdir(parents=True, exist_ok=True)
+        ctx.site_aside = tempfile.mkdtemp(prefix=f".{Path(ctx.out).name}.", dir=Path(ctx.out).parent)
+    try:
+        with publishing(ctx.db) as work:
+            code, failure, k = _run_stages(ctx, stages, work)
+        # The pages go with the warehouse they show: published too when a stage after them failed.
+        if ctx.site_aside and (failure is None or stages[k].writes):
+            _move_into(Path(ctx.site_aside), Path(ctx.out))
+    finally:
+        if ctx.site_aside:
+            shutil.rmtree(ctx.site_aside, ignore_errors=True)
     if failure is not None:
         raise _with_what_was_published(failure, stages[:k])
     return code
+
+
+def _run_stages(ctx: Context, stages: Sequence[Stage], work: Path) -> tuple[int, Exception | None, int]:
+    """The stages of ``_published`` on its work copy: (exit code, the failure to raise once the copy is published,
+    the failed stage's index)."""
+    from .warehouse import stage_name
+
+    code, failure, k = E.OK, None, 0
+    _migrate(ctx, work)
+    for k, stage in enumerate(stages):
+        require(stage.needs, work, ctx.db)
+        if stage.skip_unchanged and _unchanged(ctx, work, stage):
+            ctx.skipped.append(stage.name)
+            continue
+        kept = stage_name(work) if k and not stage.whole_on_failure and ctx.ingested else None
+        if kept:
+            shutil.copyfile(work, kept)
+        try:
+            code = _run_stage(ctx, stage, work) or code  # the check's new errors outlast the dashboard
+        except Exception as exc:  # noqa: BLE001 — re-raised once what came before is published
+            if kept:
+                os.replace(kept, work)  # the stage's half-written tables go; the ingest stays
+            elif not (k and stage.whole_on_failure):
+                raise
+            failure = exc
+            break
+        finally:
+            if kept:
+                kept.unlink(missing_ok=True)
+    return code, failure, k
+
+
+def _move_into(aside: Path, out: Path) -> None:
+    """Move what a stage wrote aside into ``out``, file by file (each replaced at once); what else ``out`` holds
+    stays.
+
+    >>> import tempfile; a, o = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> _ = (a / "reports").mkdir(), (a / "reports" / "r.html").write_text("new"), (o / "mine.txt").write_text("x")
+    >>> _move_into(a, o); sorted(p.relative_to(o).as_posix() for p in o.rglob("*"))
+    ['mine.txt', 'reports', 'reports/r.html']
+    """
+    for path in sorted(aside.rglob("*")):
+        target = out / path.relative_to(aside)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            os.replace(path, target)
 
 
 def _run_stage(ctx: Context, stage: Stage, work: Path) -> int:
@@ -415,12 +455,12 @@ def _dashboard(ctx: Context, db: Path) -> int:
     from .paths import dbt_dir
 
     try:
-        site = build_site(db, ctx.out, dbt_docs=dbt_dir(ctx.db, "build") / "static_index.html")
+        site = build_site(db, ctx.site_aside or ctx.out, dbt_docs=dbt_dir(ctx.db, "build") / "static_index.html")
     except OSError as exc:
         raise E.classify(exc) or E.StageFailed(f"cannot write the dashboard in {ctx.out}: {exc}") from None
     mark_as_output(Path(ctx.out))
     ctx.dashboard_line = (f"dashboard: {site.n_report_pages} report pages, {site.n_findings_listed} of "
-                          f"{site.n_findings} findings listed → {Path(site.index).resolve()}")
+                          f"{site.n_findings} findings listed → {(Path(ctx.out) / site.index.name).resolve()}")
     if ctx.command == "dashboard":  # within `xxgk run`, the run's summary says it, --quiet or not
         say(ctx.dashboard_line)
     return E.OK
