@@ -23,7 +23,7 @@ def _checked(folder: Path, paths: list[Path]) -> Path:
     result = build(db, target_dir=folder / "target", docs=True, quiet=True)
     assert result.success, result.failures
     assert result.docs_path == folder / "target" / "static_index.html"
-    run_checks(db)
+    run_checks(db, built_in=folder / "target")
     return db
 
 

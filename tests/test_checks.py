@@ -245,13 +245,13 @@ def test_incremental_check_runs_find_what_a_full_run_finds(tmp_path):
     incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
     for batch in (earlier, later):
         ingest([batch], incremental, progress=False)
-        assert build(incremental, target_dir=tmp_path / "t1", docs=False, quiet=True).success
+        assert build(incremental, docs=False, quiet=True).success
         result = run_checks(incremental, data_docs=False)
     (n_reports,) = q(incremental, "select count(*) from marts.dim_report")[0]
     assert not result.full and 0 < result.n_reports_in_scope < n_reports  # some agencies published nothing new
     ingest([earlier], full, progress=False)
     ingest([later], full, progress=False)
-    assert build(full, target_dir=tmp_path / "t2", docs=False, quiet=True).success
+    assert build(full, docs=False, quiet=True).success
     assert run_checks(full, data_docs=False).full
 
     sql = ("select r.source_path, f.check_id, f.severity, f.table_id, f.row_key, f.col_key, f.expected, f.actual, "

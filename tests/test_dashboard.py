@@ -37,7 +37,7 @@ def site_from(tmp: Path, raw: Path | list[Path], before_build=None) -> Path:
             before_build(con)
     result = build(db, target_dir=tmp / "target", docs=True, quiet=True)
     assert result.success, result.failures
-    run_checks(db)
+    run_checks(db, built_in=tmp / "target")
     site = tmp / "site"
     build_site(db, site, dbt_docs=result.docs_path)
     return site

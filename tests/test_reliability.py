@@ -317,7 +317,7 @@ def test_current_version_is_decided_by_the_files_not_by_workers_or_timing(tmp_pa
     for workers in (1, 2):
         db = dbs[workers] = tmp_path / f"workers{workers}.duckdb"
         ingest([folder], db, workers=workers, progress=False)
-        assert build(db, target_dir=tmp_path / f"t{workers}", docs=False, quiet=True).success
+        assert build(db, docs=False, quiet=True).success
         run_checks(db, data_docs=False)
     for table in BUILT:
         assert table_rows(dbs[1], table) == table_rows(dbs[2], table), table
@@ -424,7 +424,7 @@ def identities(tmp_path_factory) -> Path:
         (raw / name).write_text(text, encoding="utf-8")
     db = d / "warehouse.duckdb"
     ingest([raw], db, progress=False)
-    assert build(db, target_dir=d / "target", docs=False, quiet=True).success
+    assert build(db, docs=False, quiet=True).success
     run_checks(db, data_docs=False)
     return db
 

@@ -54,6 +54,17 @@ def test_make_run_exits_0_and_ends_with_a_short_summary(made):
                                                                         ("dashboard",)]
 
 
+def test_a_run_parses_the_dbt_project_once(made):
+    """The build parses the whole project; its docs and the check stage's dbt start from that parse (same vars,
+    same warehouse), re-reading only what changed: nothing."""
+    db, _ = made
+    commands = [c for c in Path(f"{db}.log").read_text("utf-8").split("\n=== 20")[1:] if "/dbt " in c.splitlines()[0]]
+    assert [c.splitlines()[0].split("/dbt ")[1].split()[:2] for c in commands] == [
+        ["build", "--vars"], ["docs", "generate"], ["build", "--select"]]
+    parses = [("Starting full parse" in c, "Unable to do partial parsing" in c) for c in commands]
+    assert parses == [(True, True), (False, False), (False, False)]
+
+
 def test_a_run_with_nothing_new_writes_nothing_and_says_so(made):
     db, _ = made
     before = db.stat()

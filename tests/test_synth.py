@@ -41,7 +41,7 @@ def corpus(tmp_path_factory) -> tuple[Path, Path]:
     db = d / "warehouse.duckdb"
     summary = ingest([d / "raw"], db, progress=False)
     assert summary.counts["rejected"] == 0
-    assert build(db, target_dir=d / "target", docs=False, quiet=True).success
+    assert build(db, docs=False, quiet=True).success
     run_checks(db, data_docs=False)
     return db, truth
 

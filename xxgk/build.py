@@ -48,8 +48,8 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
                     or bool(reset))
     # A run that fails before it writes results must not be reported with an earlier run's failures.
     (target / "run_results.json").unlink(missing_ok=True)
-    done = dbt.run(["build", *dbt.WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full_refresh else [])], db_path,
-                   target, quiet, log)
+    done = dbt.run(["build", *dbt.check_vars(), "--exclude", dbt.UNIT_TESTS, *dbt.CHECKS,
+                    *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet, log)
     if done.returncode != 0:
         why = f": {dbt.output_tail(done, log)}" if quiet or log else ""
         return BuildResult(False, dbt.failures(target) or [f"dbt build exited with {done.returncode}{why}"])

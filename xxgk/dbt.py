@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,16 +31,22 @@ FINGERPRINTED = ("dbt_project.yml", "models", "macros", "seeds")
 REVIEWED = Path("seeds") / "reviewed_findings.csv"
 # dbt's unit tests check the models' logic on fixed rows, not the data: they run in the test suite
 # (tests/test_checks.py), not in every build and check run, where thirty of them would add seconds.
-WITHOUT_UNIT_TESTS = ["--exclude", "test_type:unit"]
+UNIT_TESTS = "test_type:unit"
+PARSE_FILE = "partial_parse.msgpack"
+# The check models and dq.* over them: the check stage builds them, the build stage leaves them out.
+CHECKS = ["path:models/checks", "path:models/dq"]
 
 
 def run(command: list[str], db_path: str | Path, target_dir: str | Path | None = None, quiet: bool = False,
-        log: ToolLog | None = None, stage: str = "build") -> subprocess.CompletedProcess:
+        log: ToolLog | None = None, stage: str = "build", parsed_in: Path | None = None) -> subprocess.CompletedProcess:
     """Run one dbt command against ``db_path`` (profiles.yml reads it from XXGK_DB); its output goes to ``log``
     when given, else to the terminal (``quiet``: captured). dbt's files go to ``target_dir``, by default the
-    ``stage``'s folder beside the warehouse (paths.dbt_dir)."""
+    ``stage``'s folder beside the warehouse (paths.dbt_dir). A target of no parse of its own starts from the one
+    in ``parsed_in``, a target folder of an earlier command (see ``share_parse``)."""
     # Beside the warehouse by default: two builds of two warehouses from one checkout never share dbt's files.
     target = Path(target_dir or dbt_dir(db_path, stage)).resolve()  # dbt resolves a relative one from the project
+    if parsed_in is not None:
+        share_parse(Path(parsed_in), target)
     args = [str(DBT), *command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(target / "logs")]
     env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": warehouse.MEMORY_LIMIT,
@@ -50,6 +57,21 @@ def run(command: list[str], db_path: str | Path, target_dir: str | Path | None =
     return subprocess.run(args, env=env, text=True, capture_output=quiet, preexec_fn=dies_with_this_process())
 
 
+def share_parse(source: Path, target: Path) -> None:
+    """Give ``target`` the parsed project dbt left in ``source`` (its partial_parse.msgpack), unless it has one.
+
+    dbt parses the whole project (about 5 s) unless the target holds a parse made with the same vars and
+    connection (the warehouse's path), then only the files changed since (about 2.5 s). The build, its docs and
+    the checks of one warehouse all pass ``check_vars``, so the checks re-use the build's parse. dbt checks the
+    parse against the files' hashes, the vars and the connection before it trusts any of it, so a stale or foreign
+    one costs a full parse, never a wrong manifest.
+    """
+    parsed, kept = source / PARSE_FILE, target / PARSE_FILE
+    if parsed.is_file() and not kept.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(parsed, kept)
+
+
 def check_models(project_dir: Path | None = None) -> list[str]:
     """The check models: every ``models/checks/chk_*.sql``. A check exists by its file alone; dq.findings reads the
     list from the var ``check_models`` (``check_vars``), through which dbt also learns the lineage check → finding.
@@ -58,7 +80,9 @@ def check_models(project_dir: Path | None = None) -> list[str]:
 
 
 def check_vars(project_dir: Path | None = None) -> list[str]:
-    """The ``--vars`` that enable the check models and dq.* (disabled in a plain ``dbt build``)."""
+    """The ``--vars`` that enable the check models and dq.* (disabled in a plain ``dbt build``). Every command
+    xxgk runs passes them, the build too (which leaves ``CHECKS`` out): dbt re-uses a parse only under the same
+    vars."""
     return ["--vars", json.dumps({"check_models": check_models(project_dir)})]
 
 

@@ -439,7 +439,7 @@ def _check(ctx: Context, db: Path) -> int:
     mark_as_output(dbt_dir(ctx.db, "check").parent)
     try:
         result = run_checks(db, data_docs=not ctx.no_docs, full=ctx.full, target_dir=dbt_dir(ctx.db, "check"),
-                            log=_tool_log(ctx))
+                            log=_tool_log(ctx), built_in=dbt_dir(ctx.db, "build"))
     except CheckError as exc:
         raise E.StageFailed(str(exc)) from None
     counts = ", ".join(f"{result.findings_by_severity.get(s['severity'], 0)} {s['severity']}" for s in severities())

@@ -30,7 +30,7 @@ def warehouse_from(tmp: Path, files: dict[str, str]) -> Path:
         (raw / name).write_text(text, encoding="utf-8")
     db = tmp / "warehouse.duckdb"
     ingest([raw], db, progress=False)
-    assert build(db, target_dir=tmp / "target", docs=False, quiet=True).success
+    assert build(db, docs=False, quiet=True).success
     return db
 
 

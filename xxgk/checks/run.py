@@ -27,6 +27,7 @@ import polars as pl
 from .. import dbt, warehouse
 from ..children import dies_with_this_process
 from ..logs import ToolLog
+from ..paths import dbt_dir
 from . import GX_PROJECT_ROOT
 from .data_docs import site_files
 from .validate import GATE, checks_in_manifest
@@ -63,9 +64,10 @@ class CheckRunResult:
 
 
 def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False, target_dir: str | Path | None = None,
-               log: ToolLog | None = None) -> CheckRunResult:
+               log: ToolLog | None = None, built_in: str | Path | None = None) -> CheckRunResult:
     """One check run; dbt's files go to ``target_dir`` (default: a temporary folder), the tools' output to ``log``
-    (default: captured)."""
+    (default: captured). ``built_in``, the build's dbt folder (default: the one beside the warehouse), lends dbt
+    its parse of the project."""
     started, t0 = warehouse.now(), time.perf_counter()
     db = Path(db_path)
     if not db.exists():
@@ -81,9 +83,9 @@ def run_checks(db_path: str | Path, data_docs: bool = True, full: bool = False, 
     with tempfile.TemporaryDirectory(prefix="xxgk-check-") as tmp:
         target, gx_root = Path(target_dir or Path(tmp) / "target").resolve(), Path(tmp) / "expectations"
         t1 = time.perf_counter()
-        done = dbt.run(["build", "--select", "path:models/checks", "path:models/dq", *dbt.check_vars(),
-                        *dbt.WITHOUT_UNIT_TESTS, *(["--full-refresh"] if full else [])], db, target, quiet=True,
-                       log=log)
+        done = dbt.run(["build", "--select", *dbt.CHECKS, *dbt.check_vars(), "--exclude", dbt.UNIT_TESTS,
+                        *(["--full-refresh"] if full else [])], db, target, quiet=True, log=log,
+                       parsed_in=Path(built_in or dbt_dir(db, "build")))
         if done.returncode != 0:
             raise CheckError("; ".join(dbt.failures(target)) or f"dbt exited with {done.returncode}: "
                              + dbt.output_tail(done, log))
