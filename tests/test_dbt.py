@@ -13,6 +13,7 @@ import pytest
 from tests.support.batches import GLUED_003, SEED_003, two_batches
 from tests.support.samples import RAW
 from tests.support.warehouses import BUILT, q
+from xxgk import dbt
 from xxgk.build import build
 from xxgk.dbt import PROJECT_DIR, project_fingerprint
 from xxgk.ingest import ingest
@@ -255,3 +256,24 @@ def test_a_changed_definition_changes_the_project_fingerprint(tmp_path):
     terms = project / "seeds" / "measure_terms.csv"
     terms.write_text(terms.read_text("utf-8") + "new_measure,t3,granted,total,1\n", encoding="utf-8")
     assert project_fingerprint(project) != before
+
+
+@pytest.mark.e2e
+def test_a_new_warehouse_starts_from_the_parse_a_warehouse_of_its_name_left(tmp_path, monkeypatch):
+    """dbt sees a warehouse by its name from its folder, so every build of one warehouse (its work file keeps one
+    name) and a new warehouse of the same name start from the parse kept in the user's cache; another name is
+    another connection to dbt, which parses the whole project."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    def full_parse(db: Path) -> bool:
+        done = dbt.run(["parse", *dbt.check_vars()], db, db.parent / "target", quiet=True)
+        assert done.returncode == 0, done.stdout[-2000:]
+        return "Starting full parse" in done.stdout
+
+    first, second, other = (tmp_path / "a" / "warehouse.duckdb", tmp_path / "b" / "warehouse.duckdb",
+                            tmp_path / "c" / "other.duckdb")
+    for db in (first, second, other):
+        db.parent.mkdir()
+    assert [full_parse(first), full_parse(second), full_parse(other)] == [True, False, True]
+    assert dbt.kept_parse(first) == dbt.kept_parse(second) != dbt.kept_parse(other)
+    assert dbt.kept_parse(first).is_relative_to(tmp_path / "cache" / "xxgk")

@@ -160,7 +160,7 @@ def test_sigterm_removes_the_work_copy_and_publishes_nothing(seeds_warehouse, tm
                              str(db), "--quiet", "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".warehouse.duckdb.work-*")) and time.monotonic() < deadline:
+    while not list(tmp_path.glob(".warehouse.duckdb.work*")) and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.5)  # into the parsing
     proc.send_signal(signal.SIGTERM)

@@ -148,7 +148,7 @@ def test_sigkill_at_random_points_leaves_the_published_warehouse_as_it_was(tmp_p
     after = state(db, COUNTS_SQL)
     assert after == state(clean, COUNTS_SQL)
     assert after[0] == after[4] == len(SEEDS) + 5 * 400  # one row per report, no duplicates
-    assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))  # killed runs' work files were cleaned up
+    assert not list(tmp_path.glob(".warehouse.duckdb.work*"))  # killed runs' work files were cleaned up
 
 
 # --- fuzzing ----------------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_a_warehouse_written_during_the_build_is_not_overwritten(tmp_path, sessi
         assert f"(PID {analyst.pid})" in message
     assert state(db, "select (select answer from main.analyst_notes), (select count(*) from raw.reports)") == (
         42, len(SEEDS))  # the analyst's table is there; the build's three reports were not published
-    assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))
+    assert not list(tmp_path.glob(".warehouse.duckdb.work*"))
 
 
 @pytest.mark.e2e
@@ -388,7 +388,7 @@ def test_xxgk_build_refuses_to_publish_over_a_dbeaver_session(built, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "build", "--db", str(db), "--quiet", "--no-docs",
                              "--full-refresh"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".warehouse.duckdb.work-*")) and time.monotonic() < deadline:
+    while not list(tmp_path.glob(".warehouse.duckdb.work*")) and time.monotonic() < deadline:
         time.sleep(0.02)
     analyst = subprocess.run([sys.executable, "-c", ANALYST, str(db), "closed"], capture_output=True, text=True,
                              timeout=120)
@@ -691,7 +691,7 @@ def test_a_failed_stage_keeps_the_stages_before_it(tmp_path, stage, breaks, kept
                                     "table_name = 'dim_report'").fetchone()[0] and \
             con.execute("select count(*) from marts.dim_report").fetchone()[0]
     assert built_reports == reports_built  # a failed build publishes none of its half-written tables
-    assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))
+    assert not list(tmp_path.glob(".warehouse.duckdb.work*"))
 
 
 # --- disk full: one message, nothing left behind ------------------------------------------
@@ -717,7 +717,7 @@ def test_no_room_to_write_is_one_message_and_leaves_nothing_behind(tmp_path, whe
     assert done.returncode == 5, done.stderr
     assert "no room to write (" in done.stderr and "File too large" in done.stderr and "Nothing was published" in done.stderr
     assert "Traceback" not in done.stderr and "cannot rollback" not in done.stderr
-    assert not list(tmp_path.glob(".warehouse.duckdb.work-*"))
+    assert not list(tmp_path.glob(".warehouse.duckdb.work*"))
     assert state(db, COUNTS_SQL) == before
 
 
@@ -736,7 +736,7 @@ def test_a_full_file_system_is_one_message_and_leaves_nothing_behind(tmp_path):
                     timeout=300)
         assert done.returncode == 5, done.stderr
         assert "no room to write (" in done.stderr and "Traceback" not in done.stderr
-        assert not list(mount.glob(".warehouse.duckdb.work-*"))
+        assert not list(mount.glob(".warehouse.duckdb.work*"))
         assert state(db, COUNTS_SQL) == before
     finally:
         subprocess.run(["umount", str(mount)], check=True)
@@ -799,7 +799,7 @@ def test_a_careless_command_gets_a_message_and_its_own_exit_code(built, tmp_path
     done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert done.returncode == code, done.stderr
     assert words in done.stderr and "Traceback" not in done.stderr
-    assert ".work-" not in done.stderr and "open for writing" not in done.stderr
+    assert ".work" not in done.stderr and "open for writing" not in done.stderr
     assert f"xxgk {command(db, tmp_path)[0]}: " in done.stderr
 
 

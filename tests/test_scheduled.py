@@ -54,15 +54,15 @@ def test_make_run_exits_0_and_ends_with_a_short_summary(made):
                                                                         ("dashboard",)]
 
 
-def test_a_run_parses_the_dbt_project_once(made):
-    """The build parses the whole project; its docs and the check stage's dbt start from that parse (same vars,
-    same warehouse), re-reading only what changed: nothing."""
+def test_a_run_parses_the_dbt_project_at_most_once(made):
+    """The build parses the whole project (unless a warehouse of the same name left its parse: see test_dbt); its
+    docs and the check stage's dbt start from that parse (same vars, same warehouse), re-reading only what changed:
+    nothing."""
     db, _ = made
     commands = [c for c in Path(f"{db}.log").read_text("utf-8").split("\n=== 20")[1:] if "/dbt " in c.splitlines()[0]]
     assert [c.splitlines()[0].split("/dbt ")[1].split()[:2] for c in commands] == [
         ["build", "--vars"], ["docs", "generate"], ["build", "--select"]]
-    parses = [("Starting full parse" in c, "Unable to do partial parsing" in c) for c in commands]
-    assert parses == [(True, True), (False, False), (False, False)]
+    assert ["Starting full parse" in c for c in commands][1:] == [False, False]
 
 
 def test_a_run_with_nothing_new_writes_nothing_and_says_so(made):
@@ -161,7 +161,7 @@ def test_a_warehouse_inside_its_input_folder_never_reads_what_it_wrote(tmp_path)
     again = xxgk("run", str(tmp_path), "--db", str(db), "--quiet", "--no-docs")
     assert again.returncode == 0 and "nothing new since the last run" in again.stdout, again.stdout + again.stderr
     # (and the work copy the first run was written to)
-    assert dict(q(db, "select path, reason from raw.skipped_files where path not like '%.work-%'")) == {
+    assert dict(q(db, "select path, reason from raw.skipped_files where path not like '%.work'")) == {
         str(db): "the warehouse's own file: never read as input",
         f"{db}.log": "the warehouse's own file: never read as input",
         f"{db}.site": "xxgk's own output (a dashboard folder): never read as input",

@@ -322,7 +322,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def fail(message: str, code: int) -> int:
         # Errors met in the work copy name the warehouse the user gave, not the hidden work file.
-        say(f"xxgk {args.command}: {message.replace(str(work_name(db)), str(db))}", err=True)
+        # (dbt opens it by its name alone, from its folder: see dbt.run).
+        work = work_name(db)
+        say(f"xxgk {args.command}: {message.replace(str(work), str(db)).replace(work.name, db.name)}", err=True)
         return code
 
     def interrupted(how: KeyboardInterrupt) -> int:

@@ -42,34 +42,72 @@ def run(command: list[str], db_path: str | Path, target_dir: str | Path | None =
     """Run one dbt command against ``db_path`` (profiles.yml reads it from XXGK_DB); its output goes to ``log``
     when given, else to the terminal (``quiet``: captured). dbt's files go to ``target_dir``, by default the
     ``stage``'s folder beside the warehouse (paths.dbt_dir). A target of no parse of its own starts from the one
-    in ``parsed_in``, a target folder of an earlier command (see ``share_parse``)."""
+    in ``parsed_in``, a target folder of an earlier command, else from the last one kept (see ``share_parse``)."""
     # Beside the warehouse by default: two builds of two warehouses from one checkout never share dbt's files.
     target = Path(target_dir or dbt_dir(db_path, stage)).resolve()  # dbt resolves a relative one from the project
-    if parsed_in is not None:
-        share_parse(Path(parsed_in), target)
+    db = Path(db_path).resolve()
+    kept = kept_parse(db)
+    share_parse([*([Path(parsed_in) / PARSE_FILE] if parsed_in is not None else []), kept], target)
     args = [str(DBT), *command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target), "--log-path", str(target / "logs")]
-    env = {**os.environ, "XXGK_DB": str(Path(db_path).resolve()), "XXGK_DUCKDB_MEMORY": warehouse.MEMORY_LIMIT,
-           "DBT_USE_COLORS": "false"}
-    if log is not None:
-        return log.run(args, env, label=f"dbt {command[0]}")
-    # dbt dies with xxgk: a killed build leaves no dbt writing its deleted work file.
-    return subprocess.run(args, env=env, text=True, capture_output=quiet, preexec_fn=dies_with_this_process())
+    # The warehouse by its name, from its folder: dbt re-uses a parse only for the same connection, so the path it
+    # sees is the same for every build of a warehouse (warehouse.work_name) and for warehouses of the same name.
+    env = {**os.environ, "XXGK_DB": db.name, "XXGK_DUCKDB_MEMORY": warehouse.MEMORY_LIMIT, "DBT_USE_COLORS": "false"}
+    try:
+        if log is not None:
+            return log.run(args, env, label=f"dbt {command[0]}", cwd=db.parent)
+        # dbt dies with xxgk: a killed build leaves no dbt writing its deleted work file.
+        return subprocess.run(args, env=env, cwd=db.parent, text=True, capture_output=quiet,
+                              preexec_fn=dies_with_this_process())
+    finally:
+        keep_parse(target / PARSE_FILE, kept)
 
 
-def share_parse(source: Path, target: Path) -> None:
-    """Give ``target`` the parsed project dbt left in ``source`` (its partial_parse.msgpack), unless it has one.
+def share_parse(sources: list[Path], target: Path) -> None:
+    """Give ``target`` the first of ``sources`` (parsed projects dbt left: partial_parse.msgpack), unless it has one.
 
     dbt parses the whole project (about 5 s) unless the target holds a parse made with the same vars and
-    connection (the warehouse's path), then only the files changed since (about 2.5 s). The build, its docs and
-    the checks of one warehouse all pass ``check_vars``, so the checks re-use the build's parse. dbt checks the
-    parse against the files' hashes, the vars and the connection before it trusts any of it, so a stale or foreign
-    one costs a full parse, never a wrong manifest.
+    connection (the warehouse's name, see ``run``), then only the files changed since (about 1 s). Every command
+    xxgk runs passes ``check_vars``, so the docs and the checks re-use the build's parse, and a new warehouse the
+    parse kept from the last one of its name (``kept_parse``). dbt checks a parse against the files' hashes, the vars
+    and the connection before it trusts any of it, so a stale or foreign one costs a full parse, never a wrong
+    manifest.
     """
-    parsed, kept = source / PARSE_FILE, target / PARSE_FILE
-    if parsed.is_file() and not kept.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(parsed, kept)
+    parsed = target / PARSE_FILE
+    if parsed.exists():
+        return
+    for source in sources:
+        if source.is_file():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, parsed)
+            return
+
+
+def kept_parse(db: Path) -> Path:
+    """Where the last parse of this dbt project for a warehouse named like ``db`` is kept: in the user's cache
+    ($XDG_CACHE_HOME, else ~/.cache), one per project folder, since dbt's parse records where the project's files are.
+
+    >>> kept_parse(Path("/srv/xxgk/warehouse.duckdb")).name
+    'partial_parse.msgpack'
+    """
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(f"{PROJECT_DIR.resolve()}\0{db.name}".encode()).hexdigest()[:16]
+    return home / "xxgk" / "dbt-parse" / key / PARSE_FILE
+
+
+def keep_parse(parsed: Path, kept: Path) -> None:
+    """Keep ``parsed`` as ``kept`` when it is newer. Written aside and renamed into place, so a dbt reading the
+    kept one meanwhile (another warehouse's build) sees the old parse or the new one; a cache that cannot be
+    written (a read-only home) only costs the next new warehouse a full parse."""
+    try:
+        if not parsed.is_file() or (kept.is_file() and kept.stat().st_mtime >= parsed.stat().st_mtime):
+            return
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        aside = kept.with_name(f"{kept.name}.{os.getpid()}")
+        shutil.copy2(parsed, aside)
+        os.replace(aside, kept)
+    except OSError:
+        pass
 
 
 def check_models(project_dir: Path | None = None) -> list[str]:

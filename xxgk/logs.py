@@ -26,7 +26,8 @@ class ToolLog:
         self.echo = echo
         self.progress = progress and not echo
 
-    def run(self, args: list[str], env: dict | None = None, label: str = "") -> subprocess.CompletedProcess:
+    def run(self, args: list[str], env: dict | None = None, label: str = "", cwd: Path | None = None
+            ) -> subprocess.CompletedProcess:
         """Run ``args`` (killed with this process), its output appended to the log and, with ``echo``, shown;
         the output is returned too, for the caller's message when it fails."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,7 +35,7 @@ class ToolLog:
         with open(self.path, "a", encoding="utf-8") as log:
             log.write(f"\n=== {warehouse.now():%Y-%m-%d %H:%M:%S} UTC: {' '.join(map(str, args))}\n")
             log.flush()
-            proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                     errors="replace", preexec_fn=dies_with_this_process())
             # dbt counts its nodes; of another tool, the time it has taken.
             bar = tqdm(desc=label, unit="node", disable=not self.progress, file=sys.stderr, leave=False,

@@ -303,9 +303,14 @@ class WarehouseChanged(WarehouseBusy):
     """The published warehouse was written by another process while the build ran."""
 
 
-def work_name(db: Path, pid: int | None = None) -> Path:
-    """The private work file of a build of ``db`` by process ``pid`` (default: this one)."""
-    return db.with_name(f".{db.name}.work-{os.getpid() if pid is None else pid}")
+def work_name(db: Path) -> Path:
+    """The private work file of a build of ``db``. One name for every build: the lock (``publishing``) lets one build
+    of a warehouse run at a time, and dbt re-uses its parse of the project only for the same warehouse path.
+
+    >>> work_name(Path("/srv/xxgk/warehouse.duckdb"))
+    PosixPath('/srv/xxgk/.warehouse.duckdb.work')
+    """
+    return db.with_name(f".{db.name}.work")
 
 
 def stage_name(work: Path) -> Path:
@@ -322,10 +327,12 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _remove_stale_work_files(db: Path) -> None:
-    pattern = re.compile(rf"^\.{re.escape(db.name)}\.work-(\d+)(\.wal|\.stage)?$")
-    for f in db.parent.glob(f".{db.name}.work-*"):
+    """Remove what a killed build left: called with the lock held, so no work file is another build's. Earlier
+    xxgk named them by process (``.work-PID``): those too, once their process is gone."""
+    pattern = re.compile(rf"^\.{re.escape(db.name)}\.work(-(\d+))?(\.wal|\.stage)?$")
+    for f in db.parent.glob(f".{db.name}.work*"):
         m = pattern.match(f.name)
-        if m and not _pid_alive(int(m.group(1))):
+        if m and not (m.group(2) and _pid_alive(int(m.group(2)))):
             f.unlink(missing_ok=True)
 
 
