@@ -212,14 +212,14 @@ def _data_docs_pages(site: Path) -> list[Path]:
     return sorted((site / "gx-data-docs").rglob("*.html"))
 
 
-def test_each_dashboard_holds_the_data_docs_of_its_own_warehouse_only_and_they_open_offline(tmp_path):
+def test_each_dashboard_holds_the_data_docs_of_its_own_warehouse_only_and_they_open_offline(seeds, tmp_path):
+    """A warehouse of one report checked twice beside the samples checked once (conftest)."""
+    (tmp_path / "one").mkdir()
+    one = warehouse_from(tmp_path / "one", {"003.txt": SEED_003})
+    for _ in range(2):
+        run_checks(one)
     sites = {}
-    for name, files, runs in (("one", ["003_287cca442e0f5e9d.txt"], 2),
-                              ("all", sorted(p.name for p in RAW.glob("*.txt")), 1)):
-        (tmp_path / name).mkdir()
-        db = warehouse_from(tmp_path / name, {f: (RAW / f).read_text("utf-8") for f in files})
-        for _ in range(runs):
-            run_checks(db)
+    for name, db, runs in (("one", one, 2), ("all", seeds, 1)):
         sites[name] = tmp_path / name / "site"
         build_site(db, sites[name])
         run_ids = {r for (r,) in q(db, "select distinct run_id from dq.check_runs")}
