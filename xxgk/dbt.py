@@ -79,7 +79,7 @@ def share_parse(sources: list[Path], target: Path) -> None:
     for source in sources:
         if source.is_file():
             target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, parsed)
+            shutil.copy2(source, parsed)  # with its time: a parse dbt did not rewrite is not kept again (keep_parse)
             return
 
 
