@@ -15,29 +15,45 @@ from xxgk.checks.run import run_checks
 from xxgk.ingest import ingest
 
 
-def _checked(folder: Path, paths: list[Path]) -> Path:
-    """A warehouse in ``folder`` of ``paths`` ingested, built with the dbt docs (``folder/target``) and checked with
-    the GX Data Docs, as `xxgk run` leaves one."""
+def _built(folder: Path, paths: list[Path]) -> Path:
+    """A warehouse in ``folder`` of ``paths`` ingested and built with the dbt docs (``folder/target``)."""
     db = folder / "warehouse.duckdb"
     ingest(paths, db, progress=False)
     result = build(db, target_dir=folder / "target", docs=True, quiet=True)
     assert result.success, result.failures
     assert result.docs_path == folder / "target" / "static_index.html"
+    return db
+
+
+def _checked(built: Path, folder: Path) -> Path:
+    """A copy in ``folder`` of the ``built`` warehouse (with its dbt folder) checked with the GX Data Docs, as
+    `xxgk run` leaves one."""
+    db = folder / built.name
+    shutil.copy(built, db)
+    shutil.copytree(built.parent / "target", folder / "target")
     run_checks(db, built_in=folder / "target")
     return db
 
 
 @pytest.fixture(scope="session")
-def samples(tmp_path_factory) -> Path:
-    """The five sample reports (data/raw) ingested, built and checked, once for the whole run: the warehouse, its
-    dbt docs beside it in target/. Read it; a test that changes it works on a copy."""
-    return _checked(tmp_path_factory.mktemp("samples"), [RAW])
+def samples_built(tmp_path_factory) -> Path:
+    """The five sample reports (data/raw) ingested and built, never checked, once for the whole run: the state
+    `xxgk check` meets first. Read it; a test that changes it works on a copy (``copy_of``)."""
+    return _built(tmp_path_factory.mktemp("samples-built"), [RAW])
+
+
+@pytest.fixture(scope="session")
+def samples(samples_built, tmp_path_factory) -> Path:
+    """The five sample reports ingested, built and checked, once for the whole run: the warehouse, its dbt docs
+    beside it in target/. Read it; a test that changes it works on a copy."""
+    return _checked(samples_built, tmp_path_factory.mktemp("samples"))
 
 
 @pytest.fixture(scope="session")
 def real_reports(tmp_path_factory) -> Path:
     """The twelve real reports (tests/fixtures/real) ingested, built and checked, once for the whole run."""
-    return _checked(tmp_path_factory.mktemp("real"), sorted(REAL.glob("[0-9]*.*")))
+    built = _built(tmp_path_factory.mktemp("real-built"), sorted(REAL.glob("[0-9]*.*")))
+    return _checked(built, tmp_path_factory.mktemp("real"))
 
 
 def pytest_collection_modifyitems(items):

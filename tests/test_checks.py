@@ -11,16 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.batches import two_batches
 from tests.support.samples import RAW
-from tests.support.warehouses import findings, q, warehouse_from, xxgk
-from xxgk.build import build
+from tests.support.warehouses import copy_of, findings, q, warehouse_from, xxgk
 from xxgk.checks.run import run_checks
 from xxgk.checks.validate import SAMPLE_COLUMNS
 from xxgk.dashboard.site import build_site
 from xxgk.dbt import PROJECT_DIR, check_models, check_vars
 from xxgk.dbt import run as dbt
-from xxgk.ingest import ingest
 
 # The pipeline end to end: dbt, GX, the command line (tests/conftest.py builds the samples once).
 pytestmark = pytest.mark.e2e
@@ -106,32 +103,40 @@ def test_the_score_counts_findings_by_severity(seeds):
         ("东新街道", 0, 0, 0, 100), ("杭州钱塘新区管理委员会", 0, 0, 0, 100), ("杭州钱江经济开发区", 0, 0, 0, 100)]
 
 
-def test_editing_one_cell_of_a_clean_report_breaks_exactly_its_identities(tmp_path):
-    label = "一、本年新收政府信息公开申请数量\n\t35\n"
-    assert SEED_000.count(label) == 1
-    db = warehouse_from(tmp_path, {"edited.txt": SEED_000.replace(label, "一、本年新收政府信息公开申请数量\n\t36\n")})
+EDITED_LABEL = "一、本年新收政府信息公开申请数量\n\t35\n"
+CARRIED_OVER = "二、上年结转政府信息公开申请数量\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n"
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory) -> Path:
+    """One warehouse, checked, of two edits of clean seeds by two agencies: one cell of seed 000 changed (35 → 36);
+    seed 003 and its next year, whose carried-over row does not carry the first year's carried-forward one."""
+    assert SEED_000.count(EDITED_LABEL) == 1 and SEED_003.count(CARRIED_OVER) == 1
+    next_year = (SEED_003.replace("余杭区人民政府办公室2019年度", "余杭区人民政府办公室2020年度", 1)
+                 .replace(CARRIED_OVER, "二、上年结转政府信息公开申请数量\n\t5\n\t1\n\t0\n\t0\n\t0\n\t0\n\t6\n"))
+    db = warehouse_from(tmp_path_factory.mktemp("edited"), {
+        "edited.txt": SEED_000.replace(EDITED_LABEL, "一、本年新收政府信息公开申请数量\n\t36\n"),
+        "2019.txt": SEED_003, "2020.txt": next_year})
     run_checks(db, data_docs=False)
-    assert findings(db, "severity = 'error'") == {
+    return db
+
+
+def test_editing_one_cell_of_a_clean_report_breaks_exactly_its_identities(edited):
+    assert findings(edited, "severity = 'error' and agency = '杭州钱塘新区管理委员会'") == {
         ("杭州钱塘新区管理委员会", "identity.I1", "error", "t3", None, "natural_person", 35.0, 36.0),
         ("杭州钱塘新区管理委员会", "identity.I3", "error", "t3", "new_received", None, 36.0 + 3, 38.0),
     }
 
 
-def test_a_broken_carry_over_between_two_years_fails_i5(tmp_path):
-    carried_over = "二、上年结转政府信息公开申请数量\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n\t0\n"
-    assert SEED_003.count(carried_over) == 1
-    next_year = (SEED_003.replace("余杭区人民政府办公室2019年度", "余杭区人民政府办公室2020年度", 1)
-                 .replace(carried_over, "二、上年结转政府信息公开申请数量\n\t5\n\t1\n\t0\n\t0\n\t0\n\t0\n\t6\n"))
-    db = warehouse_from(tmp_path, {"2019.txt": SEED_003, "2020.txt": next_year})
-    run_checks(db, data_docs=False)
-    assert findings(db, "check_id = 'cross_year.I5'") == {
+def test_a_broken_carry_over_between_two_years_fails_i5(edited):
+    assert findings(edited, "check_id = 'cross_year.I5'") == {
         ("余杭区人民政府办公室", "cross_year.I5", "error", "t3", None, "natural_person", 5.0, 6.0),
         ("余杭区人民政府办公室", "cross_year.I5", "error", "t3", None, "total", 6.0, 7.0),
     }
 
 
-def test_exit_code_fails_only_on_new_errors_unless_asked(tmp_path):
-    db = warehouse_from(tmp_path, {"003.txt": SEED_003})
+def test_exit_code_fails_only_on_new_errors_unless_asked(samples_built, tmp_path):
+    db = copy_of(samples_built, tmp_path / "warehouse.duckdb")  # seed 003's two errors, never checked
 
     def check(*flags):
         return xxgk("check", "--db", str(db), "--no-docs", *flags)
@@ -212,10 +217,10 @@ def _data_docs_pages(site: Path) -> list[Path]:
     return sorted((site / "gx-data-docs").rglob("*.html"))
 
 
-def test_each_dashboard_holds_the_data_docs_of_its_own_warehouse_only_and_they_open_offline(seeds, tmp_path):
-    """A warehouse of one report checked twice beside the samples checked once (conftest)."""
-    (tmp_path / "one").mkdir()
-    one = warehouse_from(tmp_path / "one", {"003.txt": SEED_003})
+def test_each_dashboard_holds_the_data_docs_of_its_own_warehouse_only_and_they_open_offline(samples_built, seeds,
+                                                                                            tmp_path):
+    """A copy of the samples checked twice beside the samples checked once (conftest)."""
+    one = copy_of(samples_built, tmp_path / "one" / "warehouse.duckdb")
     for _ in range(2):
         run_checks(one)
     sites = {}
@@ -238,29 +243,6 @@ def test_each_dashboard_holds_the_data_docs_of_its_own_warehouse_only_and_they_o
             assert not re.search(r"""(?:src|href|action)=["']https?://|url\(['"]?https?://""", html), page
             for ref in re.findall(r'(?:src|href)="([^"#][^"]*)"', html):
                 assert (page.parent / ref).resolve().exists(), (page, ref)  # every stylesheet and script is there
-
-
-def test_incremental_check_runs_find_what_a_full_run_finds(tmp_path):
-    earlier, later = two_batches(tmp_path)
-    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
-    for batch in (earlier, later):
-        ingest([batch], incremental, progress=False)
-        assert build(incremental, docs=False, quiet=True).success
-        result = run_checks(incremental, data_docs=False)
-    (n_reports,) = q(incremental, "select count(*) from marts.dim_report")[0]
-    assert not result.full and 0 < result.n_reports_in_scope < n_reports  # some agencies published nothing new
-    ingest([earlier], full, progress=False)
-    ingest([later], full, progress=False)
-    assert build(full, docs=False, quiet=True).success
-    assert run_checks(full, data_docs=False).full
-
-    sql = ("select r.source_path, f.check_id, f.severity, f.table_id, f.row_key, f.col_key, f.expected, f.actual, "
-           "f.message, f.snippet from dq.findings f left join marts.dim_report r using (report_id) order by all")
-    got = q(incremental, sql)
-    assert got == q(full, sql)
-    assert any(check == "cross_year.I5" for _, check, *_ in got)
-    assert q(incremental, "select stage, is_full from meta.runs where stage <> 'ingest' order by finished_at") == [
-        ("build", True), ("check", True), ("build", False), ("check", False)]
 
 
 def test_every_check_model_has_dbt_unit_tests_and_they_pass(seeds, tmp_path):

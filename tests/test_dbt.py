@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support.batches import GLUED_003, SEED_003, two_batches
+from tests.support.batches import GLUED_003, SEED_003
 from tests.support.samples import RAW
-from tests.support.warehouses import BUILT, q
+from tests.support.warehouses import q
 from xxgk import dbt
 from xxgk.build import build
 from xxgk.dbt import PROJECT_DIR, project_fingerprint
@@ -220,32 +220,6 @@ def test_bare_dbt_build_with_the_committed_profile_reads_xxgk_db(warehouse, tmp_
                           capture_output=True, text=True, env={**os.environ, "XXGK_DB": str(warehouse)})
     assert done.returncode == 0, done.stdout[-2000:]
     assert "Completed successfully" in done.stdout
-
-
-@pytest.mark.e2e
-def test_incremental_build_after_a_new_year_equals_a_full_build(tmp_path):
-    earlier, later = two_batches(tmp_path)
-    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
-    ingest([earlier], incremental, progress=False)
-    assert build(incremental, target_dir=tmp_path / "t1", docs=False, quiet=True).full_refresh
-    ingest([later], incremental, progress=False)
-    second = build(incremental, target_dir=tmp_path / "t2", docs=False, quiet=True)
-    assert second.success and not second.full_refresh, second.failures
-    ingest([earlier], full, progress=False)
-    ingest([later], full, progress=False)
-    assert build(full, target_dir=tmp_path / "t3", docs=False, quiet=True).success
-
-    for table in BUILT:
-        schema, name = table.split(".")
-        columns = [c for (c,) in q(full, "select column_name from duckdb_columns() where schema_name = ? "
-                                         "and table_name = ? order by column_index", schema, name)]
-        sql = f"select {', '.join(c for c in columns if c not in ('ingested_at', 'first_seen_at'))} from {table} " \
-              "order by all"
-        assert q(incremental, sql) == q(full, sql), table
-    assert q(incremental, "select count(*) from marts.fct_applications a join marts.dim_report r using (report_id) "
-                          "where r.source_path like '%yuhang_first.txt'") == [(0,)]
-    pairs = q(incremental, "select count(*) from intermediate.int_identity_across_years")[0][0]
-    assert pairs > 20  # agencies' 2022 → 2023 pairs were formed across the two builds
 
 
 def test_a_changed_definition_changes_the_project_fingerprint(tmp_path):

@@ -22,7 +22,7 @@ from loaders.assembly.report import parse_report, parse_source
 from synth.corpus import write_corpus
 from tests.support.corpus import FUZZ, SEED_TEXTS, as_user, assert_well_formed, corpus
 from tests.support.samples import CARRIED_FORWARD_TOTAL, RAW, SEEDS
-from tests.support.warehouses import BUILT, table_rows, xxgk
+from tests.support.warehouses import BUILT, copy_of, table_rows, xxgk
 from xxgk import workers as worker_pool
 from xxgk.build import build
 from xxgk.checks.run import run_checks
@@ -273,12 +273,6 @@ def built(samples) -> Path:
     return samples
 
 
-def _copy_of(db: Path, to: Path) -> Path:
-    to.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(db, to)
-    return to
-
-
 # --- the same folder gives the same numbers whatever --workers --------------------------------
 def versions_across_chunks(tmp: Path, groups: int = 3, per_chunk: int = 20) -> Path:
     """A synthetic corpus in which ``groups`` agency-years have a second version, as complete as the first but
@@ -384,7 +378,7 @@ def test_a_warehouse_written_during_the_build_is_not_overwritten(tmp_path, sessi
 
 @pytest.mark.e2e
 def test_xxgk_build_refuses_to_publish_over_a_dbeaver_session(built, tmp_path):
-    db = _copy_of(built, tmp_path / "warehouse.duckdb")
+    db = copy_of(built, tmp_path / "warehouse.duckdb")
     proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "build", "--db", str(db), "--quiet", "--no-docs",
                              "--full-refresh"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
@@ -493,7 +487,7 @@ def test_out_inside_an_input_folder_is_refused_before_anything_runs(tmp_path):
 @pytest.mark.parametrize("marker", ["marker", "pages written before the marker existed"])
 def test_a_dashboard_folder_inside_an_input_folder_is_skipped(built, tmp_path, marker):
     raw = _copy_seeds(tmp_path / "raw")
-    db = _copy_of(built, tmp_path / "warehouse.duckdb")
+    db = copy_of(built, tmp_path / "warehouse.duckdb")
     site = raw / "site"
     assert xxgk("dashboard", "--db", str(db), "--out", str(site)).returncode == 0
     assert (site / "reports").is_dir() and (site / ".xxgk-output").exists()
@@ -646,7 +640,7 @@ def test_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path):
 # --- a failed stage keeps the stages before it; data tests never look a model up -----------
 @pytest.mark.e2e
 def test_data_tests_read_new_reports_without_looking_up_a_model_being_rebuilt(built, tmp_path):
-    db = _copy_of(built, tmp_path / "warehouse.duckdb")
+    db = copy_of(built, tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(db)) as con:  # the moment another dbt thread has it renamed away while rebuilding it
         con.execute("drop view staging.stg_reports")
     # Its tests that do not depend on stg_reports (the relationships test does, and dbt orders it after).
@@ -744,7 +738,7 @@ def test_a_full_file_system_is_one_message_and_leaves_nothing_behind(tmp_path):
 
 # --- messages and distinct exit codes, not tracebacks ---------------------------------------
 def _truncated(built: Path, tmp: Path) -> Path:
-    db = _copy_of(built, tmp / "warehouse.duckdb")
+    db = copy_of(built, tmp / "warehouse.duckdb")
     with open(db, "r+b") as fh:
         fh.truncate(db.stat().st_size // 2)
     return db
@@ -855,7 +849,7 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
 @pytest.mark.parametrize("command, child", [("build", "dbt"), ("check", "xxgk.checks.validate")])
 def test_sigkill_of_xxgk_kills_its_dbt_and_gx_children(built, tmp_path, command, child):
-    db = _copy_of(built, tmp_path / "warehouse.duckdb")
+    db = copy_of(built, tmp_path / "warehouse.duckdb")
     proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", command, "--db", str(db), "--no-docs", "--full"
                              if command == "check" else "--full-refresh"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

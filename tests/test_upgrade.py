@@ -186,10 +186,7 @@ def test_commands_on_an_older_warehouse_say_what_to_do(release, tmp_path):
     assert check.returncode == 2 and "its marts not built since: run `xxgk build` first" in check.stderr, check.stderr
     build = xxgk("build", "--db", str(db), "--no-docs", "--quiet")  # migrated: the marts rebuilt in full
     assert build.returncode == 0 and "rebuilt in full" in build.stdout, build.stderr
-    check = xxgk("check", "--db", str(db), "--no-docs", "--full")
-    assert check.returncode in (0, 1) and "check: run " in check.stdout, check.stderr
-    dashboard = xxgk("dashboard", "--db", str(db), "--out", str(tmp_path / "site"))
-    assert dashboard.returncode == 0, dashboard.stderr
+    # The checks and the dashboard of a migrated warehouse: `upgraded`'s run, compared table by table with `fresh`.
 
 
 def test_reparse_parses_every_report_again_and_changes_nothing(fresh, folder, tmp_path):

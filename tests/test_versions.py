@@ -15,6 +15,9 @@ from synth.corpus import write_corpus
 from tests.support.samples import CARRIED_FORWARD_TOTAL
 from tests.support.warehouses import q, xxgk
 
+# The pipeline end to end: the command line, dbt, GX.
+pytestmark = pytest.mark.e2e
+
 PAIRS = 4  # agency-years per kind of evidence: the hash would pick the correction about half the time
 EVIDENCE = ("signing date", "correction mark", "first seen later", "same ingest, later path")
 TITLE_YEAR = re.compile(r"(\d{4})\s*年度")

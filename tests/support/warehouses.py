@@ -1,6 +1,7 @@
 """Warehouses made from report files, the command line as a scheduler runs it, and queries on a warehouse."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,13 @@ def q(db: Path, sql: str, *params) -> list[tuple]:
 def xxgk(*args, **kw) -> subprocess.CompletedProcess:
     """The command line, as a scheduler runs it."""
     return subprocess.run([sys.executable, "-m", "xxgk.cli", *args], capture_output=True, text=True, **kw)
+
+
+def copy_of(db: Path, to: Path) -> Path:
+    """A copy of the warehouse ``db`` at ``to``, for a test that changes a warehouse a fixture made once."""
+    to.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(db, to)
+    return to
 
 
 def warehouse_from(tmp: Path, files: dict[str, str]) -> Path:
