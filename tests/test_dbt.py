@@ -169,7 +169,7 @@ def test_warehouse_stays_readable_by_duckdb_1_5_clients(warehouse):
 
 @pytest.mark.e2e
 def test_corrected_republication_becomes_current_and_the_choice_is_visible(tmp_path):
-    db = tmp_path / "dup.duckdb"
+    db = tmp_path / "warehouse.duckdb"
     raw = tmp_path / "raw"
     raw.mkdir()
     assert GLUED_003 != SEED_003

@@ -256,7 +256,7 @@ def test_a_name_that_changes_what_an_older_name_stands_for_rebuilds_what_was_bui
     (first / "2020.txt").write_text(_retitled("003", YUHANG, "余杭区政府办公室2020年度政府信息公开工作年度报告"),
                                     encoding="utf-8")
     (second / "2019.txt").write_text(_retitled("003", YUHANG, "杭州市" + YUHANG), encoding="utf-8")
-    later, once = tmp_path / "later.duckdb", tmp_path / "once.duckdb"
+    later, once = tmp_path / "later" / "warehouse.duckdb", tmp_path / "once" / "warehouse.duckdb"
     ingest([first], later, progress=False)
     assert build(later, target_dir=tmp_path / "t1", docs=False, quiet=True).success
     ingest([second], later, progress=False)

@@ -30,7 +30,7 @@ class Refresh:
 def refresh(tmp_path_factory) -> Refresh:
     tmp = tmp_path_factory.mktemp("refresh")
     earlier, later = two_batches(tmp)
-    incremental, full = tmp / "incremental.duckdb", tmp / "full.duckdb"
+    incremental, full = tmp / "incremental" / "warehouse.duckdb", tmp / "full" / "warehouse.duckdb"
     builds, checks = [], []
     for batch in (earlier, later):
         ingest([batch], incremental, progress=False)

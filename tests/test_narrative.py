@@ -254,7 +254,7 @@ def test_the_token_pattern_knows_every_first_character():
 # --- warnings through the warehouse -------------------------------------------------------------
 @pytest.fixture(scope="module")
 def warnings(tmp_path_factory):
-    db = tmp_path_factory.mktemp("narrative") / "narrative.duckdb"
+    db = tmp_path_factory.mktemp("narrative") / "warehouse.duckdb"
     bench.build_warehouse(db)
     return bench.score_warnings(db)
 

@@ -309,7 +309,7 @@ def test_current_version_is_decided_by_the_files_not_by_workers_or_timing(tmp_pa
     monkeypatch.setattr(worker_pool, "CHUNK_FILES", 20)
     dbs = {}
     for workers in (1, 2):
-        db = dbs[workers] = tmp_path / f"workers{workers}.duckdb"
+        db = dbs[workers] = tmp_path / f"workers{workers}" / "warehouse.duckdb"
         ingest([folder], db, workers=workers, progress=False)
         assert build(db, docs=False, quiet=True).success
         run_checks(db, data_docs=False)

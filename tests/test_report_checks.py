@@ -59,7 +59,7 @@ def mutated(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("mutated")
     for name, text in mutations().items():
         (folder / name).write_text(text, encoding="utf-8")
-    db = folder.parent / "mutated.duckdb"
+    db = tmp_path_factory.mktemp("mutated-warehouse") / "warehouse.duckdb"  # outside the folder it reads
     for command in (["ingest", str(folder), "--quiet", "--workers", "1"], ["build", "--no-docs", "--quiet"],
                     ["check", "--no-docs"]):
         assert xxgk(*command, "--db", str(db)).returncode in (0, 1)
