@@ -2,6 +2,7 @@
 the same marts, the same findings (tests/support/batches: two batches split at a year, a correction in the later)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from tests.support.warehouses import BUILT, q, table_rows
 from xxgk.build import BuildResult, build
 from xxgk.checks.run import CheckRunResult, run_checks
 from xxgk.ingest import ingest
+from xxgk.paths import dbt_dir
 
 # The pipeline end to end: dbt, GX.
 pytestmark = pytest.mark.e2e
@@ -45,6 +47,9 @@ def refresh(tmp_path_factory) -> Refresh:
 
 def test_incremental_build_after_a_new_year_equals_a_full_build(refresh):
     assert [b.full_refresh for b in refresh.builds] == [True, False]
+    # The second build left the reference seeds as the first loaded them (same project); it loaded the decisions.
+    results = json.loads((dbt_dir(refresh.incremental, "build") / "run_results.json").read_text())["results"]
+    assert {r["unique_id"] for r in results if r["unique_id"].startswith("seed.")} == {"seed.xxgk.reviewed_findings"}
     for table in BUILT:
         assert table_rows(refresh.incremental, table) == table_rows(refresh.full, table), table
     assert q(refresh.incremental, "select count(*) from marts.fct_applications a join marts.dim_report r "

@@ -4,7 +4,8 @@ Builds are incremental: the per-report models and facts read only the reports in
 previous build's watermark in the run log (``meta.runs``, read by the models themselves), and so do
 the data tests. Each build is recorded there with a fingerprint of the dbt project; when models,
 macros or definitions (seeds) have changed since, the next build is a full refresh, so an
-incremental build never mixes old and new definitions.
+incremental build never mixes old and new definitions; nor does it load the seeds again (but the reviewers'
+decisions, which the fingerprint leaves out): they are what the previous build loaded (dbt.reference_seeds).
 """
 from __future__ import annotations
 
@@ -48,7 +49,9 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
                     or bool(reset))
     # A run that fails before it writes results must not be reported with an earlier run's failures.
     (target / "run_results.json").unlink(missing_ok=True)
-    done = dbt.run(["build", *dbt.check_vars(), "--exclude", dbt.UNIT_TESTS, *dbt.CHECKS,
+    # An incremental build runs under the fingerprint of the previous one: its seeds are loaded already.
+    unchanged = [] if full_refresh else dbt.reference_seeds()
+    done = dbt.run(["build", *dbt.check_vars(), "--exclude", dbt.UNIT_TESTS, *dbt.CHECKS, *unchanged,
                     *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet, log)
     if done.returncode != 0:
         why = f": {dbt.output_tail(done, log)}" if quiet or log else ""

@@ -110,6 +110,19 @@ def keep_parse(parsed: Path, kept: Path) -> None:
         pass
 
 
+def reference_seeds(project_dir: Path | None = None) -> list[str]:
+    """Selectors of the seeds the project's fingerprint covers: all but the reviewers' decisions (``REVIEWED``).
+    Under an unchanged fingerprint the reference tables are those the previous build loaded from the very same
+    files, so an incremental build leaves them, and their data tests, alone (a third of its nodes).
+
+    >>> "path:seeds/severities.csv" in reference_seeds() and "path:" + REVIEWED.as_posix() not in reference_seeds()
+    True
+    """
+    project_dir = project_dir or PROJECT_DIR
+    return sorted(f"path:{p.relative_to(project_dir).as_posix()}" for p in (project_dir / "seeds").rglob("*.csv")
+                  if p != project_dir / REVIEWED)
+
+
 def check_models(project_dir: Path | None = None) -> list[str]:
     """The check models: every ``models/checks/chk_*.sql``. A check exists by its file alone; dq.findings reads the
     list from the var ``check_models`` (``check_vars``), through which dbt also learns the lineage check → finding.
