@@ -24,6 +24,7 @@ class Refresh:
     incremental: Path  # the earlier batch ingested, built, checked; then the later batch
     full: Path  # both batches ingested, then one build and one check
     builds: list[BuildResult]  # the incremental warehouse's two builds
+    ran: list[set[str]]  # the nodes each of them ran (dbt's run_results.json)
     checks: list[CheckRunResult]  # its two check runs
     full_check: CheckRunResult
 
@@ -33,23 +34,32 @@ def refresh(tmp_path_factory) -> Refresh:
     tmp = tmp_path_factory.mktemp("refresh")
     earlier, later = two_batches(tmp)
     incremental, full = tmp / "incremental" / "warehouse.duckdb", tmp / "full" / "warehouse.duckdb"
-    builds, checks = [], []
+    builds, ran, checks = [], [], []
     for batch in (earlier, later):
         ingest([batch], incremental, progress=False)
         builds.append(build(incremental, docs=False, quiet=True))
         assert builds[-1].success, builds[-1].failures
+        results = json.loads((dbt_dir(incremental, "build") / "run_results.json").read_text())["results"]
+        ran.append({r["unique_id"] for r in results})
         checks.append(run_checks(incremental, data_docs=False))
     ingest([earlier], full, progress=False)
     ingest([later], full, progress=False)
     assert build(full, docs=False, quiet=True).success
-    return Refresh(incremental, full, builds, checks, run_checks(full, data_docs=False))
+    return Refresh(incremental, full, builds, ran, checks, run_checks(full, data_docs=False))
 
 
 def test_incremental_build_after_a_new_year_equals_a_full_build(refresh):
     assert [b.full_refresh for b in refresh.builds] == [True, False]
-    # The second build left the reference seeds as the first loaded them (same project); it loaded the decisions.
-    results = json.loads((dbt_dir(refresh.incremental, "build") / "run_results.json").read_text())["results"]
-    assert {r["unique_id"] for r in results if r["unique_id"].startswith("seed.")} == {"seed.xxgk.reviewed_findings"}
+    # The second build left most reference seeds as the first loaded them (same project), with their own tests; it
+    # loaded the reviewers' decisions, and ran every data test of a model, those that read a seed too.
+    nodes = json.loads((dbt_dir(refresh.incremental, "build") / "manifest.json").read_text())["nodes"]
+    first, second = refresh.ran
+    seeds = {uid for uid in first if uid.startswith("seed.")}
+    assert "seed.xxgk.reviewed_findings" in second and len(seeds - second) >= len(seeds) - 3
+    of_a_model = {uid for uid in first if uid.startswith("test.")
+                  and any(not p.startswith("seed.") for p in nodes[uid]["depends_on"]["nodes"])}
+    assert of_a_model and of_a_model <= second
+    assert any(p.startswith("seed.") for uid in of_a_model for p in nodes[uid]["depends_on"]["nodes"])
     for table in BUILT:
         assert table_rows(refresh.incremental, table) == table_rows(refresh.full, table), table
     assert q(refresh.incremental, "select count(*) from marts.fct_applications a join marts.dim_report r "

@@ -5,7 +5,8 @@ previous build's watermark in the run log (``meta.runs``, read by the models the
 the data tests. Each build is recorded there with a fingerprint of the dbt project; when models,
 macros or definitions (seeds) have changed since, the next build is a full refresh, so an
 incremental build never mixes old and new definitions; nor does it load the seeds again (but the reviewers'
-decisions, which the fingerprint leaves out): they are what the previous build loaded (dbt.reference_seeds).
+decisions, which the fingerprint leaves out, and the seeds a model's data test reads): they are what the
+previous build loaded (dbt.reference_seeds).
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def build(db_path: str | Path, target_dir: str | Path | None = None, docs: bool 
     # A run that fails before it writes results must not be reported with an earlier run's failures.
     (target / "run_results.json").unlink(missing_ok=True)
     # An incremental build runs under the fingerprint of the previous one: its seeds are loaded already.
-    unchanged = [] if full_refresh else dbt.reference_seeds()
+    unchanged = [] if full_refresh else dbt.reference_seeds(target / "manifest.json")
     done = dbt.run(["build", *dbt.check_vars(), "--exclude", dbt.UNIT_TESTS, *dbt.CHECKS, *unchanged,
                     *(["--full-refresh"] if full_refresh else [])], db_path, target, quiet, log)
     if done.returncode != 0:

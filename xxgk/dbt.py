@@ -110,17 +110,31 @@ def keep_parse(parsed: Path, kept: Path) -> None:
         pass
 
 
-def reference_seeds(project_dir: Path | None = None) -> list[str]:
-    """Selectors of the seeds the project's fingerprint covers: all but the reviewers' decisions (``REVIEWED``).
-    Under an unchanged fingerprint the reference tables are those the previous build loaded from the very same
-    files, so an incremental build leaves them, and their data tests, alone (a third of its nodes).
+def reference_seeds(manifest_path: Path) -> list[str]:
+    """Selectors of the seeds an incremental build leaves as the previous build loaded them, from that build's
+    manifest: those the project's fingerprint covers (all but the reviewers' decisions, ``REVIEWED``) and no data test
+    of a model reads. Under an unchanged fingerprint the reference tables were loaded from the very same files, so
+    their seeds and the seeds' own data tests need not run again (a third of a build's nodes); a test that relates a
+    model to a seed would be excluded with the seed, so that seed is loaded. No manifest: none is left alone.
 
-    >>> "path:seeds/severities.csv" in reference_seeds() and "path:" + REVIEWED.as_posix() not in reference_seeds()
-    True
+    >>> node = lambda kind, path="", parents=(): {"resource_type": kind, "original_file_path": path,
+    ...                                            "depends_on": {"nodes": list(parents)}}
+    >>> manifest = {"nodes": {"seed.x.a": node("seed", "seeds/a.csv"), "seed.x.b": node("seed", "seeds/b.csv"),
+    ...     "seed.x.r": node("seed", REVIEWED.as_posix()), "model.x.m": node("model", "models/m.sql"),
+    ...     "test.x.a": node("test", parents=["seed.x.a"]), "test.x.mb": node("test", parents=["model.x.m", "seed.x.b"])}}
+    >>> import tempfile; path = Path(tempfile.mkdtemp()) / "manifest.json"; _ = path.write_text(json.dumps(manifest))
+    >>> reference_seeds(path), reference_seeds(path.with_name("none.json"))
+    (['path:seeds/a.csv'], [])
     """
-    project_dir = project_dir or PROJECT_DIR
-    return sorted(f"path:{p.relative_to(project_dir).as_posix()}" for p in (project_dir / "seeds").rglob("*.csv")
-                  if p != project_dir / REVIEWED)
+    try:
+        nodes = json.loads(manifest_path.read_text("utf-8"))["nodes"]
+    except (OSError, ValueError, KeyError):
+        return []
+    seeds = {uid: n["original_file_path"] for uid, n in nodes.items()
+             if n["resource_type"] == "seed" and n["original_file_path"] != REVIEWED.as_posix()}
+    read_by_a_model = {parent for n in nodes.values() if n["resource_type"] == "test"
+                       and any(p not in seeds for p in n["depends_on"]["nodes"]) for parent in n["depends_on"]["nodes"]}
+    return sorted(f"path:{path}" for uid, path in seeds.items() if uid not in read_by_a_model)
 
 
 def check_models(project_dir: Path | None = None) -> list[str]:
