@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.samples import RAW, REAL
+from tests.support.warehouses import copy_of
 from xxgk.build import build
 from xxgk.checks.run import run_checks
 from xxgk.ingest import ingest
@@ -28,8 +29,7 @@ def _built(folder: Path, paths: list[Path]) -> Path:
 def _checked(built: Path, folder: Path) -> Path:
     """A copy in ``folder`` of the ``built`` warehouse (with its dbt folder) checked with the GX Data Docs, as
     `xxgk run` leaves one."""
-    db = folder / built.name
-    shutil.copy(built, db)
+    db = copy_of(built, folder / built.name)
     shutil.copytree(built.parent / "target", folder / "target")
     run_checks(db, built_in=folder / "target")
     return db

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.samples import RAW
+from tests.support.samples import RAW, SEED_003, SEED_003_NEXT_YEAR
 from tests.support.warehouses import copy_of, findings, q, warehouse_from, xxgk
 from xxgk.checks.run import run_checks
 from xxgk.checks.validate import SAMPLE_COLUMNS
@@ -23,7 +23,6 @@ from xxgk.dbt import run as dbt
 pytestmark = pytest.mark.e2e
 
 SEED_000 = (RAW / "000_a53dafdc1942ec52.txt").read_text("utf-8")
-SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +111,8 @@ def edited(tmp_path_factory) -> Path:
     """One warehouse, checked, of two edits of clean seeds by two agencies: one cell of seed 000 changed (35 → 36);
     seed 003 and its next year, whose carried-over row does not carry the first year's carried-forward one."""
     assert SEED_000.count(EDITED_LABEL) == 1 and SEED_003.count(CARRIED_OVER) == 1
-    next_year = (SEED_003.replace("余杭区人民政府办公室2019年度", "余杭区人民政府办公室2020年度", 1)
-                 .replace(CARRIED_OVER, "二、上年结转政府信息公开申请数量\n\t5\n\t1\n\t0\n\t0\n\t0\n\t0\n\t6\n"))
+    next_year = SEED_003_NEXT_YEAR.replace(CARRIED_OVER,
+                                           "二、上年结转政府信息公开申请数量\n\t5\n\t1\n\t0\n\t0\n\t0\n\t0\n\t6\n")
     db = warehouse_from(tmp_path_factory.mktemp("edited"), {
         "edited.txt": SEED_000.replace(EDITED_LABEL, "一、本年新收政府信息公开申请数量\n\t36\n"),
         "2019.txt": SEED_003, "2020.txt": next_year})

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support.samples import RAW
+from tests.support.samples import RAW, SEED_003_NEXT_YEAR
 from tests.support.warehouses import q, xxgk
 from xxgk.dbt import PROJECT_DIR
 
@@ -19,7 +19,6 @@ from xxgk.dbt import PROJECT_DIR
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
 I1_NATURAL_PERSON = ("select finding_id from dq.findings where check_id = 'identity.I1' "
                      "and col_key = 'natural_person'")
 
@@ -99,8 +98,7 @@ def test_a_dismissed_finding_stays_dismissed_when_its_report_is_checked_again(ma
     # The next year's report of the same agency puts every report of it back in the check's scope.
     extra = tmp_path / "extra"
     extra.mkdir()
-    (extra / "2020.txt").write_text(SEED_003.replace("余杭区人民政府办公室2019年度", "余杭区人民政府办公室2020年度", 1),
-                                    encoding="utf-8")
+    (extra / "2020.txt").write_text(SEED_003_NEXT_YEAR, encoding="utf-8")
     done = xxgk("run", str(RAW), str(extra), "--db", str(db), "--quiet")
     assert done.returncode in (0, 1), done.stderr
     (scope,) = q(db, "select count(*) from dq.check_scope where report_id in (select report_id from dq.findings "

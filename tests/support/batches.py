@@ -8,9 +8,8 @@ from pathlib import Path
 
 from synth.corpus import write_corpus
 
-from .samples import RAW
+from .samples import SEED_003
 
-SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
 # The first publication has a glued row with its 总计 lost, which no split of the digits fits (the
 # loader cannot place it); the corrected one does not.
 GLUED_003 = SEED_003.replace("\t73\n\t10\n\t0\n\t0\n\t0\n\t0\n\t83", "\t73 10 0 0 0 0", 1)

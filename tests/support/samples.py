@@ -12,6 +12,9 @@ from pathlib import Path
 RAW = Path(__file__).resolve().parents[2] / "data" / "raw"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REAL = FIXTURES / "real"
+# Seed 003 (余杭区人民政府办公室, 2019) and the same report retitled for 2020: the agency's next year.
+SEED_003 = (RAW / "003_287cca442e0f5e9d.txt").read_text("utf-8")
+SEED_003_NEXT_YEAR = SEED_003.replace("余杭区人民政府办公室2019年度", "余杭区人民政府办公室2020年度", 1)
 # The total of 四、结转下年度继续办理 in a sample report's text: tests change it to make a version that disagrees.
 CARRIED_FORWARD_TOTAL = re.compile(r"(\t四、结转下年度继续办理\n(?:\t\d*\n){6}\t)(\d+)")
 
