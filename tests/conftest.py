@@ -2,9 +2,11 @@
 whole run, and where the browser tests' screenshots go. Shared helpers that are not fixtures: tests/support."""
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,25 +37,43 @@ def _checked(built: Path, folder: Path) -> Path:
     return db
 
 
+def _once(tmp_path_factory, name: str, make: Callable[[Path], Path]) -> Path:
+    """What ``make`` returns from an empty folder ``name``, made once for the whole run: by pytest-xdist's first
+    worker to ask, in the run's temporary folder they share, while the others wait on a lock and then read it.
+
+    A made folder is marked done, so a worker that failed half-way leaves it to be made again, never half-read."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # pytest-N/, the parent of each worker's popen-gwN/
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            done.write_text(str(make(folder).relative_to(folder)))
+    return folder / done.read_text()
+
+
 @pytest.fixture(scope="session")
 def samples_built(tmp_path_factory) -> Path:
     """The five sample reports (data/raw) ingested and built, never checked, once for the whole run: the state
     `xxgk check` meets first. Read it; a test that changes it works on a copy (``copy_of``)."""
-    return _built(tmp_path_factory.mktemp("samples-built"), [RAW])
+    return _once(tmp_path_factory, "samples-built", lambda folder: _built(folder, [RAW]))
 
 
 @pytest.fixture(scope="session")
 def samples(samples_built, tmp_path_factory) -> Path:
     """The five sample reports ingested, built and checked, once for the whole run: the warehouse, its dbt docs
     beside it in target/. Read it; a test that changes it works on a copy."""
-    return _checked(samples_built, tmp_path_factory.mktemp("samples"))
+    return _once(tmp_path_factory, "samples", lambda folder: _checked(samples_built, folder))
 
 
 @pytest.fixture(scope="session")
 def real_reports(tmp_path_factory) -> Path:
     """The twelve real reports (tests/fixtures/real) ingested, built and checked, once for the whole run."""
-    built = _built(tmp_path_factory.mktemp("real-built"), sorted(REAL.glob("[0-9]*.*")))
-    return _checked(built, tmp_path_factory.mktemp("real"))
+    built = _once(tmp_path_factory, "real-built", lambda folder: _built(folder, sorted(REAL.glob("[0-9]*.*"))))
+    return _once(tmp_path_factory, "real", lambda folder: _checked(built, folder))
 
 
 def pytest_collection_modifyitems(items):

@@ -1,8 +1,8 @@
-"""dbt, the one way xxgk runs it: a subprocess against one warehouse, its files beside that warehouse.
+"""dbt, the one way xxgk runs it: a child process against one warehouse, its files beside that warehouse.
 
-dbt runs in a subprocess: dbt-duckdb keeps its DuckDB instance open in the calling process after
-a run, which would lock out the checks and readers that follow, and a subprocess is exactly what
-a scheduled job runs. The build (xxgk/build.py) and the checks (xxgk/checks/run.py) both run dbt here,
+dbt runs in a child process: dbt-duckdb keeps its DuckDB instance open in the calling process after
+a run, which would lock out the checks and readers that follow. The child is the command ``dbt ...`` a
+scheduled job would run, forked from xxgk's tool server, which has imported dbt once (xxgk/children.py). The build (xxgk/build.py) and the checks (xxgk/checks/run.py) both run dbt here,
 with the var that names the check models (``check_vars``), and read what failed from dbt's own results
 (``failures``). The project's fingerprint (``project_fingerprint``) is what the run log records, so that a
 changed project makes the next stage start over.
@@ -17,13 +17,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import warehouse
-from .children import dies_with_this_process
+from . import children, warehouse
 from .logs import ToolLog
 from .paths import dbt_dir
 
 PROJECT_DIR = warehouse.DBT_PROJECT
 DBT = Path(sys.executable).parent / "dbt"
+# What the dbt command runs (its console script's entry point): see children.start.
+MAIN = "dbt.cli.main:cli"
 # What the models' results depend on: a change to any of these calls for a full refresh.
 FINGERPRINTED = ("dbt_project.yml", "models", "macros", "seeds")
 # Reviewers' decisions kept in the repository change no model's rows, only the views over them (the score): a new
@@ -55,10 +56,9 @@ def run(command: list[str], db_path: str | Path, target_dir: str | Path | None =
     env = {**os.environ, "XXGK_DB": db.name, "XXGK_DUCKDB_MEMORY": warehouse.MEMORY_LIMIT, "DBT_USE_COLORS": "false"}
     try:
         if log is not None:
-            return log.run(args, env, label=f"dbt {command[0]}", cwd=db.parent)
+            return log.run(args, env, label=f"dbt {command[0]}", cwd=db.parent, main=MAIN)
         # dbt dies with xxgk: a killed build leaves no dbt writing its deleted work file.
-        return subprocess.run(args, env=env, cwd=db.parent, text=True, capture_output=quiet,
-                              preexec_fn=dies_with_this_process())
+        return children.run(args, MAIN, env, db.parent, shown=not quiet)
     finally:
         keep_parse(target / PARSE_FILE, kept)
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import warehouse
-from .children import dies_with_this_process
+from . import children, warehouse
 
 # dbt's line for a node done: "15:33:53  3 of 118 OK loaded seed file reference.identities ...".
 _NODE_DONE = re.compile(r"^\S+\s+(\d+) of (\d+) (?:OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
@@ -26,17 +25,16 @@ class ToolLog:
         self.echo = echo
         self.progress = progress and not echo
 
-    def run(self, args: list[str], env: dict | None = None, label: str = "", cwd: Path | None = None
-            ) -> subprocess.CompletedProcess:
-        """Run ``args`` (killed with this process), its output appended to the log and, with ``echo``, shown;
-        the output is returned too, for the caller's message when it fails."""
+    def run(self, args: list[str], env: dict | None = None, label: str = "", cwd: Path | None = None,
+            main: str | None = None) -> subprocess.CompletedProcess:
+        """Run ``args`` (killed with this process; ``main``: see children.start), its output appended to the log
+        and, with ``echo``, shown; the output is returned too, for the caller's message when it fails."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lines = []
         with open(self.path, "a", encoding="utf-8") as log:
             log.write(f"\n=== {warehouse.now():%Y-%m-%d %H:%M:%S} UTC: {' '.join(map(str, args))}\n")
             log.flush()
-            proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                    errors="replace", preexec_fn=dies_with_this_process())
+            proc = children.start(args, main, env, cwd)
             # dbt counts its nodes; of another tool, the time it has taken.
             bar = tqdm(desc=label, unit="node", disable=not self.progress, file=sys.stderr, leave=False,
                        bar_format=None if label.startswith("dbt") else "{desc}: {elapsed}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,8 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .. import dbt, warehouse
-from ..children import dies_with_this_process
+from .. import children, dbt, warehouse
 from ..logs import ToolLog
 from ..paths import dbt_dir
 from . import GX_PROJECT_ROOT
@@ -162,10 +160,10 @@ def _validate_in_subprocess(db: Path, gx_root: Path, manifest: Path, data_docs: 
     verdict = gx_root / "verdict.json"
     args = [sys.executable, "-m", "xxgk.checks.validate", str(db), str(gx_root), str(manifest), run_id, str(verdict)]
     args += [] if data_docs else ["--no-docs"]
-    done = log.run(args, label="GX validation") if log else subprocess.run(args, capture_output=True, text=True,
-                                                    preexec_fn=dies_with_this_process())
+    main = "xxgk.checks.validate:main"
+    done = log.run(args, label="GX validation", main=main) if log else children.run(args, main)
     if done.returncode != 0:
-        output = done.stdout + (done.stderr or "")
+        output = done.stdout
         hint = (" (another process holds the warehouse open for writing; close it and retry)"
                 if "lock" in output.lower() else "")
         tail = log.tail(output) if log else "\n".join(output.strip().splitlines()[-5:])

@@ -114,7 +114,12 @@ def validate(db_path: str, gx_root: Path, manifest_path: Path, run_name: str, da
     return {"success": bool(result.success), "gx_seconds": time.perf_counter() - started, "expectations": results}
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The command (see the top of this module), as ``python -m xxgk.checks.validate`` runs it."""
     db, root, manifest, run_name, verdict = sys.argv[1:6]
     Path(verdict).write_text(json.dumps(validate(db, Path(root), Path(manifest), run_name,
                                                  data_docs="--no-docs" not in sys.argv)))
+
+
+if __name__ == "__main__":
+    main()
