@@ -11,6 +11,7 @@ fork with the server.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
@@ -117,8 +118,21 @@ def _server_socket() -> socket.socket:
                                     env={**os.environ, "PYTHONPATH": path}, pass_fds=[theirs.fileno()],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     preexec_fn=dies_with_this_process())
+        if _server is None:
+            atexit.register(_stop_server)
         _server = proc, ours
     return _server[1]
+
+
+def _stop_server() -> None:
+    """At exit: close the socket, the server's cue to exit, and reap it (its CPU time and its forks' then count as
+    this process's children's, as a subprocess's would)."""
+    proc, sock = _server
+    sock.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def serve(sock: socket.socket) -> None:
