@@ -48,3 +48,15 @@ def test_an_environment_without_the_variable_is_the_forks_environment(tmp_path):
     done = children.run(command("0"), TOOL, env={k: v for k, v in os.environ.items() if k != "XXGK_TOOL_TEST"},
                         cwd=tmp_path)
     assert json.loads(done.stdout.splitlines()[0])["env"] is None
+
+
+def test_a_tool_whose_import_starts_threads_is_executed_not_forked(tmp_path):
+    children.stop_server()  # a server of its own: it will not fork again (the other tests' dbt is run by the next)
+    args = [sys.executable, "-m", "tests.support.threaded_tool", "4"]
+    done = children.run(args, "tests.support.threaded_tool:main", cwd=ROOT)
+    said = json.loads(done.stdout.splitlines()[0])
+    assert done.returncode == 4 and said["imported_in"] == said["pid"]  # a process of its own imported it
+    # The server imported it and has a thread since: the next tool, single-threaded, is executed too.
+    again = json.loads(children.run(command("0"), TOOL, cwd=ROOT).stdout.splitlines()[0])
+    children.stop_server()
+    assert again["imported_in"] == again["pid"]

@@ -853,7 +853,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.e2e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
-@pytest.mark.parametrize("command, child", [("build", "dbt"), ("check", "validate")])
+@pytest.mark.parametrize("command, child", [("build", "dbt"), ("check", "xxgk.checks.validate")])
 def test_sigkill_of_xxgk_kills_its_dbt_and_gx_children(built, tmp_path, command, child):
     db = copy_of(built, tmp_path / "warehouse.duckdb")
     proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", command, "--db", str(db), "--no-docs", "--full"

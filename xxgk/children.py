@@ -4,10 +4,9 @@ A killed xxgk (even by SIGKILL, which it cannot handle) must not leave dbt or GX
 file that is about to be deleted. On Linux the kernel does it: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` in the
 child. Elsewhere these are no-ops.
 
-The Python tools xxgk runs (dbt, GX) start as forks of a tool server: a child interpreter (``python -m
-xxgk.children``) that imports each tool once for the xxgk process, not a new interpreter that imports it again for
-every command (dbt's imports are 2 of a build's 8 s, GX's 2 of a validation's 4). The server dies with xxgk, and each
-fork with the server.
+dbt starts as a fork of a tool server: a child interpreter (``python -m xxgk.children``) that imports it once for
+the xxgk process, not a new interpreter that imports it again for every command (its imports are 2 of a build's
+8 s). The server dies with xxgk, and each fork with the server.
 """
 from __future__ import annotations
 
@@ -109,7 +108,9 @@ class _Fork:
 def _server_socket() -> socket.socket:
     """This process's tool server (started at the first request, or again if it died), as the socket to it."""
     global _server
-    if _server is None or _server[0].poll() is not None:
+    if _server is not None and _server[0].poll() is not None:
+        stop_server()
+    if _server is None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # The server imports what this process would: its sys.path, as multiprocessing gives its children.
         path = os.pathsep.join(os.path.abspath(entry or os.curdir) for entry in sys.path)
@@ -118,21 +119,26 @@ def _server_socket() -> socket.socket:
                                     env={**os.environ, "PYTHONPATH": path}, pass_fds=[theirs.fileno()],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     preexec_fn=dies_with_this_process())
-        if _server is None:
-            atexit.register(_stop_server)
         _server = proc, ours
     return _server[1]
 
 
-def _stop_server() -> None:
-    """At exit: close the socket, the server's cue to exit, and reap it (its CPU time and its forks' then count as
-    this process's children's, as a subprocess's would)."""
-    proc, sock = _server
+def stop_server() -> None:
+    """Stop this process's tool server, if it runs (the next request starts a new one): close the socket, the
+    server's cue to exit, and reap it. At exit too, so that its CPU time and its forks' count as this process's
+    children's, as a subprocess's would."""
+    global _server
+    if _server is None:
+        return
+    (proc, sock), _server = _server, None
     sock.close()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+atexit.register(stop_server)
 
 
 def serve(sock: socket.socket) -> None:
@@ -147,18 +153,23 @@ def serve(sock: socket.socket) -> None:
             __import__(json.loads(request)["main"].partition(":")[0])
         except Exception:  # noqa: BLE001 - the fork imports it again and shows why it fails, where the caller looks
             pass
+        # A fork has only the thread that forked: a lock another thread held (an allocator's, a thread pool's) is
+        # held for ever in it. A tool whose import starts threads (GX's numpy and arrow do) is run as its own
+        # command (exec), like a subprocess; the server itself stays single-threaded for the others.
+        threaded = len(os.listdir("/proc/self/task")) > 1
         pid = os.fork()
         if pid == 0:
             sock.close()
-            _become(json.loads(request), fds[0])
+            _become(json.loads(request), fds[0], threaded)
         os.close(fds[0])
         sock.send(str(pid).encode())
         _, status = os.waitpid(pid, 0)
         sock.send(str(os.waitstatus_to_exitcode(status)).encode())
 
 
-def _become(request: dict, output: int) -> None:
-    """In a fork of the tool server: become the command the request names, run its main, exit with its code."""
+def _become(request: dict, output: int, exec_it: bool) -> None:
+    """In a fork of the tool server: become the command the request names, run its main (or, ``exec_it``, execute
+    the command), exit with its code."""
     code = 1
     try:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the server dies with xxgk: so does this fork
@@ -168,6 +179,8 @@ def _become(request: dict, output: int) -> None:
             os.dup2(output, fd)
         os.close(output)
         os.chdir(request["cwd"])
+        if exec_it:
+            os.execve(request["args"][0], request["args"], request["env"])
         os.environ.clear()
         os.environ.update(request["env"])
         module, _, function = request["main"].partition(":")

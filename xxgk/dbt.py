@@ -140,7 +140,7 @@ def reference_seeds(manifest_path: Path) -> list[str]:
 def check_models(project_dir: Path | None = None) -> list[str]:
     """The check models: every ``models/checks/chk_*.sql``. A check exists by its file alone; dq.findings reads the
     list from the var ``check_models`` (``check_vars``), through which dbt also learns the lineage check → finding.
-    The checks' meta (id, family, severity) is read from dbt's manifest (checks.validate.checks_in_manifest)."""
+    The checks' meta (id, family, severity) is read from dbt's manifest (checks.checks_in_manifest)."""
     return sorted(p.stem for p in ((project_dir or PROJECT_DIR) / "models" / "checks").glob("chk_*.sql"))
 
 

@@ -26,9 +26,8 @@ import polars as pl
 from .. import children, dbt, warehouse
 from ..logs import ToolLog
 from ..paths import dbt_dir
-from . import GX_PROJECT_ROOT
+from . import GATE, GX_PROJECT_ROOT, checks_in_manifest
 from .data_docs import site_files
-from .validate import GATE, checks_in_manifest
 
 VALIDATIONS = Path("gx") / "uncommitted" / "validations"
 SITE = Path("gx") / "uncommitted" / "data_docs" / "local_site"
@@ -160,8 +159,8 @@ def _validate_in_subprocess(db: Path, gx_root: Path, manifest: Path, data_docs: 
     verdict = gx_root / "verdict.json"
     args = [sys.executable, "-m", "xxgk.checks.validate", str(db), str(gx_root), str(manifest), run_id, str(verdict)]
     args += [] if data_docs else ["--no-docs"]
-    main = "xxgk.checks.validate:main"
-    done = log.run(args, label="GX validation", main=main) if log else children.run(args, main)
+    # A command of its own, not a fork of the tool server: GX's import starts threads (see children.serve).
+    done = log.run(args, label="GX validation") if log else children.run(args)
     if done.returncode != 0:
         output = done.stdout
         hint = (" (another process holds the warehouse open for writing; close it and retry)"

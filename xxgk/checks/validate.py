@@ -13,7 +13,7 @@ ran it once, into the check's table; GX counts the stored rows.
 
 Runs as its own process: GX keeps its pooled read-only DuckDB connection for the life of the process,
 and DuckDB will not open the same file read-write beside it, so the parent writes dq.* only after
-this process has exited. Writes its verdict as JSON to VERDICT_FILE; what it prints is GX's log.
+this process has exited. It imports GX (3 s) as it loads: xxgk itself never imports it. Writes its verdict as JSON to VERDICT_FILE; what it prints is GX's log.
 """
 from __future__ import annotations
 
@@ -22,11 +22,16 @@ import sys
 import time
 from pathlib import Path
 
-from . import kinds, severities
+import great_expectations as gx
+from great_expectations.checkpoint import UpdateDataDocsAction
+from great_expectations.core.run_identifier import RunIdentifier
+
+from . import GATE, checks_in_manifest, severities
+from .expectation import UnexpectedFindings
+from .gx_duckdb import WAREHOUSE_URL_VARIABLE, get_context
 
 DATASOURCE = "warehouse"
 CHECKPOINT = "warehouse_checks"
-GATE = "gate.new_errors"
 # The columns of a finding GX keeps as its sample of unexpected rows (the Data Docs show them). Not all: GX leaves
 # the sample's result open while it counts on the same connection, so DuckDB holds every matching row in memory
 # (with all columns, 6.4 GB for the 3.2 M findings of one check at a million reports).
@@ -36,22 +41,6 @@ INFORMATIONAL = "extraction"
 # Findings a reviewer dismissed (xxgk review) are no new error.
 NOT_DISMISSED = ("finding_id not in (select finding_id from dq.finding_reviews "
                  "where is_current and decision = 'dismissed')")
-
-
-def checks_in_manifest(manifest: dict) -> list[dict]:
-    """The check models' meta (check_id, severity, family), the kind their family has, their name and description,
-    from dbt's manifest.
-
-    >>> checks_in_manifest({"nodes": {"model.xxgk.chk_a": {"resource_type": "model", "name": "chk_a", "description": "d",
-    ...     "schema": "checks", "config": {"meta": {"check_id": "extraction.a", "family": "extraction"}}}}})
-    [{'check_id': 'extraction.a', 'family': 'extraction', 'kind': 'extraction', 'model': 'checks.chk_a', 'description': 'd'}]
-    """
-    kind = kinds()
-    return sorted(({**n["config"]["meta"], "kind": kind[n["config"]["meta"]["family"]],
-                    "model": f"{n['schema']}.{n['name']}", "description": n["description"]}
-                   for n in manifest["nodes"].values()
-                   if n["resource_type"] == "model" and "check_id" in n["config"].get("meta", {})),
-                  key=lambda c: c["check_id"])
 
 
 def expectations(checks: list[dict]) -> dict[str, list[dict]]:
@@ -77,14 +66,6 @@ def expectations(checks: list[dict]) -> dict[str, list[dict]]:
 
 
 def validate(db_path: str, gx_root: Path, manifest_path: Path, run_name: str, data_docs: bool = True) -> dict:
-    # GX takes seconds to import: only this process, which validates, imports it.
-    import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
-    from great_expectations.core.run_identifier import RunIdentifier
-
-    from .expectation import UnexpectedFindings
-    from .gx_duckdb import WAREHOUSE_URL_VARIABLE, get_context
-
     context = get_context(db_path, project_root=gx_root)
     source = context.data_sources.add_sql(
         name=DATASOURCE, connection_string="${" + WAREHOUSE_URL_VARIABLE + "}",
