@@ -880,6 +880,28 @@ def test_sigkill_of_xxgk_kills_its_dbt_and_gx_children(built, tmp_path, command,
 
 
 @pytest.mark.e2e
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
+def test_ctrl_c_during_a_build_is_one_message_and_leaves_no_dbt(built, tmp_path):
+    db = copy_of(built, tmp_path / "warehouse.duckdb")
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "build", "--db", str(db), "--no-docs", "--full-refresh",
+                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own process group, as a terminal's foreground job
+    deadline, dbt = time.monotonic() + 120, None
+    while dbt is None and time.monotonic() < deadline and proc.poll() is None:
+        dbt = next((p for p, cmd in _descendants(proc.pid).items() if "dbt" in cmd.split()), None)
+        time.sleep(0.02)
+    assert dbt is not None, "no dbt child seen"
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == "xxgk build: interrupted; the published warehouse was left as it was"
+    deadline = time.monotonic() + 30
+    while _alive(dbt) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(dbt)
+
+
+@pytest.mark.e2e
 @pytest.mark.parametrize("name, shown", [
     ("\x1b[2J\x1b[31mred.txt", "\\x1b[2J\\x1b[31mred.txt"),
     ("title\x1b]0;pwned\x07.txt", "title\\x1b]0;pwned\\x07.txt"),

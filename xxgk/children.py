@@ -162,9 +162,12 @@ def serve(sock: socket.socket) -> None:
             sock.close()
             _become(json.loads(request), fds[0], threaded)
         os.close(fds[0])
-        sock.send(str(pid).encode())
-        _, status = os.waitpid(pid, 0)
-        sock.send(str(os.waitstatus_to_exitcode(status)).encode())
+        try:
+            sock.send(str(pid).encode())
+            _, status = os.waitpid(pid, 0)
+            sock.send(str(os.waitstatus_to_exitcode(status)).encode())
+        except (BrokenPipeError, ConnectionResetError):  # the caller has gone (interrupted): so does the server
+            return
 
 
 def _become(request: dict, output: int, exec_it: bool) -> None:
@@ -173,6 +176,7 @@ def _become(request: dict, output: int, exec_it: bool) -> None:
     code = 1
     try:
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the server dies with xxgk: so does this fork
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # the server ignores Ctrl-C; the tool does not
         sys.argv = argv(request["args"])
         _prctl(PR_SET_NAME, Path(sys.argv[0]).name.rpartition(".")[2].encode()[:15], 0, 0, 0)  # what ps calls it
         for fd in (1, 2):
@@ -207,4 +211,6 @@ def argv(args: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches the whole process group: the tool it interrupts says so, and xxgk, whose exit ends the server.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(socket.socket(fileno=int(sys.argv[1])))
