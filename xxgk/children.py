@@ -64,17 +64,17 @@ def start(args: list[str], main: str | None = None, env: dict | None = None, cwd
     request = json.dumps({"main": main, "args": [str(a) for a in args], "cwd": str(cwd or os.getcwd()),
                           "env": dict(os.environ if env is None else env)}).encode()
     _one_at_a_time.acquire()
+    read, write = os.pipe()
     try:
-        read, write = os.pipe()
-        try:
-            server = _server_socket()
-            socket.send_fds(server, [request], [write])
-        finally:
-            os.close(write)
+        server = _server_socket()
+        socket.send_fds(server, [request], [write])
         pid = int(server.recv(64) or 0)
     except BaseException:
+        os.close(read)
         _one_at_a_time.release()
         raise
+    finally:
+        os.close(write)
     return _Fork(pid, server, read)
 
 
@@ -157,10 +157,11 @@ def serve(sock: socket.socket) -> None:
         # held for ever in it. A tool whose import starts threads (GX's numpy and arrow do) is run as its own
         # command (exec), like a subprocess; the server itself stays single-threaded for the others.
         threaded = len(os.listdir("/proc/self/task")) > 1
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:
             sock.close()
-            _become(json.loads(request), fds[0], threaded)
+            _become(json.loads(request), fds[0], server, threaded)
         os.close(fds[0])
         try:
             sock.send(str(pid).encode())
@@ -170,12 +171,12 @@ def serve(sock: socket.socket) -> None:
             return
 
 
-def _become(request: dict, output: int, exec_it: bool) -> None:
-    """In a fork of the tool server: become the command the request names, run its main (or, ``exec_it``, execute
-    the command), exit with its code."""
+def _become(request: dict, output: int, server: int, exec_it: bool) -> None:
+    """In a fork of the tool ``server``: become the command the request names, run its main (or, ``exec_it``,
+    execute the command), exit with its code."""
     code = 1
     try:
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the server dies with xxgk: so does this fork
+        die_with(server)  # the server dies with xxgk: so does this fork
         signal.signal(signal.SIGINT, signal.default_int_handler)  # the server ignores Ctrl-C; the tool does not
         sys.argv = argv(request["args"])
         _prctl(PR_SET_NAME, Path(sys.argv[0]).name.rpartition(".")[2].encode()[:15], 0, 0, 0)  # what ps calls it
