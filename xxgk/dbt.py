@@ -2,10 +2,11 @@
 
 dbt runs in a child process: dbt-duckdb keeps its DuckDB instance open in the calling process after
 a run, which would lock out the checks and readers that follow. The child is the command ``dbt ...`` a
-scheduled job would run, forked from xxgk's tool server, which has imported dbt once (xxgk/children.py). The build (xxgk/build.py) and the checks (xxgk/checks/run.py) both run dbt here,
-with the var that names the check models (``check_vars``), and read what failed from dbt's own results
-(``failures``). The project's fingerprint (``project_fingerprint``) is what the run log records, so that a
-changed project makes the next stage start over.
+scheduled job would run, forked from xxgk's tool server, which has imported dbt once (xxgk/children.py).
+The build (xxgk/build.py) and the checks (xxgk/checks/run.py) both run dbt here, with the var that names
+the check models (``check_vars``), and read what failed from dbt's own results (``failures``). The project's
+fingerprint (``project_fingerprint``) is what the run log records, so that a changed project makes the next
+stage start over.
 """
 from __future__ import annotations
 
