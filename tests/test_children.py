@@ -1,5 +1,6 @@
-"""The tool server (xxgk/children.py): dbt and GX run as forks of one interpreter that imported them once, and
-behave as the commands they stand for: their argv, environment, folder, output and exit code."""
+"""The tool server (xxgk/children.py): dbt runs as a fork of one interpreter that imported it once, and behaves as
+the command it stands for: its argv, environment, folder, output and exit code; a tool whose import starts threads
+is executed instead."""
 from __future__ import annotations
 
 import json

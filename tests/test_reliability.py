@@ -827,7 +827,7 @@ def test_a_warehouse_whose_checkpoint_cut_its_free_blocks_is_whole(tmp_path):
 # --- children die with xxgk; file names cannot drive the terminal ----------------------------
 def _descendants(pid: int) -> dict[int, str]:
     """The processes descending from ``pid``, each with its name and command line (dbt runs in a fork of xxgk's
-    server of preloaded tools: a grandchild, named dbt)."""
+    tool server: a grandchild, named dbt)."""
     parents, named = {}, {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:

@@ -146,11 +146,12 @@ def serve(sock: socket.socket) -> None:
     child's pid, then its exit code; until the xxgk process that started it closes the socket (or dies, and the
     server with it)."""
     while True:
-        request, fds, _, _ = socket.recv_fds(sock, 1 << 20, 1)
-        if not request:
+        message, fds, _, _ = socket.recv_fds(sock, 1 << 20, 1)
+        if not message:
             return
+        request = json.loads(message)
         try:
-            __import__(json.loads(request)["main"].partition(":")[0])
+            __import__(request["main"].partition(":")[0])
         except Exception:  # noqa: BLE001 - the fork imports it again and shows why it fails, where the caller looks
             pass
         # A fork has only the thread that forked: a lock another thread held (an allocator's, a thread pool's) is
@@ -161,7 +162,7 @@ def serve(sock: socket.socket) -> None:
         pid = os.fork()
         if pid == 0:
             sock.close()
-            _become(json.loads(request), fds[0], server, threaded)
+            _become(request, fds[0], server, threaded)
         os.close(fds[0])
         try:
             sock.send(str(pid).encode())

@@ -13,7 +13,8 @@ ran it once, into the check's table; GX counts the stored rows.
 
 Runs as its own process: GX keeps its pooled read-only DuckDB connection for the life of the process,
 and DuckDB will not open the same file read-write beside it, so the parent writes dq.* only after
-this process has exited. It imports GX (3 s) as it loads: xxgk itself never imports it. Writes its verdict as JSON to VERDICT_FILE; what it prints is GX's log.
+this process has exited. It imports GX (3 s) as it loads: xxgk itself never imports it. Writes its verdict
+as JSON to VERDICT_FILE; what it prints is GX's log.
 """
 from __future__ import annotations
 
